@@ -1,0 +1,166 @@
+# v6mig -- plain Makefile: pkg-config, Kconfig picks whole files, quiet
+# unless V=1.  `make` builds build/v6mig-agent; `make check` runs every test.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+O ?= build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Configuration: .config when `make menuconfig`/`defconfig` made one, else
+# the shipped defaults, so no Kconfig tool is needed to build.
+KCONFIG_CONFIG ?= .config
+CONFIG_FILE := $(if $(wildcard $(KCONFIG_CONFIG)),$(KCONFIG_CONFIG),configs/defconfig)
+include $(CONFIG_FILE)
+
+PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl
+ifeq ($(CONFIG_SYSTEMD),y)
+PKGS += libsystemd
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -I$(O) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS)
+
+# Methods: a method left out is a file not compiled.
+METHOD_SRC-$(CONFIG_METHOD_MAP_E) += tunnels/mape.c
+METHOD_SRC-$(CONFIG_METHOD_MAP_T) += tunnels/mapt.c
+METHOD_SRC-$(CONFIG_METHOD_DSLITE) += tunnels/dslite.c
+METHOD_SRC-$(CONFIG_METHOD_LW4O6) += tunnels/lw4o6.c
+METHOD_SRC-$(CONFIG_METHOD_IPIP) += tunnels/ipip.c
+METHOD_SRC-$(CONFIG_METHOD_464XLAT) += tunnels/xlat464.c
+ALL_METHOD_SRC := tunnels/mape.c tunnels/mapt.c tunnels/dslite.c \
+	tunnels/lw4o6.c tunnels/ipip.c tunnels/xlat464.c
+# Each tunnels/<m>.c defines `const struct method_ops <m>_ops`.
+METHOD_SRC := $(wildcard $(METHOD_SRC-y))
+METHOD_OPS := $(basename $(notdir $(METHOD_SRC)))
+
+LIB_SRC := $(filter-out $(ALL_METHOD_SRC),$(wildcard tunnels/*.c)) \
+	$(METHOD_SRC) \
+	$(filter-out agent/main.c,$(wildcard agent/*.c)) \
+	$(wildcard netlink/*.c)
+MAIN_SRC := agent/main.c
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+
+# Sanitizer build: the same library and tests, in build-asan/.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.SECONDARY:
+
+.PHONY: all clean check unit unit-asan asan deps fuzz lab install uninstall \
+	menuconfig defconfig oldconfig savedefconfig bench soak tests-bin help
+
+all: $(O)/v6mig-agent
+
+help:
+	@echo "make              build $(O)/v6mig-agent (configuration: $(CONFIG_FILE))"
+	@echo "make check        install test dependencies, build, run every test"
+	@echo "make lab          the ISP-in-namespaces demo"
+	@echo "make menuconfig | defconfig | oldconfig    edit .config"
+	@echo "make install DESTDIR= PREFIX=    install; V=1 for full commands"
+
+# ---- generated configuration -------------------------------------------
+$(O)/config.h: $(CONFIG_FILE) scripts/config2h.sh
+	@mkdir -p $(O)
+	$(Q)sh scripts/config2h.sh $(CONFIG_FILE) > $@.tmp && mv $@.tmp $@
+
+$(O)/methods.inc: $(CONFIG_FILE) Makefile
+	@mkdir -p $(O)
+	$(Q)for m in $(METHOD_OPS); do echo "METHOD($${m}_ops)"; done > $@.tmp && mv $@.tmp $@
+
+GEN := $(O)/config.h $(O)/methods.inc
+
+# ---- objects -----------------------------------------------------------
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+$(O)/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libv6mig.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/v6mig-agent: $(O)/agent/main.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# ---- unit tests (cmocka) -----------------------------------------------
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(O)/%.o)
+$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(O)/libv6mig.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+
+tests-bin: $(UNIT_BIN) $(O)/v6mig-agent
+
+unit: tests-bin
+	$(Q)tests/run-unit.sh $(O) $(UNIT_BIN)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory O=build-asan \
+		CFLAGS="-O1 -g $(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" tests-bin
+
+unit-asan: asan
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run-unit.sh build-asan $(UNIT_BIN:$(O)/%=build-asan/%)
+
+# ---- the whole suite -----------------------------------------------------
+deps:
+	$(Q)scripts/deps.sh test
+
+check: deps
+	$(Q)tests/check.sh
+
+fuzz:
+	$(Q)tests/fuzz/build.sh
+
+lab: deps
+	$(Q)scripts/lab
+
+bench: all
+	$(Q)bench/run.sh
+
+soak: all
+	$(Q)tests/soak.sh
+
+# ---- Kconfig front ends (kconfig-frontends-nox, or python3-kconfiglib) ---
+KCONF_PY := /usr/bin/python3 /usr/lib/python3/dist-packages
+menuconfig:
+	$(Q)if command -v kconfig-mconf >/dev/null; then kconfig-mconf Kconfig; \
+	else KCONFIG_CONFIG=$(KCONFIG_CONFIG) /usr/bin/python3 /usr/lib/python3/dist-packages/menuconfig.py Kconfig; fi
+defconfig:
+	$(Q)cp configs/defconfig $(KCONFIG_CONFIG) && echo "wrote $(KCONFIG_CONFIG) from configs/defconfig"
+oldconfig:
+	$(Q)if command -v kconfig-conf >/dev/null; then kconfig-conf --oldconfig Kconfig; \
+	else KCONFIG_CONFIG=$(KCONFIG_CONFIG) /usr/bin/python3 /usr/lib/python3/dist-packages/oldconfig.py Kconfig; fi
+savedefconfig:
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) /usr/bin/python3 /usr/lib/python3/dist-packages/savedefconfig.py --kconfig Kconfig --out configs/defconfig.new
+
+# ---- install -----------------------------------------------------------
+install: all
+	install -D -m 0755 $(O)/v6mig-agent $(DESTDIR)$(SBINDIR)/v6mig-agent
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/v6mig-agent
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)

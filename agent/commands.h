@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* The subcommands of v6mig-agent: each returns the process exit code. */
+#ifndef V6MIG_COMMANDS_H
+#define V6MIG_COMMANDS_H
+
+int cmd_calc(int argc, char **argv);
+
+#endif

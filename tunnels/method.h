@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* The six HB46PP methods (S8) and the ops table each planner fills. */
+#ifndef V6MIG_METHOD_H
+#define V6MIG_METHOD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct err;
+struct prov;
+struct wan_facts;
+struct plan;
+
+/* In the spec's alphabetical order (R4, S8). */
+enum method {
+	METHOD_464XLAT,
+	METHOD_DSLITE,
+	METHOD_IPIP,
+	METHOD_LW4O6,
+	METHOD_MAP_E,
+	METHOD_MAP_T,
+	METHOD__COUNT,
+};
+
+/* The JSON / capability name ("map_e"), or NULL. */
+const char *method_name(enum method m);
+/* From a name; -1 for an unknown one. */
+int method_from_name(const char *name);
+
+struct method_ops {
+	enum method method;
+	const char *name;
+	/* Capability words this planner adds (R4): "map_e,hubspoke". */
+	const char *capability;
+	/* Can the offer in p be planned at all (before WAN facts)? */
+	int (*validate)(const struct prov *p, struct err *e);
+	/* Provisioning + WAN facts -> plan. Pure. */
+	int (*plan)(const struct prov *p, const struct wan_facts *w,
+		    struct plan *out, struct err *e);
+};
+
+/* The methods this build has (Kconfig picks the files), NULL if absent. */
+const struct method_ops *method_ops(enum method m);
+/* The R4 capability string of this build into buf, e.g.
+ * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. */
+#define METHOD_CAPABILITY_MAX 128
+size_t method_capability(char *buf, size_t size);
+
+#endif

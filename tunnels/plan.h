@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* struct plan: everything the kernel should hold for us, and nothing it
+ * should not. Made by the planners (pure), applied by netlink/. */
+#ifndef V6MIG_PLAN_H
+#define V6MIG_PLAN_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "map.h"
+#include "method.h"
+
+#define PLAN_MAX_LINKS 4
+#define PLAN_MAX_ADDRS 8
+#define PLAN_MAX_ROUTES 8
+#define PLAN_MAX_LAN 8
+#define PLAN_MAX_PREFIXES 16
+
+#define V6MIG_LINK_PREFIX "v6mig"  /* our links: v6mig0, v6mig1, ... */
+#define V6MIG_NFT_TABLE "v6mig"    /* our nftables table (family ip) */
+#define V6MIG_RTPROT 233           /* our routes' protocol number */
+#define V6MIG_TUNNEL_HOPLIMIT 64
+
+/* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit. */
+struct plan_link {
+	char name[IFNAMSIZ];
+	char underlay[IFNAMSIZ]; /* the WAN interface */
+	struct in6_addr local, remote;
+	uint8_t hoplimit;        /* 64 */
+	uint32_t flags;          /* IP6_TNL_F_IGN_ENCAP_LIMIT */
+	uint8_t proto;           /* IPPROTO_IPIP */
+	uint32_t mtu;            /* WAN MTU - 40 */
+};
+
+struct plan_addr {
+	char ifname[IFNAMSIZ];
+	int family;              /* AF_INET or AF_INET6 */
+	struct in6_addr v6;
+	struct in_addr v4;
+	uint8_t plen;
+	bool nodad;              /* IFA_F_NODAD for the tunnel source */
+};
+
+struct plan_route {
+	char dev[IFNAMSIZ];
+	int family;              /* AF_INET */
+	struct v4pfx dst;        /* 0.0.0.0/0 for the default route */
+	uint32_t mtu;            /* RTAX_MTU, 0 for none */
+};
+
+/* NAT44 into a port set: TCP and ICMP echo round-robin over the ranges,
+ * UDP by hash of the inner source (endpoint-independent mapping). */
+struct plan_nat {
+	bool enabled;
+	char out_ifname[IFNAMSIZ]; /* the tunnel */
+	struct in_addr src;        /* the external IPv4 */
+	struct portset ports;      /* len 0: every port */
+};
+
+/* Receive filters on the tunnel and MSS clamping. */
+struct plan_filter {
+	bool enabled;
+	char in_ifname[IFNAMSIZ];
+	struct v4pfx ours;         /* inner destinations that are ours */
+	struct portset ports;      /* drop TCP/UDP ports, ICMP ids outside */
+	uint16_t mss;              /* clamp TCP MSS to this (tunnel MTU - 40) */
+};
+
+struct plan {
+	enum method method;
+	struct plan_link links[PLAN_MAX_LINKS];
+	size_t n_links;
+	struct plan_addr addrs[PLAN_MAX_ADDRS];
+	size_t n_addrs;
+	struct plan_route routes[PLAN_MAX_ROUTES];
+	size_t n_routes;
+	struct plan_nat nat;
+	struct plan_filter filter;
+	/* For people: what was computed (status, calc-like output). */
+	struct {
+		struct in_addr ipv4;
+		uint8_t ipv4_plen;
+		struct portset ports;
+		bool has_ports;
+		struct in6_addr ce_ipv6;
+		struct v6pfx eup;
+		int rule_index;      /* the BMR, -1 when none */
+	} info;
+};
+
+/* What the planners need to know about the WAN and LAN side. */
+struct wan_facts {
+	char wan[IFNAMSIZ];
+	uint32_t wan_mtu;            /* 0 = unknown: 1500 assumed */
+	/* Global addresses and prefixes on the WAN and LAN interfaces
+	 * (delegated prefixes as prefixes, addresses as /64 or /128). */
+	struct v6pfx prefixes[PLAN_MAX_PREFIXES];
+	size_t n_prefixes;
+	/* A global address on the WAN (DS-Lite local end). */
+	struct in6_addr wan_addr;
+	bool has_wan_addr;
+	/* --prefix: the end-user prefix given by hand. */
+	struct v6pfx forced_prefix;
+	bool has_forced_prefix;
+	/* The AFTR / lwAFTR when the offer names it: resolved by the agent
+	 * (AAAA through the WAN's resolvers) before planning. */
+	struct in6_addr peer;
+	bool has_peer;
+	/* IPIP: which entry (0 = the first). */
+	unsigned ipip_index;
+	char lan[PLAN_MAX_LAN][IFNAMSIZ];
+	size_t n_lan;
+};
+
+void plan_init(struct plan *p, enum method m);
+bool plan_equal(const struct plan *a, const struct plan *b);
+
+#endif
