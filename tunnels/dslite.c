@@ -64,9 +64,7 @@ static int dslite_plan(const struct prov *p, const struct wan_facts *w,
 	if ((rc = plan_add_tunnel(&pl, w, &w->wan_addr, &remote, e)) < 0 ||
 	    (rc = plan_add_addr4(&pl, PLAN_TUNNEL_NAME, b4, B4_PLEN, e)) < 0)
 		return rc;
-	pl.info.ipv4 = b4;
-	pl.info.ipv4_plen = B4_PLEN;
-	pl.info.ce_ipv6 = w->wan_addr;
+	plan_set_info(&pl, b4, B4_PLEN, NULL, &w->wan_addr, NULL, -1);
 	*out = pl;
 	return 0;
 }

@@ -95,9 +95,7 @@ static int ipip_plan(const struct prov *p, const struct wan_facts *w,
 	ours.addr.s_addr = en->ipv4.addr.s_addr & htonl(v4_mask(ours.len));
 	plan_set_nat(&pl, en->ipv4.addr, &all);
 	plan_set_filter(&pl, &ours, &all);
-	pl.info.ipv4 = en->ipv4.addr;
-	pl.info.ipv4_plen = en->ipv4.len;
-	pl.info.ce_ipv6 = local;
+	plan_set_info(&pl, en->ipv4.addr, en->ipv4.len, NULL, &local, NULL, -1);
 	*out = pl;
 	return 0;
 }

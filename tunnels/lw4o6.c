@@ -71,11 +71,7 @@ static int lw4o6_plan(const struct prov *p, const struct wan_facts *w,
 	 * lwAFTR delivers to us. */
 	plan_set_nat(&pl, l->ipv4, ps);
 	plan_set_filter(&pl, &ours, ps);
-	pl.info.ipv4 = l->ipv4;
-	pl.info.ipv4_plen = 32;
-	pl.info.ports = *ps;
-	pl.info.has_ports = ps->len > 0;
-	pl.info.ce_ipv6 = b4;
+	plan_set_info(&pl, l->ipv4, 32, ps, &b4, NULL, -1);
 	*out = pl;
 	return 0;
 }

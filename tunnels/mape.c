@@ -131,17 +131,6 @@ static int plan_ipv4(struct plan *pl, const struct map_result *r,
 	return 0;
 }
 
-static void plan_info(struct plan *pl, const struct map_result *r, int rule)
-{
-	pl->info.ipv4 = r->ipv4;
-	pl->info.ipv4_plen = r->ipv4_plen;
-	pl->info.ports = r->ports;
-	pl->info.has_ports = r->ipv4_plen == 32 && r->ports.len > 0;
-	pl->info.ce_ipv6 = r->ce_ipv6;
-	pl->info.eup = r->eup;
-	pl->info.rule_index = rule;
-}
-
 static int mape_plan(const struct prov *p, const struct wan_facts *w,
 		     struct plan *out, struct err *e)
 {
@@ -174,7 +163,9 @@ static int mape_plan(const struct prov *p, const struct wan_facts *w,
 	    (rc = plan_add_addr6(&pl, w->wan, &res.ce_ipv6, 128, true, e)) < 0 ||
 	    (rc = plan_ipv4(&pl, &res, e)) < 0)
 		return rc;
-	plan_info(&pl, &res, rule);
+	plan_set_info(&pl, res.ipv4, res.ipv4_plen,
+		      res.ipv4_plen == 32 ? &res.ports : NULL, &res.ce_ipv6,
+		      &res.eup, rule);
 	*out = pl;
 	return 0;
 }

@@ -167,6 +167,15 @@ int plan_add_addr4(struct plan *p, const char *ifname, struct in_addr addr,
 	return 0;
 }
 
+/* Field by field: a caller's struct may carry padding of any value,
+ * and plan_equal() compares bytes. */
+static void copy_ports(struct portset *dst, const struct portset *src)
+{
+	dst->offset = src->offset;
+	dst->len = src->len;
+	dst->psid = src->psid;
+}
+
 void plan_set_nat(struct plan *p, struct in_addr src,
 		  const struct portset *ps)
 {
@@ -174,7 +183,7 @@ void plan_set_nat(struct plan *p, struct in_addr src,
 	snprintf(p->nat.out_ifname, sizeof(p->nat.out_ifname), "%s",
 		 PLAN_TUNNEL_NAME);
 	p->nat.src = src;
-	p->nat.ports = *ps;
+	copy_ports(&p->nat.ports, ps);
 }
 
 void plan_set_filter(struct plan *p, const struct v4pfx *ours,
@@ -183,6 +192,26 @@ void plan_set_filter(struct plan *p, const struct v4pfx *ours,
 	p->filter.enabled = true;
 	snprintf(p->filter.in_ifname, sizeof(p->filter.in_ifname), "%s",
 		 PLAN_TUNNEL_NAME);
-	p->filter.ours = *ours;
-	p->filter.ports = *ps;
+	p->filter.ours.addr = ours->addr;
+	p->filter.ours.len = ours->len;
+	copy_ports(&p->filter.ports, ps);
+}
+
+void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
+		   const struct portset *ps, const struct in6_addr *ce,
+		   const struct v6pfx *eup, int rule)
+{
+	p->info.ipv4 = ipv4;
+	p->info.ipv4_plen = plen;
+	if (ps && ps->len > 0) {
+		copy_ports(&p->info.ports, ps);
+		p->info.has_ports = true;
+	}
+	if (ce)
+		p->info.ce_ipv6 = *ce;
+	if (eup) {
+		p->info.eup.addr = eup->addr;
+		p->info.eup.len = eup->len;
+	}
+	p->info.rule_index = rule;
 }

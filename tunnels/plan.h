@@ -146,5 +146,10 @@ void plan_set_nat(struct plan *p, struct in_addr src,
 /* Receive filters on the tunnel: ours, ports in ps (len 0: all). */
 void plan_set_filter(struct plan *p, const struct v4pfx *ours,
 		     const struct portset *ps);
+/* What people see (status, plan): ps NULL or len 0 for every port,
+ * ce/eup NULL for none, rule -1 for no BMR. */
+void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
+		   const struct portset *ps, const struct in6_addr *ce,
+		   const struct v6pfx *eup, int rule);
 
 #endif
