@@ -79,7 +79,7 @@ static int ipip_plan(const struct prov *p, const struct wan_facts *w,
 	if ((rc = ipip_validate(p, e)) < 0)
 		return rc;
 	if (w->ipip_index >= p->ipip.n)
-		return err_set(e, ENOENT, "ipip entry %u does not exist (the offer has %zu)",
+		return err_set(e, EINVAL, "ipip entry %u does not exist (the offer has %zu)",
 			       w->ipip_index, p->ipip.n);
 	en = &p->ipip.entries[w->ipip_index];
 	if ((rc = local_addr(en, w, &local, &add, e)) < 0)

@@ -805,7 +805,7 @@ static void test_ipip_refusals(void **state)
 	(void)state;
 	ipip_init(&p, &w);
 	w.ipip_index = 2;
-	refused(METHOD_IPIP, &p, &w, ENOENT, "ipip entry 2 does not exist (the offer has 2)");
+	refused(METHOD_IPIP, &p, &w, EINVAL, "ipip entry 2 does not exist (the offer has 2)");
 	w.ipip_index = 0;
 	p.ipip.entries[1].remote = a6("::");
 	refused(METHOD_IPIP, &p, &w, EINVAL, "ipip entry 1: ipv6_remote :: is not a unicast address");
