@@ -226,9 +226,9 @@ static int read_from(const char *path, char **buf, size_t *len, struct err *e)
 	return 0;
 }
 
-static int load_prov(const char *path, struct prov *p)
+static int load_prov(const char *path, struct prov *p, struct err *warn)
 {
-	struct err e, warn;
+	struct err e;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
@@ -237,15 +237,13 @@ static int load_prov(const char *path, struct prov *p)
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 		return 1;
 	}
-	memset(&warn, 0, sizeof(warn));
-	rc = prov_parse(buf, len, p, &e, &warn);
+	memset(warn, 0, sizeof(*warn));
+	rc = prov_parse(buf, len, p, &e, warn);
 	free(buf);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: %s\n", cli_prog, path, e.msg);
 		return 1;
 	}
-	if (warn.msg[0])
-		fprintf(stderr, "%s: warning: %s: %s\n", cli_prog, path, warn.msg);
 	return 0;
 }
 
@@ -311,7 +309,7 @@ int cmd_plan(int argc, char **argv)
 	const struct method_ops *ops;
 	struct prov p;
 	struct plan pl;
-	struct err e;
+	struct err e, warn;
 	int rc, m;
 
 	cli_prog = "v6mig-agent plan";
@@ -320,7 +318,7 @@ int cmd_plan(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	memset(&p, 0, sizeof(p));
-	if (load_prov(a.from, &p))
+	if (load_prov(a.from, &p, &warn))
 		return 1;
 	m = choose(&a, &p);
 	if (m < 0) {
@@ -335,6 +333,9 @@ int cmd_plan(int argc, char **argv)
 		prov_done(&p);
 		return 1;
 	}
+	/* After the plan: a refusal stays one line. */
+	if (warn.msg[0])
+		fprintf(stderr, "%s: warning: %s: %s\n", cli_prog, a.from, warn.msg);
 	rc = show(&a, &p, &pl);
 	prov_done(&p);
 	return rc;

@@ -58,15 +58,18 @@ static bool name_ok(const char *name)
 	return n > 0 && n < IFNAMSIZ;
 }
 
-/* A tunnel end must be one unicast address; the kernel takes :: for
- * "any", which is not what a plan means. */
+/* A tunnel end must be one routable unicast address (as prov.c asks
+ * of br, aftr, lwaftr and ipip): the kernel takes :: for "any", which is
+ * not what a plan means, and a link-local end needs a scope we do not
+ * carry. */
 static int endpoint_check(const char *what, const struct in6_addr *a,
 			  struct err *e)
 {
 	char b[V6_STR_MAX];
 
 	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
-	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_V4MAPPED(a))
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_V4MAPPED(a) ||
+	    IN6_IS_ADDR_LINKLOCAL(a))
 		return err_set(e, EINVAL,
 			       "tunnel %s %s is not a unicast IPv6 address",
 			       what, v6addr_str(a, b));

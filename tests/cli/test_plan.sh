@@ -144,6 +144,14 @@ bad 1 "^v6mig-agent plan: -: " --from - <<'EOF'
 {"order": ["dslite"], "dslite": {"aftr": 5}
 EOF
 
+# A parse warning (S5: ttl clamped) is said when the plan is made; a
+# refusal stays one line.
+clamped='{"enabler_name": "A", "service_name": "S", "ttl": 999999, "order": ["dslite"], "dslite": {"aftr": "2001:db8:a::1"}}'
+e=$(printf '%s' "$clamped" | $A plan --from - --wan-addr 2001:db8:1::1 2>&1 >/dev/null)
+like "$e" "warning: -: ttl: 999999 is more than 604800" "prov warnings go to stderr"
+e=$(printf '%s' "$clamped" | $A plan --from - 2>&1 >/dev/null)
+is "$(printf '%s\n' "$e" | wc -l)" 1 "a refusal after a warning is still one line"
+
 # --from - reads stdin; --help exits 0.
 p=$($A plan --from - --wan-addr 2001:db8:1::1 --json < "$F/dslite.json")
 is "$(j "$p" 'j["method"]')" dslite "--from - reads stdin"

@@ -817,6 +817,8 @@ static void test_ipip_refusals(void **state)
 	refused(METHOD_IPIP, &p, &w, EINVAL, "tunnel local and remote are both 2001:db8:7::1");
 	p.ipip.entries[0].local = a6("::1");
 	refused(METHOD_IPIP, &p, &w, EINVAL, "tunnel local ::1 is not a unicast IPv6 address");
+	p.ipip.entries[0].local = a6("fe80::7");
+	refused(METHOD_IPIP, &p, &w, EINVAL, "tunnel local fe80::7 is not a unicast IPv6 address");
 	p.ipip.n = 0;
 	refused(METHOD_IPIP, &p, &w, EINVAL, "ipip has no entries");
 	p.ipip.present = false;
