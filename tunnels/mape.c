@@ -3,12 +3,12 @@
  * address to the BR, NAT44 into the port set. Pure.
  *
  * Mesh: this build never advertises `mesh` (R4). An offer that still says
- * `mesh: true` is planned hub-and-spoke: RFC 7597 5 makes the Forwarding
- * Mapping Rules, not the BR, what mesh adds, and a CE without them sends
- * all IPv4 to the BR, which reaches every CE of the domain. Following the
- * receiving rules of RFC 7597 8.1 for a CE with no FMR, what other CEs
- * send us directly (not through the BR) is not accepted: the tunnel is
- * point-to-point with the BR. */
+ * `mesh: true` is planned hub-and-spoke: what mesh adds (RFC 7597 5) is
+ * the CE forwarding to other CEs by Forwarding Mapping Rules; a CE that
+ * uses none sends all IPv4 by the default mapping to the BR, which can
+ * deliver it to any CE of the domain. Packets other CEs send us directly
+ * (not through the BR) are not accepted, as RFC 7597 8.1 has a CE without
+ * FMRs do: the tunnel is point-to-point with the BR. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
