@@ -61,7 +61,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 .SECONDARY:
 
-.PHONY: all clean check unit unit-asan asan deps fuzz lab install uninstall \
+.PHONY: all clean check unit unit-asan unit-systemd asan deps fuzz lab install uninstall \
 	menuconfig defconfig oldconfig savedefconfig bench soak tests-bin help
 
 all: $(O)/v6mig-agent
@@ -121,6 +121,17 @@ unit-asan: asan
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-unit.sh build-asan $(UNIT_BIN:$(O)/%=build-asan/%)
 
+# The sd_notify test again with CONFIG_SYSTEMD=y (libsystemd instead of the
+# datagram protocol by hand), in build-systemd/ from a copy of the config.
+SD_O := build-systemd
+unit-systemd:
+	@mkdir -p $(SD_O)
+	$(Q)sed -e '/CONFIG_SYSTEMD[= ]/d' $(CONFIG_FILE) > $(SD_O)/config.new && \
+		echo CONFIG_SYSTEMD=y >> $(SD_O)/config.new && \
+		{ cmp -s $(SD_O)/config.new $(SD_O)/config || mv $(SD_O)/config.new $(SD_O)/config; }
+	$(Q)$(MAKE) --no-print-directory O=$(SD_O) KCONFIG_CONFIG=$(SD_O)/config $(SD_O)/tests/test_notify
+	$(Q)tests/run-unit.sh $(SD_O) $(SD_O)/tests/test_notify
+
 # ---- the whole suite -----------------------------------------------------
 deps:
 	$(Q)scripts/deps.sh test
@@ -161,6 +172,6 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/v6mig-agent
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-systemd
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)
