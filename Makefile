@@ -165,11 +165,42 @@ savedefconfig:
 	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) /usr/bin/python3 /usr/lib/python3/dist-packages/savedefconfig.py --kconfig Kconfig --out configs/defconfig.new
 
 # ---- install -----------------------------------------------------------
+# systemd reads units from $(PREFIX)/lib/systemd/system for PREFIX=/usr/local
+# too; for PREFIX=/usr use the distribution's directory (/lib/systemd/system
+# on Debian 12). The shipped units say /usr/sbin; install rewrites it.
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+endif
+DOCDIR ?= $(PREFIX)/share/doc/v6mig
+UNITS := v6mig-agent.service v6mig-agent@.service
+CONF := $(DESTDIR)$(SYSCONFDIR)/v6mig/v6mig.conf
+# Everything install puts down and uninstall removes (not the user's CONF).
+INSTALLED := $(SBINDIR)/v6mig-agent $(UNITS:%=$(UNITDIR)/%) \
+	$(MANDIR)/man8/v6mig-agent.8 $(MANDIR)/man5/v6mig.conf.5 \
+	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example
+
 install: all
 	install -D -m 0755 $(O)/v6mig-agent $(DESTDIR)$(SBINDIR)/v6mig-agent
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed 's|/usr/sbin/v6mig-agent|$(SBINDIR)/v6mig-agent|' scripts/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -D -m 0644 docs/v6mig-agent.8 $(DESTDIR)$(MANDIR)/man8/v6mig-agent.8
+	install -D -m 0644 docs/v6mig.conf.5 $(DESTDIR)$(MANDIR)/man5/v6mig.conf.5
+	install -D -m 0644 scripts/completion/v6mig-agent.bash $(DESTDIR)$(BASHCOMPDIR)/v6mig-agent
+	install -D -m 0644 configs/v6mig.conf.example $(DESTDIR)$(DOCDIR)/v6mig.conf.example
+	@# Never overwrite a user's configuration; 0600: it may hold `pass`.
+	@if [ -e $(CONF) ]; then echo "kept $(CONF)"; else \
+		echo "install -D -m 0600 configs/v6mig.conf.example $(CONF)"; \
+		install -D -m 0600 configs/v6mig.conf.example $(CONF); fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/v6mig-agent
+	rm -f $(INSTALLED:%=$(DESTDIR)%)
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz build-systemd
