@@ -61,7 +61,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 .SECONDARY:
 
-.PHONY: all clean check unit unit-asan unit-systemd asan deps fuzz lab install uninstall \
+.PHONY: all clean check unit unit-asan unit-systemd asan deps fuzz lab install uninstall deb \
 	menuconfig defconfig oldconfig savedefconfig bench soak tests-bin help
 
 all: $(O)/v6mig-agent
@@ -72,6 +72,7 @@ help:
 	@echo "make lab          the ISP-in-namespaces demo"
 	@echo "make menuconfig | defconfig | oldconfig    edit .config"
 	@echo "make install DESTDIR= PREFIX=    install; V=1 for full commands"
+	@echo "make deb          the Debian package, in build/"
 
 # ---- generated configuration -------------------------------------------
 $(O)/config.h: $(CONFIG_FILE) scripts/config2h.sh
@@ -201,6 +202,11 @@ install: all
 uninstall:
 	rm -f $(INSTALLED:%=$(DESTDIR)%)
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# ---- Debian package (debian/): build/v6mig_VERSION_ARCH.deb ----------------
+deb:
+	$(Q)scripts/deps.sh pkg
+	$(Q)scripts/deb.sh
 
 clean:
 	rm -rf build build-asan build-fuzz build-systemd
