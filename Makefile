@@ -209,6 +209,6 @@ deb:
 	$(Q)scripts/deb.sh
 
 clean:
-	rm -rf build build-asan build-fuzz build-systemd
+	rm -rf build build-asan build-fuzz build-systemd build-size
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)
