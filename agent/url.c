@@ -60,6 +60,11 @@ bool url_valid_hostname(const char *s)
 
 bool url_host_equal(const char *a, const char *b)
 {
+	struct in6_addr x, y;
+
+	/* IPv6 literals compare as addresses: 2001:db8::1 = 2001:0db8::1. */
+	if (inet_pton(AF_INET6, a, &x) == 1 && inet_pton(AF_INET6, b, &y) == 1)
+		return memcmp(&x, &y, sizeof(x)) == 0;
 	return strcasecmp(a, b) == 0;
 }
 

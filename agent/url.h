@@ -45,7 +45,8 @@ int url_set_query(const char *base, const char *const *drop, const char *add,
  * of 1-63 bytes, at most 253 bytes. */
 bool url_valid_hostname(const char *s);
 
-/* Same host, ASCII case-insensitive (R7). Both as in struct url.host. */
+/* Same host (R7): names ASCII case-insensitive, IPv6 literals as
+ * addresses. Both as in struct url.host (no brackets). */
 bool url_host_equal(const char *a, const char *b);
 
 #endif
