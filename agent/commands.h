@@ -5,5 +5,6 @@
 
 int cmd_calc(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif
