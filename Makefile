@@ -78,9 +78,15 @@ $(O)/config.h: $(CONFIG_FILE) scripts/config2h.sh
 	@mkdir -p $(O)
 	$(Q)sh scripts/config2h.sh $(CONFIG_FILE) > $@.tmp && mv $@.tmp $@
 
-$(O)/methods.inc: $(CONFIG_FILE) Makefile
+# Remade on every run but rewritten only when the list changes, so a
+# method file that appears (or goes) is picked up without a clean.
+$(O)/methods.inc: FORCE
 	@mkdir -p $(O)
-	$(Q)for m in $(METHOD_OPS); do echo "METHOD($${m}_ops)"; done > $@.tmp && mv $@.tmp $@
+	$(Q)for m in $(METHOD_OPS); do echo "METHOD($${m}_ops)"; done > $@.tmp && \
+		if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
 
 GEN := $(O)/config.h $(O)/methods.inc
 
