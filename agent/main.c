@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "calc", cmd_calc, "MAP-E/MAP-T, lw4o6 and RFC 6052 calculator" },
+	{ "cache", cmd_cache, "show or erase the stored provisioning data (P2)" },
 };
 
 static void usage(FILE *f)
