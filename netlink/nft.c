@@ -28,10 +28,12 @@
 #include "../tunnels/err.h"
 #include "../tunnels/plan.h"
 
-/* Room for one message: libnftnl writes attributes without bounds checks,
- * and splits set elements at about BUFSIZ per message. */
-#define MSG_ROOM 65536
+/* Room for one message: libnftnl writes attributes without bounds checks;
+ * it ends a set-element message when the element list would pass the
+ * 64 KiB attribute limit (after writing the element that did). */
+#define MSG_ROOM (2 * 65536)
 #define RECV_BUF 65536
+#define REQ_BUF 8192
 #define SOCK_TIMEOUT_S 5
 #define MAX_DUMP_READS 100000
 
@@ -277,7 +279,6 @@ static int sock_open(struct mnl_socket **out, struct err *e)
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &rcv, sizeof(rcv));
 	*out = nl;
 	return 0;
 }
@@ -392,6 +393,26 @@ static int read_acks(struct mnl_socket *nl, struct acks *k, char *buf)
 	return 0;
 }
 
+/* The whole batch goes in one sendmsg(), which must fit the socket's send
+ * buffer: raise it past net.core.wmem_max when needed (we are root: the
+ * nftables writes need CAP_NET_ADMIN anyway). */
+static int sndbuf(struct mnl_socket *nl, size_t len)
+{
+	int fd = mnl_socket_get_fd(nl), want = (int)len + 65536, have = 0;
+	socklen_t sl = sizeof(have);
+
+	if (len > (1u << 30)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &have, &sl) == 0 && have >= want)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	return 0;
+}
+
 static int send_batch(struct mnl_socket *nl, const struct nft_batch *b,
 		      struct err *e)
 {
@@ -401,7 +422,7 @@ static int send_batch(struct mnl_socket *nl, const struct nft_batch *b,
 
 	if (!k.got || !buf) {
 		rc = err_set(e, ENOMEM, "nft: out of memory");
-	} else if (mnl_socket_sendto(nl, b->buf, b->len) < 0) {
+	} else if (sndbuf(nl, b->len) || mnl_socket_sendto(nl, b->buf, b->len) < 0) {
 		rc = err_set(e, errno, "nft: sending the batch (%zu bytes): %s",
 			     b->len, strerror(errno));
 	} else {
@@ -544,8 +565,10 @@ static int dump(struct mnl_socket *nl, struct nft_ctx *c, char *req,
 static char *dump_req(char *buf, struct nft_ctx *c, uint16_t type,
 		      const struct nftnl_set *s)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_IPV4,
-						     NLM_F_DUMP, ++c->seq);
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, REQ_BUF); /* attribute padding goes out too */
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_IPV4, NLM_F_DUMP, ++c->seq);
 
 	if (type == NFT_MSG_GETRULE)
 		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, V6MIG_NFT_TABLE);
@@ -577,7 +600,7 @@ static int read_elems(struct mnl_socket *nl, struct nft_ctx *c,
 static int read_all(struct mnl_socket *nl, struct nft_ctx *c,
 		    struct nft_objs *o, struct err *e)
 {
-	char req[MNL_SOCKET_BUFFER_SIZE];
+	char req[REQ_BUF];
 	struct rd r = { o, NULL, 0 };
 	int rc;
 
