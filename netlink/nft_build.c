@@ -16,7 +16,7 @@
  *     iifname T ip daddr != OURS drop
  *     iifname T tcp dport != @ports drop
  *     iifname T udp dport != @ports drop
- *     iifname T icmp type echo-reply icmp id != @ports drop
+ *     iifname T icmp type echo-reply icmp id != { lo_i-hi_i, ... } drop
  */
 #include "nft.h"
 
@@ -55,6 +55,9 @@
 #define TCP_FLAG_SYN 0x02
 #define ICMP_ECHOREPLY_TYPE 0
 #define ICMP_ECHO_TYPE 8
+/* Set ids bind sets to lookups within one batch (maps use 1-3). */
+#define SET_ID_PORTS 4
+#define SET_ID_ICMP 5
 /* jhash seed: fixed, so a table rebuilt from the same plan hashes every
  * LAN socket to the same range (and reads back equal). */
 #define UDP_HASH_SEED 0x76366d67
@@ -426,39 +429,64 @@ static int nat_map_add(struct nft_objs *o, const struct plan_nat *n,
 	return 0;
 }
 
-/* The named interval set of the port set's ranges, in nft's encoding: an
+/* A port set's ranges as interval elements, in nft's encoding: an
  * interval-end element at 0 when the first range starts above 0, then
- * start and end (hi + 1, omitted at 65535) per range. */
-static int port_set_add(struct nft_objs *o, const struct portset *ps,
-			struct err *e)
+ * start and end (hi + 1, omitted at 65535) per range. Returns the number
+ * of elements or -ENOMEM. */
+static int interval_elems(struct nftnl_set *s, const struct portset *ps)
 {
 	size_t nr = portset_nranges(ps);
-	struct nftnl_set *s;
-	uint16_t k;
-	int rc;
+	uint16_t k = 0;
+	int n = 0;
 
-	s = set_new(V6MIG_NFT_SET_PORTS, 100, NFT_SET_INTERVAL);
-	if (!s)
-		return err_set(e, ENOMEM, "nft: out of memory");
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_INET_SERVICE);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
-	rc = set_udata(s, NFT_BYTEORDER_BIG, false);
-	k = 0;
-	if (rc == 0 && portset_range(ps, 0).min > 0)
-		rc = elem_add(s, &k, 2, NULL, 0, NFT_SET_ELEM_INTERVAL_END);
-	for (size_t i = 0; rc == 0 && i < nr; i++) {
+	if (portset_range(ps, 0).min > 0) {
+		if (elem_add(s, &k, 2, NULL, 0, NFT_SET_ELEM_INTERVAL_END))
+			return -ENOMEM;
+		n++;
+	}
+	for (size_t i = 0; i < nr; i++) {
 		struct port_range pr = portset_range(ps, i);
 
 		k = htons(pr.min);
-		rc = elem_add(s, &k, 2, NULL, 0, 0);
+		if (elem_add(s, &k, 2, NULL, 0, 0))
+			return -ENOMEM;
+		n++;
 		k = htons((uint16_t)(pr.max + 1));
-		if (rc == 0 && pr.max < 65535)
-			rc = elem_add(s, &k, 2, NULL, 0, NFT_SET_ELEM_INTERVAL_END);
+		if (pr.max == 65535)
+			continue;
+		if (elem_add(s, &k, 2, NULL, 0, NFT_SET_ELEM_INTERVAL_END))
+			return -ENOMEM;
+		n++;
 	}
-	if (rc) {
+	return n;
+}
+
+/* The named set "ports" (inet_service) serves TCP and UDP; ICMP ids get
+ * an anonymous integer one, as nft types `icmp id`, so that a listing
+ * reads back. The kernel wants an id on every new set. */
+static int port_set_add(struct nft_objs *o, const struct portset *ps,
+			bool icmp, struct err *e)
+{
+	struct nftnl_set *s;
+	int n;
+
+	s = icmp ? set_new("__set%d", SET_ID_ICMP, NFT_SET_ANONYMOUS |
+			   NFT_SET_CONSTANT | NFT_SET_INTERVAL) :
+		   set_new(V6MIG_NFT_SET_PORTS, SET_ID_PORTS, NFT_SET_INTERVAL);
+	if (!s)
+		return err_set(e, ENOMEM, "nft: out of memory");
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, icmp ? NFT_TYPE_INTEGER :
+			  NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
+	n = set_udata(s, NFT_BYTEORDER_BIG, false);
+	if (n == 0)
+		n = interval_elems(s, ps);
+	if (n < 0) {
 		nftnl_set_free(s);
 		return err_set(e, ENOMEM, "nft: out of memory");
 	}
+	if (icmp) /* anonymous sets are sized, as nft sizes them */
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
 	nftnl_set_list_add_tail(s, o->sets);
 	return 0;
 }
@@ -598,7 +626,10 @@ static int rx_port_rule(struct nft_objs *o, const struct plan_filter *f,
 		l4proto_is(&b, proto);
 		payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
 	}
-	lookup(&b, V6MIG_NFT_SET_PORTS, 0, false, true);
+	if (proto == IPPROTO_ICMP)
+		lookup(&b, "__set%d", SET_ID_ICMP, false, true);
+	else
+		lookup(&b, V6MIG_NFT_SET_PORTS, 0, false, true);
 	verdict(&b, NF_DROP);
 	return rule_end(&b, o, e);
 }
@@ -615,7 +646,9 @@ static int rx_chain(struct nft_objs *o, const struct plan_filter *f,
 	if (rc == 0 && f->ours.len)
 		rc = rx_ours_rule(o, f, e);
 	if (rc == 0 && f->ports.len)
-		rc = port_set_add(o, &f->ports, e);
+		rc = port_set_add(o, &f->ports, false, e);
+	if (rc == 0 && f->ports.len)
+		rc = port_set_add(o, &f->ports, true, e);
 	for (size_t i = 0; rc == 0 && f->ports.len && i < 3; i++)
 		rc = rx_port_rule(o, f, protos[i], e);
 	return rc;

@@ -17,7 +17,9 @@
                                    from SRC (stops early when OUT.stop exists)
   ranges OFFSET PSIDLEN PSID       RFC 7597 5.1 port ranges, one "lo hi" a line
   check-json SRC OFFSET PSIDLEN PSID  read `nft -j list table` on stdin; print
-                                   the problems found (nothing when right)
+                                   the problems found (nothing when right):
+                                   the set "ports", the 3 NAT maps and the
+                                   ICMP id filter must hold every range
 """
 import json
 import os
@@ -184,6 +186,20 @@ def check_json(src, offset, k, psid):
                 problems.append("nat map %s != %s" % (got, want))
     if maps != 3:
         problems.append("%d port-range NAT maps, want 3 (tcp, icmp, udp)" % maps)
+    icmp = 0
+    for x in j:
+        if "rule" not in x or x["rule"]["chain"] != "rx_filter":
+            continue
+        for e in x["rule"]["expr"]:
+            m = e.get("match", {})
+            if m.get("left") != {"payload": {"protocol": "icmp", "field": "id"}}:
+                continue
+            icmp += 1
+            got = sorted(tuple(r["range"]) for r in m["right"]["set"])
+            if m["op"] != "!=" or got != want:
+                problems.append("icmp id filter %s %s != %s" % (m["op"], got, want))
+    if icmp != 1:
+        problems.append("%d icmp id filters, want 1" % icmp)
     for p in problems:
         print(p)
 

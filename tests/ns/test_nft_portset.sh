@@ -116,8 +116,10 @@ out=$(in_ce "$T" apply $(plan $PSID) 2>&1)
 like "$out" "^batches=1 msgs=[0-9]+" "apply: one batch"
 j=$(in_ce nft -j list table ip v6mig)
 is "$(echo "$j" | python3 "$H" check-json $SRC 4 8 $PSID)" "" \
-	"nft -j: the port set and all 3 NAT maps hold every range (IP . lo-hi)"
+	"nft -j: the port set, all 3 NAT maps (IP . lo-hi) and the ICMP id filter hold every range"
 is "$(in_ce nft list table ip foreign)" "$foreign" "foreign table untouched by apply"
+in_ce nft list table ip v6mig > "$tmp/listing.nft"
+ok "nft reads its own listing of our table back (nft -c -f)" in_ce nft -c -f "$tmp/listing.nft"
 
 # --- 250 TCP connections to one server:port -> exactly 240 -------------
 in_inet python3 "$H" tcp-server 203.0.113.1 8080 "$tmp/tcp.json" "$tmp/tcp.ready" &

@@ -382,9 +382,10 @@ static void check_nat(struct parsed *p, const struct plan *pl)
 }
 
 /* The interval set "ports": 0 (end), then lo (start), hi + 1 (end). */
-static void check_port_set(struct parsed *p, const struct plan *pl)
+static void check_port_set(struct parsed *p, const struct plan *pl, bool icmp)
 {
-	struct nftnl_set *s = nftnl_set_list_lookup_byname(p->o.sets, V6MIG_NFT_SET_PORTS);
+	struct nftnl_set *s = icmp ? find_set(&p->o, "__set%d", 5) :
+		nftnl_set_list_lookup_byname(p->o.sets, V6MIG_NFT_SET_PORTS);
 	size_t nr = portset_nranges(&pl->filter.ports), n = 0;
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *el;
@@ -392,8 +393,11 @@ static void check_port_set(struct parsed *p, const struct plan *pl)
 
 	assert_non_null(s);
 	assert_true(nr <= 1024);
-	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), NFT_SET_INTERVAL);
-	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 13);
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), NFT_SET_INTERVAL |
+			 (icmp ? NFT_SET_ANONYMOUS | NFT_SET_CONSTANT : 0));
+	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), icmp ? 4 : 13);
+	if (icmp)
+		assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE), 2 * nr + 1);
 	assert_int_equal(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 2);
 	want[0] = 0;
 	for (size_t i = 0; i < nr; i++)
@@ -443,8 +447,10 @@ static void check_filters(struct parsed *p)
 		rule_n(&p->o, V6MIG_NFT_CHAIN_RX, i);
 		expect_kinds(i < 3 ? "meta cmp meta cmp payload lookup immediate" :
 			     "meta cmp meta cmp payload cmp payload lookup immediate");
+		/* TCP/UDP: the named inet_service set; ICMP ids: an
+		 * anonymous integer set of the same intervals. */
 		assert_string_equal(nftnl_expr_get_str(xs[nx - 2], NFTNL_EXPR_LOOKUP_SET),
-				    V6MIG_NFT_SET_PORTS);
+				    i < 3 ? V6MIG_NFT_SET_PORTS : "__set%d");
 		assert_int_equal(u32(nx - 2, NFTNL_EXPR_LOOKUP_FLAGS), NFT_LOOKUP_F_INV);
 		assert_int_equal(u32(nx - 1, NFTNL_EXPR_IMM_VERDICT), NF_DROP);
 	}
@@ -485,10 +491,11 @@ static void check_shape(unsigned a, unsigned k, unsigned psid, size_t nr)
 	assert_int_equal(portset_nranges(&pl.nat.ports), nr);
 	build_parse(&pl, &o, &b, &p);
 	check_frame(&b, &p, true);
-	/* 3 chains, 4 sets (3 maps + ports), 4 + 2 + 4 rules. */
-	assert_int_equal(p.n, 1 + 3 + 3 + 4 + p.n_elem_msgs + 10 + 1);
+	/* 3 chains, 5 sets (3 maps, ports, icmp ids), 4 + 2 + 4 rules. */
+	assert_int_equal(p.n, 1 + 3 + 3 + 5 + p.n_elem_msgs + 10 + 1);
 	check_nat(&p, &pl);
-	check_port_set(&p, &pl);
+	check_port_set(&p, &pl, false);
+	check_port_set(&p, &pl, true);
 	check_filters(&p);
 	done3(&o, &b, &p);
 }
@@ -543,6 +550,7 @@ static void test_nft_no_sharing(void **state)
 	assert_false(nftnl_expr_is_set(xs[3], NFTNL_EXPR_NAT_REG_PROTO_MIN));
 	assert_null(nftnl_set_list_lookup_byname(p.o.sets, "__map%d"));
 	assert_null(nftnl_set_list_lookup_byname(p.o.sets, V6MIG_NFT_SET_PORTS));
+	assert_null(nftnl_set_list_lookup_byname(p.o.sets, "__set%d"));
 	done3(&o, &b, &p);
 }
 
