@@ -141,8 +141,15 @@ fuzz:
 lab: deps
 	$(Q)scripts/lab
 
-bench: all
-	$(Q)bench/run.sh
+# ---- benches: bench/*.c -> build/bench/*, run by bench/run.sh ----------
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
+$(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench: all $(BENCH_BIN)
+	$(Q)bench/run.sh $(O)
 
 soak: all
 	$(Q)tests/soak.sh
@@ -171,4 +178,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
-	$(TOOL_SRC:%.c=$(O)/%.d)
+	$(TOOL_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)
