@@ -9,9 +9,10 @@
 #                                                           lo 203.0.113.1, .10-.29
 #
 # Port set: offset 4, PSID length 8 (15 ranges x 16 ports = 240).
+# NFT_TOOL=path runs another build of the tool (e.g. build-asan/...).
 . "$(dirname "$0")/../lib/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-T=$top/build/tests/tools/nft_tool
+T=${NFT_TOOL:-$top/build/tests/tools/nft_tool}
 H=$top/tests/ns/portset_helper.py
 LAN=v6t-nft-lan CE=v6t-nft-ce INET=v6t-nft-inet
 PSID=0x34 PSID2=0x35 PSID3=0x36
