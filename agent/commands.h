@@ -4,5 +4,6 @@
 #define V6MIG_COMMANDS_H
 
 int cmd_calc(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

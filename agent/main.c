@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "calc", cmd_calc, "MAP-E/MAP-T, lw4o6 and RFC 6052 calculator" },
+	{ "status", cmd_status, "what the daemon is doing (reads RUN_DIR/status.json)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+#include "loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct loop {
+	int epfd;
+	bool quit;
+};
+
+struct loop *loop_new(void)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	close(l->epfd);
+	free(l);
+}
+
+int loop_fd_add(struct loop *l, struct loop_fd *h)
+{
+	struct epoll_event ev = { .events = h->events, .data.ptr = h };
+
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, h->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int loop_fd_mod(struct loop *l, struct loop_fd *h, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = h };
+
+	h->events = events;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, h->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+void loop_fd_del(struct loop *l, struct loop_fd *h)
+{
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, h->fd, NULL);
+}
+
+uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int loop_run_once(struct loop *l, int timeout_ms)
+{
+	struct epoll_event evs[16];
+	int n;
+
+	/* quit ends loop_run(), and the rest of the turn it was asked in. */
+	l->quit = false;
+	n = epoll_wait(l->epfd, evs, 16, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n && !l->quit; i++) {
+		struct loop_fd *h = evs[i].data.ptr;
+
+		h->cb(h, evs[i].events, h->data);
+	}
+	return n;
+}
+
+int loop_run(struct loop *l)
+{
+	int rc = 0;
+
+	do
+		rc = loop_run_once(l, -1);
+	while (!l->quit && rc >= 0);
+	return rc < 0 ? rc : 0;
+}
+
+void loop_quit(struct loop *l)
+{
+	l->quit = true;
+}
+
+bool loop_quitting(const struct loop *l)
+{
+	return l->quit;
+}
+
+static void timer_fired(struct loop_fd *h, uint32_t events, void *data)
+{
+	struct loop_timer *t = data;
+	uint64_t n;
+
+	(void)events;
+	if (read(h->fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	t->cb(t, t->data);
+}
+
+int loop_timer_init(struct loop *l, struct loop_timer *t,
+		    void (*cb)(struct loop_timer *, void *), void *data)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->h.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t->h.fd < 0)
+		return -errno;
+	t->h.events = EPOLLIN;
+	t->h.cb = timer_fired;
+	t->h.data = t;
+	t->cb = cb;
+	t->data = data;
+	rc = loop_fd_add(l, &t->h);
+	if (rc < 0) {
+		close(t->h.fd);
+		t->h.fd = -1;
+	}
+	return rc;
+}
+
+int loop_timer_arm_at(struct loop_timer *t, uint64_t when_ms)
+{
+	struct itimerspec its = { 0 };
+
+	/* An absolute time of 0 would disarm: the past fires at once. */
+	if (when_ms == 0)
+		when_ms = 1;
+	its.it_value.tv_sec = (time_t)(when_ms / 1000);
+	its.it_value.tv_nsec = (long)(when_ms % 1000) * 1000000L;
+	if (timerfd_settime(t->h.fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+int loop_timer_disarm(struct loop_timer *t)
+{
+	struct itimerspec its = { 0 };
+
+	if (timerfd_settime(t->h.fd, 0, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+void loop_timer_done(struct loop *l, struct loop_timer *t)
+{
+	if (t->h.fd < 0)
+		return;
+	loop_fd_del(l, &t->h);
+	close(t->h.fd);
+	t->h.fd = -1;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's status file (RUN_DIR/status.json, written atomically) and
+ * `v6mig-agent status`, which reads it. */
+#ifndef V6MIG_STATUS_H
+#define V6MIG_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../tunnels/err.h"
+#include "../tunnels/plan.h"
+
+#define STATUS_FILE "status.json"
+
+struct status {
+	const char *state;        /* starting configured unconfigured backoff stopped */
+	const char *method;       /* NULL when none runs */
+	const char *txt_url;      /* the URL from the TXT record, or NULL */
+	bool verify;
+	time_t last_fetch;        /* wall clock, 0 = never */
+	const char *last_class;   /* hb_class_name(), or NULL */
+	time_t next_check;        /* wall clock, 0 = none */
+	const char *source;       /* "server", "stored" (P1) or "file" (fixed mode) */
+	const struct plan *plan;  /* what runs, or NULL */
+	const char *service_name; /* from the provisioning, or NULL */
+	const char *last_error;   /* or NULL */
+	long pid;
+};
+
+int status_write(const char *run_dir, const struct status *s, struct err *e);
+int cmd_status(int argc, char **argv);
+
+#endif
