@@ -234,35 +234,15 @@ static void sweep(struct rc *c)
 			op_push(c, OP_LINK_DEL)->old_link = c->k->links[i];
 }
 
-static bool portset_same(const struct portset *a, const struct portset *b)
-{
-	return a->offset == b->offset && a->len == b->len && a->psid == b->psid;
-}
-
-static bool nft_same(const struct own_record *r, const struct plan *p)
-{
-	const struct plan_nat *a = &r->nat, *b = &p->nat;
-	const struct plan_filter *f = &r->filter, *g = &p->filter;
-
-	return r->nft && a->enabled == b->enabled &&
-	       !strcmp(a->out_ifname, b->out_ifname) &&
-	       a->src.s_addr == b->src.s_addr &&
-	       portset_same(&a->ports, &b->ports) &&
-	       f->enabled == g->enabled && !strcmp(f->in_ifname, g->in_ifname) &&
-	       f->ours.addr.s_addr == g->ours.addr.s_addr &&
-	       f->ours.len == g->ours.len &&
-	       portset_same(&f->ports, &g->ports) && f->mss == g->mss;
-}
-
 /* Appends to c->ops what it takes to go from c->k to c->plan, and fills
  * c->new_rec. Our table goes first (NAT and receive filters in place
- * before the tunnel carries anything) when its previous content is known,
- * so it can be undone; else last, where nothing after it can fail. */
-static int diff(struct rc *c, bool with_nft, struct err *e)
+ * before the tunnel carries anything) when its previous content is known
+ * (absent, or in the record), so it can be undone; else last, where
+ * nothing after it can fail. nft_holds: the table already is the plan's. */
+static int diff(struct rc *c, bool with_nft, bool nft_holds, struct err *e)
 {
 	bool want_nft = c->plan->nat.enabled || c->plan->filter.enabled;
-	bool nft_write = with_nft && want_nft &&
-			 (!c->k->nft_present || !nft_same(&c->old_rec, c->plan));
+	bool nft_write = with_nft && want_nft && !nft_holds;
 	bool nft_first = !c->k->nft_present || c->old_rec.nft;
 
 	memset(&c->new_rec, 0, sizeof(c->new_rec));
@@ -488,7 +468,7 @@ static int verify(struct rc *c, const char *const *names, size_t n,
 	if ((rc = c->be->ops->read(c->be->ctx, names, n, &c->after, e)))
 		return err_wrap(e, rc, "reading back");
 	c->k = &c->after;
-	rc = diff(c, false, e);
+	rc = diff(c, false, false, e);
 	c->new_rec = keep;
 	if (!rc && c->n_ops > start)
 		rc = describe(&c->ops[start], e);
@@ -617,6 +597,7 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		     struct err *e)
 {
 	const char *names[KQUERY_MAX_IFNAMES];
+	bool holds = false;
 	size_t n = 0;
 	int rc;
 
@@ -634,7 +615,12 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		return err_wrap(e, rc, "reading what we own");
 	c->k = &c->have;
 	c->cover = c->old_rec;
-	if ((rc = refuse_foreign(c, e)) || (rc = diff(c, true, e)))
+	if ((rc = refuse_foreign(c, e)))
+		return rc;
+	if ((c->plan->nat.enabled || c->plan->filter.enabled) &&
+	    (rc = c->be->ops->nft_holds(c->be->ctx, c->plan, &holds, e)))
+		return err_wrap(e, rc, "reading table %s", V6MIG_NFT_TABLE);
+	if ((rc = diff(c, true, holds, e)))
 		return rc;
 	if (c->n_ops == 0)
 		return record_final(c, run_dir, down, e);

@@ -42,8 +42,8 @@ struct own_record {
  * cannot be read is an error naming the file: we do not guess ownership. */
 int record_load(const char *run_dir, struct own_record *out, bool *found,
 		struct err *e);
-/* Atomic: RUN_DIR/owned.json.tmp, fsync, rename, fsync of the directory.
- * Creates run_dir (one level, 0755) when missing. */
+/* Atomic (temp file, fsync, rename, fsync of the directory); creates
+ * run_dir (0755) when missing. */
 int record_save(const char *run_dir, const struct own_record *r,
 		struct err *e);
 /* Removes the record; no record is not an error. */

@@ -95,6 +95,10 @@ struct backend_ops {
 	int (*route_add)(void *ctx, const struct kroute *r, bool replace,
 			 struct err *e);
 	int (*route_del)(void *ctx, const struct kroute *r, struct err *e);
+	/* Does our table hold exactly what p's nat and filter parts ask
+	 * for (read back and compared)? */
+	int (*nft_holds)(void *ctx, const struct plan *p, bool *holds,
+			 struct err *e);
 	/* Replace our table with the plan's nat and filter parts in one
 	 * batch; remove it. */
 	int (*nft_apply)(void *ctx, const struct plan *p, struct err *e);

@@ -5,16 +5,16 @@
  * instead of duplicating it, and `down` removes exactly it. */
 #include "apply.h"
 
+#include "../agent/fileio.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/if_addr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define RECORD_VERSION 1
@@ -248,44 +248,15 @@ int record_from_json(const char *text, struct own_record *out, struct err *e)
 	return rc;
 }
 
-/* ---- the file ------------------------------------------------------------ */
+/* ---- the file (agent/fileio.c: temp file, fsync, rename, fsync dir) ---- */
 
-static int path_of(const char *run_dir, const char *name, char *buf,
-		   size_t size, struct err *e)
+static int path_of(const char *run_dir, char *buf, size_t size, struct err *e)
 {
-	int n = snprintf(buf, size, "%s/%s", run_dir, name);
+	int n = snprintf(buf, size, "%s/%s", run_dir, RECORD_FILE);
 
 	if (n < 0 || (size_t)n >= size)
 		return err_set(e, ENAMETOOLONG, "run dir too long: %s", run_dir);
 	return 0;
-}
-
-static int read_text(const char *path, char **out, struct err *e)
-{
-	char *buf = malloc(RECORD_MAX_BYTES + 1);
-	FILE *f = fopen(path, "re");
-	size_t n;
-	int rc = 0;
-
-	if (!buf || !f) {
-		rc = err_set(e, buf ? errno : ENOMEM, "%s: %s", path,
-			     strerror(buf ? errno : ENOMEM));
-		goto out;
-	}
-	n = fread(buf, 1, RECORD_MAX_BYTES + 1, f);
-	if (ferror(f) || n > RECORD_MAX_BYTES) {
-		rc = err_set(e, EIO, "%s: unreadable or over %d bytes", path,
-			     RECORD_MAX_BYTES);
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	buf = NULL;
-out:
-	if (f)
-		fclose(f);
-	free(buf);
-	return rc;
 }
 
 int record_load(const char *run_dir, struct own_record *out, bool *found,
@@ -295,14 +266,14 @@ int record_load(const char *run_dir, struct own_record *out, bool *found,
 	char *text = NULL;
 	int rc;
 
-	if ((rc = path_of(run_dir, RECORD_FILE, path, sizeof(path), e)))
+	if ((rc = path_of(run_dir, path, sizeof(path), e)))
 		return rc;
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		memset(out, 0, sizeof(*out));
 		*found = false;
 		return 0;
 	}
-	if ((rc = read_text(path, &text, e)))
+	if ((rc = file_read_all(path, RECORD_MAX_BYTES, &text, NULL, e)))
 		return rc;
 	rc = record_from_json(text, out, e);
 	free(text);
@@ -312,72 +283,18 @@ int record_load(const char *run_dir, struct own_record *out, bool *found,
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int record_save(const char *run_dir, const struct own_record *r,
 		struct err *e)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
 	char *text = record_to_json(r);
-	int fd, rc = 0, saved;
-	bool ok;
+	int rc;
 
 	if (!text)
 		return err_set(e, ENOMEM, "record: out of memory");
-	if ((rc = path_of(run_dir, RECORD_FILE, path, sizeof(path), e)) ||
-	    (rc = path_of(run_dir, RECORD_FILE ".tmp", tmp, sizeof(tmp), e)))
-		goto out;
-	if (mkdir(run_dir, 0755) != 0 && errno != EEXIST) {
-		rc = err_set(e, errno, "%s: %s", run_dir, strerror(errno));
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = err_set(e, errno, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	ok = !write_all(fd, text, strlen(text)) && !write_all(fd, "\n", 1) &&
-	     fsync(fd) == 0;
-	saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	if (!ok) {
-		unlink(tmp);
-		rc = err_set(e, saved, "%s: %s", tmp, strerror(saved));
-		goto out;
-	}
-	if (rename(tmp, path) != 0 || sync_dir(run_dir) != 0) {
-		rc = err_set(e, errno, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-out:
+	rc = dir_ensure(run_dir, 0755, e);
+	if (!rc)
+		rc = file_write_atomic(run_dir, RECORD_FILE, text, strlen(text),
+				       0644, e);
 	free(text);
 	return rc;
 }
@@ -387,7 +304,7 @@ int record_remove(const char *run_dir, struct err *e)
 	char path[PATH_MAX];
 	int rc;
 
-	if ((rc = path_of(run_dir, RECORD_FILE, path, sizeof(path), e)))
+	if ((rc = path_of(run_dir, path, sizeof(path), e)))
 		return rc;
 	if (unlink(path) != 0 && errno != ENOENT)
 		return err_set(e, errno, "%s: %s", path, strerror(errno));

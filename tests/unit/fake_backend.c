@@ -338,6 +338,20 @@ static int fake_route_del(void *ctx, const struct kroute *r, struct err *e)
 
 /* ---- nftables ------------------------------------------------------------- */
 
+static bool nft_equal(const struct plan *a, const struct plan *b);
+
+static int fake_nft_holds(void *ctx, const struct plan *p, bool *holds,
+			  struct err *e)
+{
+	struct fake_kernel *k = ctx;
+	bool want = p->nat.enabled || p->filter.enabled;
+
+	(void)e;
+	k->reads++;
+	*holds = want ? k->nft_present && nft_equal(&k->nft, p) : !k->nft_present;
+	return 0;
+}
+
 static int fake_nft_apply(void *ctx, const struct plan *p, struct err *e)
 {
 	struct fake_kernel *k = ctx;
@@ -374,6 +388,7 @@ const struct backend_ops fake_backend_ops = {
 	.addr_del = fake_addr_del,
 	.route_add = fake_route_add,
 	.route_del = fake_route_del,
+	.nft_holds = fake_nft_holds,
 	.nft_apply = fake_nft_apply,
 	.nft_remove = fake_nft_remove,
 };

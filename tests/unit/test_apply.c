@@ -321,11 +321,10 @@ static void test_without_record_the_wan_address_is_not_claimed(void **state)
 	snprintf(path, sizeof(path), "%s/%s", t->dir, RECORD_FILE);
 	assert_int_equal(unlink(path), 0);
 	/* Record lost, no IFA_PROTO: the /128 cannot be told from a
-	 * foreign one, so it is used but never deleted. The table's
-	 * content is unknown: it is written again (one batch). */
+	 * foreign one, so it is used but never deleted. The table is read
+	 * back and found to be the plan's: nothing is written. */
 	assert_int_equal(apply(t, &p), 0);
-	assert_int_equal(t->st.writes, 1);
-	assert_string_equal(t->k.log[t->k.n_log - 1], "nft_apply");
+	assert_int_equal(t->st.writes, 0);
 	assert_int_equal(apply_down(&t->be, t->dir, &st, &t->e), 0);
 	assert_int_equal(fake_count(&t->k, "addr_del"), 0);
 	assert_null(fake_link(&t->k, "v6mig0"));
@@ -345,6 +344,35 @@ static void test_ifa_proto_adopts_without_record(void **state)
 	/* Linux >= 6.1 keeps our IFA_PROTO: down finds the /128 alone. */
 	assert_int_equal(apply_down(&t->be, t->dir, &st, &t->e), 0);
 	assert_int_equal(fake_count(&t->k, "addr_del eth0 2001:db8:12:3400:0:c000:212:34/128"), 1);
+}
+
+static void test_table_of_unknown_content_is_written_last(void **state)
+{
+	struct t *t = *state;
+	struct plan p;
+	char path[128];
+
+	mape_plan(&p, "2001:db8::1");
+	assert_int_equal(apply(t, &p), 0);
+	snprintf(path, sizeof(path), "%s/%s", t->dir, RECORD_FILE);
+	assert_int_equal(unlink(path), 0);
+	/* Somebody changed our table and the record is gone: its content
+	 * cannot be restored, so it is replaced last, after every write
+	 * that could fail and need undoing. */
+	t->k.nft.nat.ports.psid = 0x99;
+	mape_plan(&p, "2001:db8::2");
+	assert_int_equal(apply(t, &p), 0);
+	assert_int_equal(t->st.writes, 2);
+	assert_string_equal(t->k.log[t->k.n_log - 2], "link_change v6mig0");
+	assert_string_equal(t->k.log[t->k.n_log - 1], "nft_apply");
+	/* A refused link change leaves that table alone. */
+	assert_int_equal(unlink(path), 0);
+	t->k.nft.nat.ports.psid = 0x99;
+	t->k.fail_at = t->k.writes + 1;
+	mape_plan(&p, "2001:db8::3");
+	assert_int_equal(apply(t, &p), -EINVAL);
+	assert_int_equal(t->k.nft.nat.ports.psid, 0x99);
+	assert_int_equal(fake_count(&t->k, "nft_apply"), 2);
 }
 
 /* ---- ownership ------------------------------------------------------------ */
@@ -648,6 +676,7 @@ int main(void)
 		T(test_restart_adopts_instead_of_duplicating),
 		T(test_without_record_the_wan_address_is_not_claimed),
 		T(test_ifa_proto_adopts_without_record),
+		T(test_table_of_unknown_content_is_written_last),
 		T(test_foreign_objects_survive_everything),
 		T(test_same_named_link_of_other_kind_is_refused),
 		T(test_foreign_route_on_our_key_is_refused_and_rolled_back),
