@@ -107,7 +107,14 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
-tests-bin: $(UNIT_BIN) $(O)/v6mig-agent
+# ---- test helpers: tests/tools/*.c -> build/tests/tools/* -------------
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(O)/tests/tools/%)
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+tests-bin: $(UNIT_BIN) $(TOOL_BIN) $(O)/v6mig-agent
 
 unit: tests-bin
 	$(Q)tests/run-unit.sh $(O) $(UNIT_BIN)
@@ -163,4 +170,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
+	$(TOOL_SRC:%.c=$(O)/%.d)
