@@ -40,8 +40,9 @@ cache=$(cd "$cache" && pwd -P)
 exec 9>"$cache/.lock"
 flock 9
 
-apt_opts=""
-[ "$(id -u)" = 0 ] && apt_opts="-o APT::Sandbox::User=root"
+# As root, apt's _apt sandbox cannot write into our cache: say so up front.
+sandbox=_apt
+[ "$(id -u)" = 0 ] && sandbox=root
 
 # The exact kernel package linux-image-amd64 pulls in (e.g.
 # linux-image-6.1.0-56-amd64); refresh the package lists once if unknown.
@@ -83,11 +84,11 @@ download_and_extract() {
 	rm -rf "$dir.new"
 	mkdir -p "$dir.new"
 	say "downloading $pkg"
-	if ! (cd "$dir.new" && apt-get $apt_opts download "$pkg" >&2); then
+	if ! (cd "$dir.new" && apt-get -o "APT::Sandbox::User=$sandbox" download "$pkg" >&2); then
 		[ "$(id -u)" = 0 ] || die "apt-get download $pkg failed"
 		say "apt-get update, then retry"
 		apt-get update -qq >&2
-		(cd "$dir.new" && apt-get $apt_opts download "$pkg" >&2) ||
+		(cd "$dir.new" && apt-get -o "APT::Sandbox::User=$sandbox" download "$pkg" >&2) ||
 			die "apt-get download $pkg failed"
 	fi
 	say "extracting $pkg"

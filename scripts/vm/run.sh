@@ -39,8 +39,9 @@ cache=$(cd "$cache" && pwd -P)
 # system the VM's own view of the host root does not hide.
 res=$(mktemp -d "$cache/run.XXXXXX")
 qpid=
+# shellcheck disable=SC2317  # called by the traps
 cleanup() {
-	[ -n "$qpid" ] && kill -TERM "$qpid" 2>/dev/null
+	if [ -n "$qpid" ]; then kill -TERM "$qpid" 2>/dev/null || true; fi
 	rm -rf "$res"
 }
 trap cleanup EXIT
