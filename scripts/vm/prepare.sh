@@ -9,7 +9,10 @@
 #                   on a file system the VM sees (anything but /tmp, /run).
 #   V6MIG_VM_KPKG   kernel package to use (default: what linux-image-amd64
 #                   depends on).
-# Writes $V6MIG_VM_CACHE/vm.env (KVER, KERNEL, INITRD, MODROOT) for run.sh.
+# Prints shell assignments (KVER, KERNEL, INITRD, MODROOT) for run.sh on
+# stdout; messages go to stderr. Several checkouts (other versions of this
+# script) may share one cache at once: nothing another may be using is
+# removed; what no prepare has picked for a day is.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -24,7 +27,7 @@ die() { echo "vm-prepare: $*" >&2; exit 1; }
 # the full module tree bind-mounted over the initramfs /lib/modules.
 BOOT_MODULES="virtio_pci 9pnet_virtio 9p"
 
-"$top/scripts/deps.sh" vm || die "missing packages (scripts/deps.sh vm)"
+"$top/scripts/deps.sh" vm >&2 || die "missing packages (scripts/deps.sh vm)"
 
 case "$cache" in
 /*) ;;
@@ -109,11 +112,8 @@ esac
 kdir=$cache/$pkg
 if ! ls "$kdir"/root/lib/modules/*/modules.dep.bin > /dev/null 2>&1; then
 	download_and_extract "$pkg" "$kdir"
-	# A new kernel replaces the old one: keep the cache to one.
-	for old in "$cache"/linux-image-*; do
-		[ "$old" = "$kdir" ] || rm -rf "$old"
-	done
 fi
+touch "$kdir/.used"
 echo "$pkg" > "$cache/kernel.pkg.new" && mv "$cache/kernel.pkg.new" "$cache/kernel.pkg"
 [ -n "${V6MIG_VM_KPKG:-}" ] || echo "$lists" > "$cache/kernel.lists"
 kroot=$kdir/root
@@ -253,15 +253,24 @@ EOF
 
 if [ ! -f "$initrd" ]; then
 	say "building initramfs for $kver"
-	rm -f "$cache"/initrd-*.gz
 	build_initrd
 fi
+touch "$initrd"
+
+# Prune what nobody picked for a day: a VM lives minutes, and every prepare
+# refreshes what it picks while holding the lock, so nothing in use goes.
+find "$cache" -mindepth 1 -maxdepth 1 -mmin +1440 \( -name 'initrd-*.gz' \
+	-o -name 'initrd.*' -o -name 'run.*' -o -name '*.new' \) -exec rm -rf {} +
+for old in "$cache"/linux-image-*; do
+	if [ -d "$old" ] && [ "$old" != "$kdir" ] &&
+		[ -z "$(find "$old/.used" -mmin -1440 2>/dev/null)" ]; then
+		say "removing $old (unused for a day)"
+		rm -rf "$old"
+	fi
+done
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-{
-	echo "KVER=$(q "$kver")"
-	echo "KERNEL=$(q "$kernel")"
-	echo "INITRD=$(q "$initrd")"
-	echo "MODROOT=$(q "$modroot")"
-} > "$cache/vm.env.new"
-mv "$cache/vm.env.new" "$cache/vm.env"
+echo "KVER=$(q "$kver")"
+echo "KERNEL=$(q "$kernel")"
+echo "INITRD=$(q "$initrd")"
+echo "MODROOT=$(q "$modroot")"
 say "ready: kernel $kver, $initrd"

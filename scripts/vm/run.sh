@@ -30,10 +30,11 @@ case "$timeout" in
 esac
 
 cache=${V6MIG_VM_CACHE:-/var/cache/v6mig-vm}
-"$here/prepare.sh" -q || exit 125
+# Our own answer from prepare (never a shared file: other checkouts may
+# prepare other initramfs versions into the same cache at the same time).
+vmenv=$("$here/prepare.sh" -q) || exit 125
+eval "$vmenv"
 cache=$(cd "$cache" && pwd -P)
-# shellcheck disable=SC1091
-. "$cache/vm.env"
 
 # The results folder is exported writable to the VM; it must be on a file
 # system the VM's own view of the host root does not hide.
@@ -88,9 +89,9 @@ fi
 
 # shellcheck disable=SC2086
 timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
-	-display none -no-reboot -m 1024 -smp 2 -cpu max $accel \
+	-display none -no-reboot -m 1024 -smp 2 -cpu ${V6MIG_VM_CPU:-max} $accel \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic ${V6MIG_VM_APPEND:-}" \
 	-serial "$console" $out \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$res,mount_tag=results,security_model=none" \
@@ -101,7 +102,9 @@ wait "$qpid" || qrc=$?
 qpid=
 
 [ -f "$res/out.log" ] && cat "$res/out.log"
-cp "$res/console.log" "$cache/last-console.log" 2>/dev/null || true
+if cp "$res/console.log" "$res.console" 2>/dev/null; then
+	mv "$res.console" "$cache/last-console.log"
+fi
 rc=$(cat "$res/rc" 2>/dev/null || true)
 [ -n "$rc" ] ||
 	rc=$(sed -n 's/^V6MIG-VM-RC=\([0-9]*\).*/\1/p' "$res/console.log" 2>/dev/null | tail -n 1)
