@@ -9,7 +9,8 @@
 #   The command's stdout+stderr stream to our stdout; we exit with its code.
 #   124: the hard timeout (default 600 s) killed the VM; 125: the VM failed.
 #   V6MIG_* variables in our environment are passed into the command.
-#   V6MIG_VM_CONSOLE=1 streams the kernel console to stderr as well.
+#   V6MIG_VM_CONSOLE=1 streams the kernel console to stdout as well;
+#   V6MIG_VM_APPEND adds kernel arguments, V6MIG_VM_CPU sets -cpu (max).
 #   The kernel's console log of the last run stays in $V6MIG_VM_CACHE.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
