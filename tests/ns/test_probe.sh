@@ -137,6 +137,9 @@ is "$(j 'j["http_status"]')" 200 "S1: http_status 200"
 is "$(j 'j["provisioning"]["dslite"]["aftr"]')" "2001:db8:ff::1" "S11: provisioning object"
 is "$(j 'j["next_check_min_s"], j["next_check_max_s"]')" "(3600, 3600)" "Q7: next check = ttl"
 is "$(j '"error" in j')" false "no error key on success"
+has_cap() { case ",$CAP," in *",$1,"*) return 0 ;; esac; return 1; }
+want=null; has_cap dslite && want=dslite
+is "$(j 'j["method"]')" "$want" "S8: method = first entry of order this build runs"
 like "$(grep -a 'query\[TXT\] ok.v6t.test' "$D/dns.log")" "from 2001:db8:1::100" "D1: TXT asked of the given resolver"
 like "$(grep -a 'query\[AAAA\] prov.v6t.test' "$D/dns.log")" "prov.v6t.test" "T2: server name asked as AAAA of the same resolver"
 is "$(grep -ac 'query\[A\] ' "$D/dns.log")" 0 "T2: no A query, ever"
@@ -296,6 +299,13 @@ is "$RC:$(cls):$(nreq)" "5:no_answer:1" "T2: 307 to an IPv4 literal -> no_answer
 script '{"routes":{"/config":{"status":307,"location":"https://dual.v6t.test/x"},"/x":{"status":200,"body":"{\"order\":[]}"}}}'
 probe ok
 is "$RC:$(logq '[e["host"] for e in r]')" '0:["prov.v6t.test", "dual.v6t.test"]' "S1: 307 to another host, resolved by AAAA"
+
+# S8: an entry this build cannot run is passed over (map_t is not in the
+# default configuration; the expectation follows the build).
+answer 200 '{"order":["map_t","dslite"],"map_t":{"dmr":"64:ff9b::/64","rules":[{"ipv6":"2001:db8:1::/48","ipv4":"192.0.2.0/24","ea_length":8,"psid_offset":6}]},"dslite":{"aftr":"2001:db8:ff::1"}}'
+probe ok
+want=null; has_cap dslite && want=dslite; has_cap map_t && want=map_t
+is "$RC:$(j 'j["method"]')" "0:$want" "S8: the first entry of order this build can run"
 
 # ---- S1: bodies --------------------------------------------------------------------------
 answer 200 '{"order": ['
