@@ -371,6 +371,11 @@ script '{"routes":{"/config":{"status":307,"location":"https://other.v6t.test/tw
 probe ok --user u1 --pass s3cr3t --server-name prov.v6t.test
 is "$(q 1)" "$QUERY" "R7: a Location echoing user/pass does not carry them to another host"
 
+script '{"routes":{"/config":{"status":307,"location":"ftp://other.v6t.test/?user=u1&pass=s3cr3t"}}}'
+probe ok --user u1 --pass s3cr3t
+is "$RC:$(cls)" "6:bad_answer" "S1: 307 to a non-http(s) Location -> bad_answer"
+is "$(printf '%s' "$OUT" | grep -c s3cr3t)" 0 "R7: an echoed pass is redacted in messages too"
+
 # ---- the contract -----------------------------------------------------------------------------
 answer 200 "$BODY"
 probe ok
