@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fileio.h"
+#include "offer.h"
 #include "planfmt.h"
 #include "prov.h"
 
@@ -203,45 +204,12 @@ static int plan_parse_args(int argc, char **argv, struct plan_args *a)
 	return 0;
 }
 
-/* stdin for "-"; the same size limit either way. */
-static int read_from(const char *path, char **buf, size_t *len, struct err *e)
-{
-	size_t n;
-	char *b;
-
-	if (strcmp(path, "-"))
-		return file_read_all(path, PLAN_FROM_MAX, buf, len, e);
-	b = malloc(PLAN_FROM_MAX + 1);
-	if (!b)
-		return err_set(e, ENOMEM, "stdin: out of memory");
-	n = fread(b, 1, PLAN_FROM_MAX + 1, stdin);
-	if (ferror(stdin) || n > PLAN_FROM_MAX) {
-		free(b);
-		return err_set(e, ferror(stdin) ? EIO : EFBIG, "stdin: %s",
-			       ferror(stdin) ? "read error" : "too large");
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 static int load_prov(const char *path, struct prov *p, struct err *warn)
 {
 	struct err e;
-	char *buf = NULL;
-	size_t len = 0;
-	int rc;
 
-	if (read_from(path, &buf, &len, &e) < 0) {
+	if (offer_load(path, p, &e, warn) < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
-		return 1;
-	}
-	memset(warn, 0, sizeof(*warn));
-	rc = prov_parse(buf, len, p, &e, warn);
-	free(buf);
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, path, e.msg);
 		return 1;
 	}
 	return 0;
@@ -250,22 +218,11 @@ static int load_prov(const char *path, struct prov *p, struct err *warn)
 /* The fixed mode (S8 SHOULD), else the offer's first method we have. */
 static int choose(const struct plan_args *a, const struct prov *p)
 {
-	char cap[METHOD_CAPABILITY_MAX];
-	int m;
+	struct err e;
+	int m = offer_choose(p, a->method, &e);
 
-	if (a->method >= 0)
-		return a->method;
-	if (p->n_order == 0) {
-		fprintf(stderr, "%s: order is empty: the server offers no method (S2)\n",
-			cli_prog);
-		return -1;
-	}
-	m = method_pick(p->order, p->n_order);
-	if (m < 0) {
-		method_capability(cap, sizeof(cap));
-		fprintf(stderr, "%s: no method of the order (first: %s) is in this build (it has: %s)\n",
-			cli_prog, method_name(p->order[0]), cap[0] ? cap : "none");
-	}
+	if (m < 0)
+		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 	return m;
 }
 
