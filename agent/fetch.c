@@ -411,7 +411,7 @@ static void hop_begin(struct fetch *f)
 static void redirect(struct fetch *f)
 {
 	struct curl_header *loc = NULL;
-	char next[URL_MAX];
+	char next[URL_MAX], shown[256];
 	struct url u;
 	struct err e;
 
@@ -420,15 +420,18 @@ static void redirect(struct fetch *f)
 		finish(f, HB_BAD_ANSWER, "307 from %s without Location (S1)", f->cur.host);
 		return;
 	}
+	/* The Location may echo our query: shown redacted, like our URLs. */
+	req_redact(loc->value, shown, sizeof(shown));
 	if (++f->res.redirects > FETCH_MAX_REDIRECTS) {
-		finish(f, HB_BAD_ANSWER, "more than %d redirects (S1), the last to %.200s",
-		       FETCH_MAX_REDIRECTS, loc->value);
+		finish(f, HB_BAD_ANSWER, "more than %d redirects (S1), the last to %s",
+		       FETCH_MAX_REDIRECTS, shown);
 		return;
 	}
 	/* Relative to the URL just requested (RFC 9110 10.2.2). */
 	if (url_resolve(f->req_url, loc->value, next, sizeof(next), &e) < 0 ||
 	    url_parse(next, &u, &e) < 0) {
-		finish(f, HB_BAD_ANSWER, "307 from %s: %s", f->cur.host, e.msg);
+		finish(f, HB_BAD_ANSWER, "307 from %s to '%s': %s (S1)", f->cur.host,
+		       shown, e.msg);
 		return;
 	}
 	if (f->verify && !u.https) {

@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "prov.h"
 #include "request.h"
+#include "sequence.h"
 #include "txt.h"
 
 #define PROBE_TIMEOUT_MAX_S 300
@@ -71,39 +72,6 @@ static const char probe_usage[] =
 	"  --server-name  send user/pass only to this host over verified https (R7)\n"
 	"  --token      the token from an earlier answer (R5)\n"
 	"  --timeout    whole fetch, every redirect included (default 30)\n";
-
-/* ---- HB46PP 3.6 waits --------------------------------------------------- */
-
-/* The window the sequence waits after an outcome (Q2-Q7). A local copy
- * until agent/sequence.h's seq_wait_window() is on main: the lead folds
- * this into it (same windows). */
-static void probe_wait_window_local(enum hb_class c, const struct prov *p,
-				    uint32_t *min_s, uint32_t *max_s)
-{
-	switch (c) {
-	case HB_OK: /* Q7: ttl, or 20-24 h without one */
-		if (p && p->has_ttl) {
-			*min_s = *max_s = p->ttl;
-			return;
-		}
-		*min_s = 20 * 3600;
-		*max_s = 24 * 3600;
-		return;
-	case HB_NOT_PROVISIONED: /* Q2 */
-		*min_s = 3600;
-		*max_s = 3 * 3600;
-		return;
-	case HB_DNS_FAILURE:     /* Q3 */
-		*min_s = 60;
-		*max_s = 600;
-		return;
-	case HB_NO_ANSWER:       /* Q4 */
-	case HB_BAD_ANSWER:      /* Q5 */
-		*min_s = 600;
-		*max_s = 1800;
-		return;
-	}
-}
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -307,15 +275,6 @@ static int run_fetch(struct probe_ctx *c, const struct probe_args *a)
 	return 0;
 }
 
-/* S8: the first entry of order this build can run. */
-static int first_method(const struct prov *p)
-{
-	for (size_t i = 0; i < p->n_order; i++)
-		if (method_ops(p->order[i]))
-			return (int)p->order[i];
-	return -1;
-}
-
 static int probe_run(struct probe_ctx *c, const struct probe_args *a)
 {
 	struct probe_out *o = c->o;
@@ -331,9 +290,12 @@ static int probe_run(struct probe_ctx *c, const struct probe_args *a)
 		rc = run_fetch(c, a);
 	if (rc < 0)
 		return rc;
-	o->method = o->have_prov ? first_method(&o->prov) : -1;
-	probe_wait_window_local(o->cls, o->have_prov ? &o->prov : NULL,
-				&o->wait_min, &o->wait_max);
+	/* S8: the first entry of order this build can run, chosen as the
+	 * daemon's sequence chooses it; the wait it would take next. */
+	o->method = o->have_prov ? seq_pick_method(&o->prov, seq_build_methods(),
+						   -1, 0) : -1;
+	seq_wait_window(o->cls, o->have_prov ? &o->prov : NULL, &o->wait_min,
+			&o->wait_max);
 	return 0;
 }
 

@@ -169,15 +169,15 @@ int url_parse(const char *s, struct url *out, struct err *e)
 	if (check_chars(s, "URL", e) < 0)
 		return -EINVAL;
 	if (!has_scheme_prefix(s))
-		return err_set(e, EINVAL, "URL '%s': scheme is not http or https", s);
+		return err_set(e, EINVAL, "scheme is not http or https");
 	h = curl_url();
 	if (!h)
 		return err_set(e, ENOMEM, "out of memory");
 	memset(&u, 0, sizeof(u));
 	if (curl_url_set(h, CURLUPART_URL, s, 0) != CURLUE_OK)
-		rc = err_set(e, EINVAL, "URL '%s' does not parse", s);
-	else if ((rc = fill(h, &u, e)) < 0)
-		err_wrap(e, rc, "URL '%s'", s);
+		rc = err_set(e, EINVAL, "URL does not parse");
+	else
+		rc = fill(h, &u, e);
 	curl_url_cleanup(h);
 	if (rc == 0)
 		*out = u;
@@ -197,7 +197,7 @@ static int url_edit(const char *base, int (*fn)(CURLU *, const void *,
 	if (!h)
 		return err_set(e, ENOMEM, "out of memory");
 	if (curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK)
-		rc = err_set(e, EINVAL, "URL '%s' does not parse", base);
+		rc = err_set(e, EINVAL, "URL does not parse");
 	else if ((rc = fn(h, arg, e)) == 0 &&
 		 (rc = get_part(h, CURLUPART_URL, 0, buf, sizeof(buf))) < 0)
 		rc = err_set(e, EINVAL, "URL too long");
@@ -217,7 +217,7 @@ static int apply_ref(CURLU *h, const void *arg, struct err *e)
 	/* CURLU resolves a relative reference against the URL it holds
 	 * (RFC 3986 5.2), and replaces it with an absolute one. */
 	if (curl_url_set(h, CURLUPART_URL, ref, 0) != CURLUE_OK)
-		return err_set(e, EINVAL, "Location '%s' does not parse", ref);
+		return err_set(e, EINVAL, "Location does not parse");
 	return 0;
 }
 
@@ -229,8 +229,7 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size,
 	/* A scheme-relative or relative ref keeps base's scheme; an absolute
 	 * one must be http(s) with exactly two slashes. */
 	if (has_scheme(ref) && !has_scheme_prefix(ref))
-		return err_set(e, EINVAL, "Location '%s': scheme is not http or https",
-			       ref);
+		return err_set(e, EINVAL, "Location: scheme is not http or https");
 	return url_edit(base, apply_ref, ref, out, size, e);
 }
 

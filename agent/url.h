@@ -2,7 +2,9 @@
 /* Provisioning-server URLs: the strict checks HB46PP needs on the URL from
  * the TXT record (D4) and on every 307 Location (S1), the host for R7 and
  * T2, and the query rewrite of R1-R8. libcurl's URL API (CURLU) does the
- * RFC 3986 parsing and relative resolution; nothing here does I/O. */
+ * RFC 3986 parsing and relative resolution; nothing here does I/O.
+ * Messages say what is wrong, never the whole URL (it may carry a pass or
+ * token a server echoed back): callers add the context they can show. */
 #ifndef V6MIG_URL_H
 #define V6MIG_URL_H
 

@@ -137,6 +137,9 @@ is "$(j 'j["http_status"]')" 200 "S1: http_status 200"
 is "$(j 'j["provisioning"]["dslite"]["aftr"]')" "2001:db8:ff::1" "S11: provisioning object"
 is "$(j 'j["next_check_min_s"], j["next_check_max_s"]')" "(3600, 3600)" "Q7: next check = ttl"
 is "$(j '"error" in j')" false "no error key on success"
+has_cap() { case ",$CAP," in *",$1,"*) return 0 ;; esac; return 1; }
+want=null; has_cap dslite && want=dslite
+is "$(j 'j["method"]')" "$want" "S8: method = first entry of order this build runs"
 like "$(grep -a 'query\[TXT\] ok.v6t.test' "$D/dns.log")" "from 2001:db8:1::100" "D1: TXT asked of the given resolver"
 like "$(grep -a 'query\[AAAA\] prov.v6t.test' "$D/dns.log")" "prov.v6t.test" "T2: server name asked as AAAA of the same resolver"
 is "$(grep -ac 'query\[A\] ' "$D/dns.log")" 0 "T2: no A query, ever"
@@ -297,6 +300,13 @@ script '{"routes":{"/config":{"status":307,"location":"https://dual.v6t.test/x"}
 probe ok
 is "$RC:$(logq '[e["host"] for e in r]')" '0:["prov.v6t.test", "dual.v6t.test"]' "S1: 307 to another host, resolved by AAAA"
 
+# S8: an entry this build cannot run is passed over (map_t is not in the
+# default configuration; the expectation follows the build).
+answer 200 '{"order":["map_t","dslite"],"map_t":{"dmr":"64:ff9b::/64","rules":[{"ipv6":"2001:db8:1::/48","ipv4":"192.0.2.0/24","ea_length":8,"psid_offset":6}]},"dslite":{"aftr":"2001:db8:ff::1"}}'
+probe ok
+want=null; has_cap dslite && want=dslite; has_cap map_t && want=map_t
+is "$RC:$(j 'j["method"]')" "0:$want" "S8: the first entry of order this build can run"
+
 # ---- S1: bodies --------------------------------------------------------------------------
 answer 200 '{"order": ['
 probe ok
@@ -360,6 +370,11 @@ is "$RC:$(logq '[("user=u1" in e["query"], "pass=s3cr3t" in e["query"]) for e in
 script '{"routes":{"/config":{"status":307,"location":"https://other.v6t.test/two?user=u1&pass=s3cr3t"},"/two":{"status":200,"body":"{\"order\":[]}"}}}'
 probe ok --user u1 --pass s3cr3t --server-name prov.v6t.test
 is "$(q 1)" "$QUERY" "R7: a Location echoing user/pass does not carry them to another host"
+
+script '{"routes":{"/config":{"status":307,"location":"ftp://other.v6t.test/?user=u1&pass=s3cr3t"}}}'
+probe ok --user u1 --pass s3cr3t
+is "$RC:$(cls)" "6:bad_answer" "S1: 307 to a non-http(s) Location -> bad_answer"
+is "$(printf '%s' "$OUT" | grep -c s3cr3t)" 0 "R7: an echoed pass is redacted in messages too"
 
 # ---- the contract -----------------------------------------------------------------------------
 answer 200 "$BODY"
