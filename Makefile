@@ -148,7 +148,7 @@ unit-systemd:
 
 # ---- the whole suite -----------------------------------------------------
 deps:
-	$(Q)scripts/deps.sh test
+	$(Q)scripts/deps.sh all
 
 check: deps
 	$(Q)tests/check.sh
