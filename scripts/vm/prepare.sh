@@ -200,8 +200,9 @@ export PATH=/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs dev /dev
-say() { echo "v6mig-vm: $*" > /dev/console; }
+say() { echo "v6mig-vm: $(cut -d' ' -f1 /proc/uptime)s $*" > /dev/console; }
 fail() { say "$*"; echo "V6MIG-VM-RC=125" > /dev/console; poweroff -f; }
+say "init"
 modprobe -a virtio_pci 9pnet_virtio 9p || fail "cannot load the 9p modules"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
 	hostroot /newroot || fail "cannot mount the host root"
@@ -240,8 +241,10 @@ mount --bind /results /newroot/run/v6mig-vm
 hostname v6mig-vm
 ip link set lo up
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+say "command starts"
 chroot /newroot /bin/sh /run/v6mig-vm/cmd.sh < /dev/null > /dev/ttyS1 2>&1
 rc=$?
+say "command exited $rc"
 umount /newroot/run/v6mig-vm
 echo "$rc" > /results/rc
 sync

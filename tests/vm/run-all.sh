@@ -34,8 +34,12 @@ run_case() {
 	f=$1 first=$2 state=$3
 	name=$(basename "$f" .sh)
 	name=${name#test_}
+	run="sh"
+	if [ -x "$f" ]; then
+		run=""  # an executable case picks its own shell (#!)
+	fi
 	{
-		timeout -k 5 "$case_timeout" sh "$f" "$top/build/v6mig-agent" < /dev/null 2>&1
+		timeout -k 5 "$case_timeout" $run "$f" "$top/build/v6mig-agent" < /dev/null 2>&1
 		echo "$?" > "$state.rc"
 	} | awk -v name="$name" -v n="$first" -v state="$state" '
 		function out(s) { print s; fflush() }
@@ -58,7 +62,10 @@ inside() {
 	trap 'rm -rf "$tmp"' EXIT
 	n=0 bad=0
 	[ "$(id -u)" = 0 ] || { echo "not ok 1 - vm: the cases need root"; echo "1..1"; exit 1; }
+	IFS='
+'
 	for f in $(cases); do
+		unset IFS
 		name=$(basename "$f" .sh)
 		name=${name#test_}
 		echo "# ---- $name"
