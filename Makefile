@@ -114,7 +114,14 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
-tests-bin: $(UNIT_BIN) $(O)/v6mig-agent
+# ---- test helpers: tests/tools/*.c -> build/tests/tools/* -------------
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(O)/tests/tools/%)
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+tests-bin: $(UNIT_BIN) $(TOOL_BIN) $(O)/v6mig-agent
 
 unit: tests-bin
 	$(Q)tests/run-unit.sh $(O) $(UNIT_BIN)
@@ -141,7 +148,7 @@ unit-systemd:
 
 # ---- the whole suite -----------------------------------------------------
 deps:
-	$(Q)scripts/deps.sh test
+	$(Q)scripts/deps.sh all
 
 check: deps
 	$(Q)tests/check.sh
@@ -152,8 +159,15 @@ fuzz:
 lab: deps
 	$(Q)scripts/lab
 
-bench: all
-	$(Q)bench/run.sh
+# ---- benches: bench/*.c -> build/bench/*, run by bench/run.sh ----------
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
+$(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench: all $(BENCH_BIN)
+	$(Q)bench/run.sh $(O)
 
 soak: all
 	$(Q)tests/soak.sh
@@ -217,4 +231,5 @@ deb:
 clean:
 	rm -rf build build-asan build-fuzz build-systemd build-size
 
--include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
+	$(TOOL_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's netlink monitor: tells the loop when the CE's own IPv6
+ * addressing changed, which (HB46PP Q7, Q8) means asking the provisioning
+ * server again. It keeps the set of usable global IPv6 addresses and the
+ * prefixes seen in router advertisements on the WAN and LANs, and the
+ * WAN's MTU and running state; an event counts only when it changes one
+ * of those, so the lifetime refresh every RA brings is not a change, and
+ * neither is our own tunnel-source /128 (IFA_PROTO V6MIG_RTPROT). */
+#include "rtnl.h"
+
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlutil.h"
+
+#define WATCH_IFS (1 + PLAN_MAX_LAN)
+#define WATCH_MAX 64            /* addresses / prefixes remembered */
+#define DRAIN_MAX 256           /* reads per drain, then back to the loop */
+#define RX_BUFFER (256 * 1024)  /* room for a burst of events */
+
+struct wentry {
+	int ifindex;
+	struct in6_addr a;
+	uint8_t plen;
+};
+
+struct rt_watch {
+	struct nl_sock *sk;
+	char names[WATCH_IFS][IFNAMSIZ];
+	int idx[WATCH_IFS];          /* [0] is the WAN */
+	size_t n_ifs;
+	uint32_t wan_mtu;
+	bool wan_running;
+	struct wentry addrs[WATCH_MAX];
+	size_t n_addrs;
+	struct wentry pfx[WATCH_MAX];
+	size_t n_pfx;
+	bool changed;
+};
+
+static bool watched(const struct rt_watch *w, int idx)
+{
+	for (size_t i = 0; i < w->n_ifs; i++)
+		if (w->idx[i] == idx)
+			return true;
+	return false;
+}
+
+static struct wentry *find(struct wentry *set, size_t n, int idx,
+			   const struct in6_addr *a, uint8_t plen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i].ifindex == idx && set[i].plen == plen &&
+		    !memcmp(&set[i].a, a, 16))
+			return &set[i];
+	return NULL;
+}
+
+/* Add (or remove) one entry; true when the set changed. */
+static bool set_put(struct wentry *set, size_t *n, int idx,
+		    const struct in6_addr *a, uint8_t plen, bool present)
+{
+	struct wentry *x = find(set, *n, idx, a, plen);
+
+	if (present == (x != NULL))
+		return false;
+	if (x)
+		*x = set[--*n];
+	else if (*n < WATCH_MAX)
+		set[(*n)++] = (struct wentry){ idx, *a, plen };
+	return true;
+}
+
+static bool usable(const struct nladdr *a)
+{
+	return !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+}
+
+static void on_addr(struct rt_watch *w, const struct nlmsghdr *h)
+{
+	struct nladdr a;
+	bool present;
+
+	if (nladdr_parse(h, &a) || a.family != AF_INET6 ||
+	    !watched(w, a.ifindex) || !v6_is_global(&a.v6) ||
+	    a.proto == V6MIG_RTPROT)
+		return;
+	present = h->nlmsg_type == RTM_NEWADDR && usable(&a);
+	if (set_put(w->addrs, &w->n_addrs, a.ifindex, &a.v6, a.plen, present))
+		w->changed = true;
+}
+
+static void on_prefix(struct rt_watch *w, struct nlmsghdr *h)
+{
+	struct nlattr *tb[PREFIX_MAX + 1];
+	const struct prefixmsg *pm;
+	struct in6_addr p;
+
+	if (nlmsg_parse(h, sizeof(*pm), tb, PREFIX_MAX, NULL) < 0 ||
+	    !tb[PREFIX_ADDRESS] || nla_len(tb[PREFIX_ADDRESS]) != 16)
+		return;
+	pm = nlmsg_data(h);
+	memcpy(&p, nla_data(tb[PREFIX_ADDRESS]), 16);
+	if (watched(w, pm->prefix_ifindex) && v6_is_global(&p) &&
+	    set_put(w->pfx, &w->n_pfx, pm->prefix_ifindex, &p, pm->prefix_len, true))
+		w->changed = true;
+}
+
+static void on_link(struct rt_watch *w, struct nlmsghdr *h)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+	const char *name;
+	bool running;
+
+	if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
+		return;
+	ifi = nlmsg_data(h);
+	name = nla_get_string(tb[IFLA_IFNAME]);
+	for (size_t i = 0; i < w->n_ifs; i++) {
+		if (strcmp(name, w->names[i]))
+			continue;
+		/* Gone, or made again with another index: a new interface. */
+		if (h->nlmsg_type == RTM_DELLINK || w->idx[i] != ifi->ifi_index) {
+			w->idx[i] = h->nlmsg_type == RTM_DELLINK ? 0 : ifi->ifi_index;
+			w->changed = true;
+		}
+		if (i != 0 || h->nlmsg_type != RTM_NEWLINK)
+			continue;
+		running = (ifi->ifi_flags & IFF_RUNNING) != 0;
+		if (running != w->wan_running ||
+		    (tb[IFLA_MTU] && nla_get_u32(tb[IFLA_MTU]) != w->wan_mtu)) {
+			w->wan_running = running;
+			if (tb[IFLA_MTU])
+				w->wan_mtu = nla_get_u32(tb[IFLA_MTU]);
+			w->changed = true;
+		}
+	}
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct rt_watch *w = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	switch (h->nlmsg_type) {
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(w, h);
+		break;
+	case RTM_NEWPREFIX:
+		on_prefix(w, h);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(w, h);
+		break;
+	}
+	return NL_OK;
+}
+
+/* ---- the first snapshot ------------------------------------------------------- */
+
+static int snap_addr(const struct nladdr *a, void *arg)
+{
+	struct rt_watch *w = arg;
+
+	if (a->family == AF_INET6 && watched(w, a->ifindex) &&
+	    v6_is_global(&a->v6) && a->proto != V6MIG_RTPROT && usable(a))
+		set_put(w->addrs, &w->n_addrs, a->ifindex, &a->v6, a->plen, true);
+	return 0;
+}
+
+static int snapshot(struct rt_watch *w, struct err *e)
+{
+	struct nlconn c;
+	struct rtnl_link *l;
+	int rc;
+
+	if ((rc = nlconn_open(&c, e)))
+		return rc;
+	for (size_t i = 0; i < w->n_ifs && !rc; i++) {
+		if (rtnl_link_get_kernel(c.sk, 0, w->names[i], &l) < 0) {
+			rc = err_set(e, ENODEV, "no interface '%s'", w->names[i]);
+			break;
+		}
+		w->idx[i] = rtnl_link_get_ifindex(l);
+		if (i == 0) {
+			w->wan_mtu = rtnl_link_get_mtu(l);
+			w->wan_running = (rtnl_link_get_flags(l) & IFF_RUNNING) != 0;
+		}
+		rtnl_link_put(l);
+	}
+	if (!rc)
+		rc = nlconn_dump_addrs(&c, snap_addr, w, e);
+	nlconn_close(&c);
+	return rc;
+}
+
+static int subscribe(struct rt_watch *w, struct err *e)
+{
+	int rc;
+
+	if (!(w->sk = nl_socket_alloc()))
+		return err_set(e, ENOMEM, "out of memory");
+	nl_socket_disable_seq_check(w->sk);
+	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, w);
+	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0 ||
+	    (rc = nl_socket_add_memberships(w->sk, RTNLGRP_LINK,
+					    RTNLGRP_IPV6_IFADDR,
+					    RTNLGRP_IPV6_PREFIX, 0)) < 0 ||
+	    (rc = nl_socket_set_nonblocking(w->sk)) < 0)
+		return err_set(e, -nle_errno(rc), "netlink monitor: %s",
+			       nl_geterror(rc));
+	nl_socket_set_buffer_size(w->sk, RX_BUFFER, 0);
+	return 0;
+}
+
+int rt_watch_open(const char *wan, const char *const *lans, size_t n_lans,
+		  struct rt_watch **out, struct err *e)
+{
+	struct rt_watch *w;
+	int rc;
+
+	if (n_lans + 1 > WATCH_IFS)
+		return err_set(e, E2BIG, "over %d LAN interfaces", PLAN_MAX_LAN);
+	if (!(w = calloc(1, sizeof(*w))))
+		return err_set(e, ENOMEM, "out of memory");
+	for (size_t i = 0; i <= n_lans; i++) {
+		const char *n = i ? lans[i - 1] : wan;
+
+		if (strlen(n) >= IFNAMSIZ) {
+			rt_watch_free(w);
+			return err_set(e, EINVAL, "interface name '%s' too long", n);
+		}
+		strcpy(w->names[w->n_ifs++], n);
+	}
+	/* Subscribe first, then look: nothing falls between the two. */
+	if ((rc = subscribe(w, e)) || (rc = snapshot(w, e))) {
+		rt_watch_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int rt_watch_fd(const struct rt_watch *w)
+{
+	return nl_socket_get_fd(w->sk);
+}
+
+int rt_watch_drain(struct rt_watch *w, bool *changed, struct err *e)
+{
+	int rc;
+
+	w->changed = false;
+	for (int i = 0; i < DRAIN_MAX; i++) {
+		rc = nl_recvmsgs_default(w->sk);
+		if (rc == -NLE_AGAIN)
+			break;
+		if (rc == -NLE_NOMEM) {
+			/* ENOBUFS: events were lost; assume a change and
+			 * take a fresh snapshot to compare against. */
+			w->changed = true;
+			w->n_addrs = w->n_pfx = 0;
+			if ((rc = snapshot(w, e)))
+				return rc;
+			continue;
+		}
+		if (rc < 0)
+			return err_set(e, -nle_errno(rc), "netlink monitor: %s",
+				       nl_geterror(rc));
+	}
+	*changed = w->changed;
+	return 0;
+}
+
+void rt_watch_free(struct rt_watch *w)
+{
+	if (!w)
+		return;
+	if (w->sk)
+		nl_socket_free(w->sk);
+	free(w);
+}
