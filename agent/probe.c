@@ -36,7 +36,7 @@
 struct probe_args {
 	const char *resolvers[DNS_MAX_RESOLVERS];
 	size_t n_resolvers;
-	const char *domain, *wan, *ca_file, *token;
+	const char *domain, *wan, *ca_file;
 	struct req_params req;
 	unsigned long timeout_s;
 	bool json;
