@@ -61,7 +61,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 .SECONDARY:
 
-.PHONY: all clean check unit unit-asan asan deps fuzz lab install uninstall \
+.PHONY: all clean check unit unit-asan unit-systemd asan deps fuzz lab install uninstall deb \
 	menuconfig defconfig oldconfig savedefconfig bench soak tests-bin help
 
 all: $(O)/v6mig-agent
@@ -72,15 +72,22 @@ help:
 	@echo "make lab          the ISP-in-namespaces demo"
 	@echo "make menuconfig | defconfig | oldconfig    edit .config"
 	@echo "make install DESTDIR= PREFIX=    install; V=1 for full commands"
+	@echo "make deb          the Debian package, in build/"
 
 # ---- generated configuration -------------------------------------------
 $(O)/config.h: $(CONFIG_FILE) scripts/config2h.sh
 	@mkdir -p $(O)
 	$(Q)sh scripts/config2h.sh $(CONFIG_FILE) > $@.tmp && mv $@.tmp $@
 
-$(O)/methods.inc: $(CONFIG_FILE) Makefile
+# Remade on every run but rewritten only when the list changes, so a
+# method file that appears (or goes) is picked up without a clean.
+$(O)/methods.inc: FORCE
 	@mkdir -p $(O)
-	$(Q)for m in $(METHOD_OPS); do echo "METHOD($${m}_ops)"; done > $@.tmp && mv $@.tmp $@
+	$(Q)for m in $(METHOD_OPS); do echo "METHOD($${m}_ops)"; done > $@.tmp && \
+		if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
 
 GEN := $(O)/config.h $(O)/methods.inc
 
@@ -128,9 +135,20 @@ unit-asan: asan
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-unit.sh build-asan $(UNIT_BIN:$(O)/%=build-asan/%)
 
+# The sd_notify test again with CONFIG_SYSTEMD=y (libsystemd instead of the
+# datagram protocol by hand), in build-systemd/ from a copy of the config.
+SD_O := build-systemd
+unit-systemd:
+	@mkdir -p $(SD_O)
+	$(Q)sed -e '/CONFIG_SYSTEMD[= ]/d' $(CONFIG_FILE) > $(SD_O)/config.new && \
+		echo CONFIG_SYSTEMD=y >> $(SD_O)/config.new && \
+		{ cmp -s $(SD_O)/config.new $(SD_O)/config || mv $(SD_O)/config.new $(SD_O)/config; }
+	$(Q)$(MAKE) --no-print-directory O=$(SD_O) KCONFIG_CONFIG=$(SD_O)/config $(SD_O)/tests/test_notify
+	$(Q)tests/run-unit.sh $(SD_O) $(SD_O)/tests/test_notify
+
 # ---- the whole suite -----------------------------------------------------
 deps:
-	$(Q)scripts/deps.sh test
+	$(Q)scripts/deps.sh all
 
 check: deps
 	$(Q)tests/check.sh
@@ -141,8 +159,15 @@ fuzz:
 lab: deps
 	$(Q)scripts/lab
 
-bench: all
-	$(Q)bench/run.sh
+# ---- benches: bench/*.c -> build/bench/*, run by bench/run.sh ----------
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
+$(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench: all $(BENCH_BIN)
+	$(Q)bench/run.sh $(O)
 
 soak: all
 	$(Q)tests/soak.sh
@@ -161,14 +186,50 @@ savedefconfig:
 	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) /usr/bin/python3 /usr/lib/python3/dist-packages/savedefconfig.py --kconfig Kconfig --out configs/defconfig.new
 
 # ---- install -----------------------------------------------------------
+# systemd reads units from $(PREFIX)/lib/systemd/system for PREFIX=/usr/local
+# too; for PREFIX=/usr use the distribution's directory (/lib/systemd/system
+# on Debian 12). The shipped units say /usr/sbin; install rewrites it.
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+endif
+DOCDIR ?= $(PREFIX)/share/doc/v6mig
+UNITS := v6mig-agent.service v6mig-agent@.service
+CONF := $(DESTDIR)$(SYSCONFDIR)/v6mig/v6mig.conf
+# Everything install puts down and uninstall removes (not the user's CONF).
+INSTALLED := $(SBINDIR)/v6mig-agent $(UNITS:%=$(UNITDIR)/%) \
+	$(MANDIR)/man8/v6mig-agent.8 $(MANDIR)/man5/v6mig.conf.5 \
+	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example
+
 install: all
 	install -D -m 0755 $(O)/v6mig-agent $(DESTDIR)$(SBINDIR)/v6mig-agent
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed 's|/usr/sbin/v6mig-agent|$(SBINDIR)/v6mig-agent|' scripts/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -D -m 0644 docs/v6mig-agent.8 $(DESTDIR)$(MANDIR)/man8/v6mig-agent.8
+	install -D -m 0644 docs/v6mig.conf.5 $(DESTDIR)$(MANDIR)/man5/v6mig.conf.5
+	install -D -m 0644 scripts/completion/v6mig-agent.bash $(DESTDIR)$(BASHCOMPDIR)/v6mig-agent
+	install -D -m 0644 configs/v6mig.conf.example $(DESTDIR)$(DOCDIR)/v6mig.conf.example
+	@# Never overwrite a user's configuration; 0600: it may hold `pass`.
+	@if [ -e $(CONF) ]; then echo "kept $(CONF)"; else \
+		echo "install -D -m 0600 configs/v6mig.conf.example $(CONF)"; \
+		install -D -m 0600 configs/v6mig.conf.example $(CONF); fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/v6mig-agent
+	rm -f $(INSTALLED:%=$(DESTDIR)%)
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# ---- Debian package (debian/): build/v6mig_VERSION_ARCH.deb ----------------
+deb:
+	$(Q)scripts/deps.sh pkg
+	$(Q)scripts/deb.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-systemd build-size
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
-	$(TOOL_SRC:%.c=$(O)/%.d)
+	$(TOOL_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)

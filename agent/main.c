@@ -18,7 +18,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "calc", cmd_calc, "MAP-E/MAP-T, lw4o6 and RFC 6052 calculator" },
+	{ "plan", cmd_plan, "the kernel state apply would make, from JSON (no privileges)" },
 	{ "status", cmd_status, "what the daemon is doing (reads RUN_DIR/status.json)" },
+	{ "probe", cmd_probe, "one HB46PP discovery + fetch + validation; changes nothing" },
+	{ "cache", cmd_cache, "show or erase the stored provisioning data (P2)" },
 };
 
 static void usage(FILE *f)

@@ -382,7 +382,7 @@ static int ipip_v4(struct jctx *c, const cJSON *v, const char *path,
 static int ipip_entry(struct jctx *c, const cJSON *v, const char *path,
 		      struct prov_ipip_entry *out)
 {
-	char p[JPATH_MAX];
+	char p[JPATH_MAX], b[V6_STR_MAX];
 	struct prov_ipip_entry en;
 	const cJSON *m;
 	int rc;
@@ -397,8 +397,8 @@ static int ipip_entry(struct jctx *c, const cJSON *v, const char *path,
 		return rc;
 	if (memcmp(&en.local, &en.remote, sizeof(en.local)) == 0)
 		return err_set(c->e, EINVAL,
-			       "%s: ipv6_local and ipv6_remote are the same address",
-			       path);
+			       "%s: ipv6_local and ipv6_remote are both %s", path,
+			       v6addr_str(&en.local, b));
 	*out = en;
 	return 0;
 }

@@ -26,6 +26,8 @@ struct status {
 	const char *service_name; /* from the provisioning, or NULL */
 	const char *last_error;   /* or NULL */
 	long pid;
+	unsigned applies;         /* plans applied since start */
+	unsigned writes;          /* kernel writes since start */
 };
 
 int status_write(const char *run_dir, const struct status *s, struct err *e);

@@ -1,21 +1,25 @@
 #!/bin/sh
 # Install, idempotently, every Debian package v6mig's build and tests need.
-# Usage: scripts/deps.sh [build|test|vm|all]   (default: all)
+# Usage: scripts/deps.sh [build|test|vm|pkg|all]   (default: all; pkg is
+# what `make deb` needs and is not part of all)
 set -eu
 what=${1:-all}
 
 build="build-essential pkg-config libcurl4-openssl-dev libc-ares-dev libcjson-dev
  libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libsystemd-dev"
 test="libcmocka-dev clang libclang-rt-14-dev valgrind iproute2 nftables dnsmasq
- openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack"
-vm="qemu-system-x86 busybox-static kmod cpio gzip"
+ openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack
+ systemd man-db mandoc"
+vm="qemu-system-x86 busybox-static kmod cpio gzip xz-utils"
+pkg="debhelper dpkg-dev libcmocka-dev"
 
 case "$what" in
   build) pkgs=$build ;;
   test) pkgs="$build $test" ;;
   vm) pkgs=$vm ;;
+  pkg) pkgs="$build $pkg" ;;
   all) pkgs="$build $test $vm" ;;
-  *) echo "deps.sh: unknown set '$what' (build|test|vm|all)" >&2; exit 2 ;;
+  *) echo "deps.sh: unknown set '$what' (build|test|vm|pkg|all)" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make check`: every layer of tests, each speaking TAP, and one summary.
-#   unit (cmocka) -> unit under ASan+UBSan -> CLI contracts -> fuzz smoke
+#   unit (cmocka; sd_notify also with CONFIG_SYSTEMD=y) -> unit under ASan+UBSan -> CLI contracts -> fuzz smoke
 #   -> namespace tests (root) -> VM tests (ip6tnl; root)
 # CHECK_ONLY="unit cli" runs a subset. Exit non-zero on any failure.
 set -u
@@ -46,6 +46,7 @@ make -s -j"$jobs" tests-bin >> "$log" 2>&1 || { tail -30 "$log"; echo "check: 0 
 make -s -j"$jobs" asan >> "$log" 2>&1 || { tail -30 "$log"; echo "check: 0 passed, 1 failed"; exit 1; }
 
 want unit && suite unit make -s unit
+want unit && suite unit-systemd make -s unit-systemd
 want asan && suite unit-asan make -s unit-asan
 want cli && for t in tests/cli/test_*.sh; do
 	[ -e "$t" ] && suite "cli-$(basename "$t" .sh | sed 's/^test_//')" sh "$t" build/v6mig-agent

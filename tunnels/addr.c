@@ -166,8 +166,14 @@ void v6_set_bits(struct in6_addr *a, unsigned off, unsigned n, uint64_t v)
 
 void v6_mask(struct in6_addr *a, unsigned len)
 {
-	for (unsigned i = len; i < 128; i++)
-		a->s6_addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	/* Bytewise: BMR selection masks 256 rules for every prefix. */
+	unsigned i = len / 8;
+
+	if (len >= 128)
+		return;
+	if (len % 8)
+		a->s6_addr[i++] &= (uint8_t)(0xff00u >> (len % 8));
+	memset(&a->s6_addr[i], 0, 16 - i);
 }
 
 bool v6pfx_contains(const struct v6pfx *p, const struct in6_addr *a)

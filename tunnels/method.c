@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "method.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,14 @@ const struct method_ops *method_ops(enum method m)
 		if (built[i]->method == m)
 			return built[i];
 	return NULL;
+}
+
+int method_pick(const enum method *order, size_t n)
+{
+	for (size_t i = 0; i < n && i < METHOD__COUNT; i++)
+		if (method_ops(order[i]))
+			return (int)order[i];
+	return -ENOENT;
 }
 
 size_t method_capability(char *buf, size_t size)

@@ -41,6 +41,9 @@ struct method_ops {
 
 /* The methods this build has (Kconfig picks the files), NULL if absent. */
 const struct method_ops *method_ops(enum method m);
+/* S8: the first method of order (the offer's preference) that this
+ * build has, or -ENOENT. The fixed mode (S8 SHOULD) is the caller's. */
+int method_pick(const enum method *order, size_t n);
 /* The R4 capability string of this build into buf, e.g.
  * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. */
 #define METHOD_CAPABILITY_MAX 128

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "plan.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <linux/ip6_tunnel.h>
 
 void plan_init(struct plan *p, enum method m)
 {
@@ -15,4 +20,201 @@ bool plan_equal(const struct plan *a, const struct plan *b)
 	/* Plans are built from memset()-zeroed structs, so padding is zero
 	 * and a byte comparison is exact. */
 	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* The ip6tnl carries IPv4 in IPv6 with no extension header: we always
+ * set IP6_TNL_F_IGN_ENCAP_LIMIT, so the overhead is the 40-byte IPv6
+ * header alone (RFC 2473 6.7 would add 8 for the option). */
+#define TUNNEL_OVERHEAD 40
+#define WAN_MTU_DEFAULT 1500
+#define WAN_MTU_MAX 65535 /* IPv6 payload length without jumbograms */
+#define TCP_IP_HEADERS 40 /* IPv4 20 + TCP 20, no options (RFC 879) */
+
+int plan_tunnel_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e)
+{
+	uint32_t m;
+
+	if (wan_mtu == 0)
+		wan_mtu = WAN_MTU_DEFAULT;
+	if (wan_mtu > WAN_MTU_MAX)
+		return err_set(e, EINVAL, "WAN MTU %u is more than %u",
+			       wan_mtu, WAN_MTU_MAX);
+	/* Below 1280 the WAN (or the figure we were given) is broken
+	 * for IPv6 (RFC 8200 5); a tunnel that small would fragment
+	 * ordinary IPv4 traffic, so refuse rather than plan it. */
+	m = wan_mtu > TUNNEL_OVERHEAD ? wan_mtu - TUNNEL_OVERHEAD : 0;
+	if (m < PLAN_MIN_TUNNEL_MTU)
+		return err_set(e, EINVAL,
+			       "WAN MTU %u leaves a tunnel MTU of %u, less than %u",
+			       wan_mtu, m, PLAN_MIN_TUNNEL_MTU);
+	*mtu = m;
+	return 0;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t n = strnlen(name, IFNAMSIZ);
+
+	return n > 0 && n < IFNAMSIZ;
+}
+
+/* A tunnel end must be one routable unicast address (as prov.c asks
+ * of br, aftr, lwaftr and ipip): the kernel takes :: for "any", which is
+ * not what a plan means, and a link-local end needs a scope we do not
+ * carry. */
+static int endpoint_check(const char *what, const struct in6_addr *a,
+			  struct err *e)
+{
+	char b[V6_STR_MAX];
+
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_V4MAPPED(a) ||
+	    IN6_IS_ADDR_LINKLOCAL(a))
+		return err_set(e, EINVAL,
+			       "tunnel %s %s is not a unicast IPv6 address",
+			       what, v6addr_str(a, b));
+	return 0;
+}
+
+int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
+		    const struct in6_addr *local,
+		    const struct in6_addr *remote, struct err *e)
+{
+	char b[V6_STR_MAX];
+	struct plan_link *l;
+	struct plan_route *r;
+	uint32_t mtu;
+	int rc;
+
+	if (!name_ok(w->wan))
+		return err_set(e, EINVAL, "no WAN interface name");
+	if ((rc = endpoint_check("local", local, e)) < 0 ||
+	    (rc = endpoint_check("remote", remote, e)) < 0)
+		return rc;
+	if (IN6_ARE_ADDR_EQUAL(local, remote))
+		return err_set(e, EINVAL, "tunnel local and remote are both %s",
+			       v6addr_str(local, b));
+	if ((rc = plan_tunnel_mtu(w->wan_mtu, &mtu, e)) < 0)
+		return rc;
+	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
+		return err_set(e, ENOSPC, "plan is full");
+
+	l = &p->links[p->n_links++];
+	snprintf(l->name, sizeof(l->name), "%s", PLAN_TUNNEL_NAME);
+	memcpy(l->underlay, w->wan, sizeof(l->underlay));
+	l->local = *local;
+	l->remote = *remote;
+	l->hoplimit = V6MIG_TUNNEL_HOPLIMIT;
+	l->flags = IP6_TNL_F_IGN_ENCAP_LIMIT;
+	l->proto = IPPROTO_IPIP;
+	l->mtu = mtu;
+
+	/* The IPv4 default route, nothing else: the tunnel's own MTU on
+	 * the route too, so a route cache never holds a larger one. */
+	r = &p->routes[p->n_routes++];
+	memcpy(r->dev, l->name, sizeof(r->dev));
+	r->family = AF_INET;
+	r->mtu = mtu;
+
+	memcpy(p->filter.in_ifname, l->name, sizeof(p->filter.in_ifname));
+	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+	return 0;
+}
+
+static int addr_slot(struct plan *p, const char *ifname,
+		     struct plan_addr **out, struct err *e)
+{
+	struct plan_addr *a;
+
+	if (!name_ok(ifname))
+		return err_set(e, EINVAL, "no interface name for an address");
+	if (p->n_addrs >= PLAN_MAX_ADDRS)
+		return err_set(e, ENOSPC, "plan is full");
+	a = &p->addrs[p->n_addrs++];
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	*out = a;
+	return 0;
+}
+
+int plan_add_addr6(struct plan *p, const char *ifname,
+		   const struct in6_addr *addr, uint8_t plen, bool nodad,
+		   struct err *e)
+{
+	struct plan_addr *a;
+	int rc;
+
+	if (plen > 128)
+		return err_set(e, EINVAL, "IPv6 prefix length %u", plen);
+	if ((rc = addr_slot(p, ifname, &a, e)) < 0)
+		return rc;
+	a->family = AF_INET6;
+	a->v6 = *addr;
+	a->plen = plen;
+	a->nodad = nodad;
+	return 0;
+}
+
+int plan_add_addr4(struct plan *p, const char *ifname, struct in_addr addr,
+		   uint8_t plen, struct err *e)
+{
+	struct plan_addr *a;
+	int rc;
+
+	if (plen > 32)
+		return err_set(e, EINVAL, "IPv4 prefix length %u", plen);
+	if ((rc = addr_slot(p, ifname, &a, e)) < 0)
+		return rc;
+	a->family = AF_INET;
+	a->v4 = addr;
+	a->plen = plen;
+	return 0;
+}
+
+/* Field by field: a caller's struct may carry padding of any value,
+ * and plan_equal() compares bytes. */
+static void copy_ports(struct portset *dst, const struct portset *src)
+{
+	dst->offset = src->offset;
+	dst->len = src->len;
+	dst->psid = src->psid;
+}
+
+void plan_set_nat(struct plan *p, struct in_addr src,
+		  const struct portset *ps)
+{
+	p->nat.enabled = true;
+	snprintf(p->nat.out_ifname, sizeof(p->nat.out_ifname), "%s",
+		 PLAN_TUNNEL_NAME);
+	p->nat.src = src;
+	copy_ports(&p->nat.ports, ps);
+}
+
+void plan_set_filter(struct plan *p, const struct v4pfx *ours,
+		     const struct portset *ps)
+{
+	p->filter.enabled = true;
+	snprintf(p->filter.in_ifname, sizeof(p->filter.in_ifname), "%s",
+		 PLAN_TUNNEL_NAME);
+	p->filter.ours.addr = ours->addr;
+	p->filter.ours.len = ours->len;
+	copy_ports(&p->filter.ports, ps);
+}
+
+void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
+		   const struct portset *ps, const struct in6_addr *ce,
+		   const struct v6pfx *eup, int rule)
+{
+	p->info.ipv4 = ipv4;
+	p->info.ipv4_plen = plen;
+	if (ps && ps->len > 0) {
+		copy_ports(&p->info.ports, ps);
+		p->info.has_ports = true;
+	}
+	if (ce)
+		p->info.ce_ipv6 = *ce;
+	if (eup) {
+		p->info.eup.addr = eup->addr;
+		p->info.eup.len = eup->len;
+	}
+	p->info.rule_index = rule;
 }

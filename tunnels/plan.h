@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "err.h"
 #include "map.h"
 #include "method.h"
 
@@ -59,10 +60,13 @@ struct plan_nat {
 	struct portset ports;      /* len 0: every port */
 };
 
-/* Receive filters on the tunnel and MSS clamping. */
+/* Receive filters on the tunnel and MSS clamping. enabled covers the
+ * receive filters only; mss, when non-zero, is clamped on the tunnel
+ * either way (DS-Lite clamps but has no receive filter: its inner
+ * addresses are the LAN's own, NAT44 happens at the AFTR). */
 struct plan_filter {
 	bool enabled;
-	char in_ifname[IFNAMSIZ];
+	char in_ifname[IFNAMSIZ];  /* the tunnel, set whenever mss is */
 	struct v4pfx ours;         /* inner destinations that are ours */
 	struct portset ports;      /* drop TCP/UDP ports, ICMP ids outside */
 	uint16_t mss;              /* clamp TCP MSS to this (tunnel MTU - 40) */
@@ -116,5 +120,36 @@ struct wan_facts {
 
 void plan_init(struct plan *p, enum method m);
 bool plan_equal(const struct plan *a, const struct plan *b);
+
+/* For the planners: the pieces every ip6tnl method shares. Each returns
+ * 0 or -errno with e naming the bad value. */
+
+#define PLAN_TUNNEL_NAME V6MIG_LINK_PREFIX "0"
+#define PLAN_MIN_TUNNEL_MTU 1280
+
+/* The tunnel MTU for a WAN MTU (0 = 1500): WAN - 40, the IPv6 header
+ * with no encapsulation-limit option. Refuses less than 1280. */
+int plan_tunnel_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e);
+/* The ip6tnl PLAN_TUNNEL_NAME over w->wan from local to remote, the IPv4
+ * default route through it (with the tunnel MTU) and the MSS to clamp. */
+int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
+		    const struct in6_addr *local,
+		    const struct in6_addr *remote, struct err *e);
+int plan_add_addr6(struct plan *p, const char *ifname,
+		   const struct in6_addr *a, uint8_t plen, bool nodad,
+		   struct err *e);
+int plan_add_addr4(struct plan *p, const char *ifname, struct in_addr a,
+		   uint8_t plen, struct err *e);
+/* NAT44 out of the tunnel to src, into ps (len 0: every port). */
+void plan_set_nat(struct plan *p, struct in_addr src,
+		  const struct portset *ps);
+/* Receive filters on the tunnel: ours, ports in ps (len 0: all). */
+void plan_set_filter(struct plan *p, const struct v4pfx *ours,
+		     const struct portset *ps);
+/* What people see (status, plan): ps NULL or len 0 for every port,
+ * ce/eup NULL for none, rule -1 for no BMR. */
+void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
+		   const struct portset *ps, const struct in6_addr *ce,
+		   const struct v6pfx *eup, int rule);
 
 #endif

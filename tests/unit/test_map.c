@@ -356,6 +356,24 @@ static void test_addr_parse(void **state)
 	assert_int_equal(q.len, 32);
 }
 
+/* v6_mask() keeps exactly the first len bits, for every len. */
+static void test_v6_mask(void **state)
+{
+	(void)state;
+	for (unsigned len = 0; len <= 128; len++) {
+		struct in6_addr a;
+
+		memset(&a, 0xff, sizeof(a));
+		v6_mask(&a, len);
+		for (unsigned i = 0; i < 128; i++)
+			assert_int_equal(v6_bit(&a, i), i < len);
+		memset(&a, 0x5a, sizeof(a));
+		v6_mask(&a, len);
+		for (unsigned i = 0; i < 128; i++)
+			assert_int_equal(v6_bit(&a, i), i < len ? (0x5au >> (7 - i % 8)) & 1u : 0u);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_rfc6052_table),
 		cmocka_unit_test(test_rfc7599_dmr),
 		cmocka_unit_test(test_addr_parse),
+		cmocka_unit_test(test_v6_mask),
 	};
 
 	return cmocka_run_group_tests_name("map", tests, NULL, NULL);

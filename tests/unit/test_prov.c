@@ -890,7 +890,7 @@ static void test_S14_ipip_entries(void **state)
 	refuse("{\"order\":[\"ipip\"],\"ipip\":[{\"ipv6_local\":\"2001:db8:1::1\",\"ipv6_remote\":\"::\",\"ipv4\":\"203.0.113.9/32\"}]}",
 	       "ipip[0].ipv6_remote: \"::\" is not a global unicast address");
 	refuse("{\"order\":[\"ipip\"],\"ipip\":[{\"ipv6_local\":\"2001:db8:1::1\",\"ipv6_remote\":\"2001:db8:1::1\",\"ipv4\":\"203.0.113.9/32\"}]}",
-	       "ipip[0]: ipv6_local and ipv6_remote are the same address");
+	       "ipip[0]: ipv6_local and ipv6_remote are both 2001:db8:1::1");
 	refuse("{\"order\":[\"ipip\"],\"ipip\":[{\"ipv6_local\":\"2001:db8:1::1\",\"ipv6_remote\":\"2001:db8:2::1\",\"ipv4\":\"203.0.113.9/0\"}]}",
 	       "ipip[0].ipv4: \"203.0.113.9/0\" has length 0");
 	refuse("{\"order\":[\"ipip\"],\"ipip\":[{\"ipv6_local\":\"2001:db8:1::1\",\"ipv6_remote\":\"2001:db8:2::1\",\"ipv4\":\"203.0.113\"}]}",

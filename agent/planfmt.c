@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+#include "planfmt.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* ---- JSON ----------------------------------------------------------- */
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *ranges_json(const struct portset *ps)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < portset_nranges(ps); i++) {
+		struct port_range r = portset_range(ps, i);
+		cJSON *pair = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.min));
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.max));
+		cJSON_AddItemToArray(arr, pair);
+	}
+	return arr;
+}
+
+/* psid, psid_length, psid_offset (null without a port set: every port),
+ * port_ranges and port_count (null when ps is NULL). */
+static void add_ports(cJSON *o, const struct portset *ps)
+{
+	static const char *const keys[] = { "psid", "psid_length", "psid_offset",
+					    "port_ranges", "port_count" };
+
+	if (!ps) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			cJSON_AddNullToObject(o, keys[i]);
+		return;
+	}
+	if (ps->len) {
+		cJSON_AddNumberToObject(o, "psid", ps->psid);
+		cJSON_AddNumberToObject(o, "psid_length", ps->len);
+		cJSON_AddNumberToObject(o, "psid_offset", ps->offset);
+	} else {
+		for (size_t i = 0; i < 3; i++)
+			cJSON_AddNullToObject(o, keys[i]);
+	}
+	cJSON_AddItemToObject(o, "port_ranges", ranges_json(ps));
+	cJSON_AddNumberToObject(o, "port_count", portset_count(ps));
+}
+
+static cJSON *link_json(const struct plan_link *l)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+
+	cJSON_AddStringToObject(o, "name", l->name);
+	cJSON_AddStringToObject(o, "kind", "ip6tnl");
+	cJSON_AddStringToObject(o, "underlay", l->underlay);
+	cJSON_AddStringToObject(o, "local", v6addr_str(&l->local, b));
+	cJSON_AddStringToObject(o, "remote", v6addr_str(&l->remote, b));
+	cJSON_AddNumberToObject(o, "hoplimit", l->hoplimit);
+	cJSON_AddNumberToObject(o, "flags", l->flags);
+	cJSON_AddNumberToObject(o, "proto", l->proto);
+	cJSON_AddNumberToObject(o, "mtu", l->mtu);
+	return o;
+}
+
+static cJSON *addr_json(const struct plan_addr *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+	bool v6 = a->family == AF_INET6;
+
+	cJSON_AddStringToObject(o, "ifname", a->ifname);
+	cJSON_AddStringToObject(o, "family", v6 ? "inet6" : "inet");
+	cJSON_AddStringToObject(o, "address",
+				v6 ? v6addr_str(&a->v6, b) : v4addr_str(a->v4, b));
+	cJSON_AddNumberToObject(o, "prefix_length", a->plen);
+	cJSON_AddBoolToObject(o, "nodad", a->nodad);
+	return o;
+}
+
+static cJSON *route_json(const struct plan_route *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+
+	cJSON_AddStringToObject(o, "dev", r->dev);
+	cJSON_AddStringToObject(o, "family", "inet");
+	cJSON_AddStringToObject(o, "dst", v4pfx_str(&r->dst, b));
+	if (r->mtu)
+		cJSON_AddNumberToObject(o, "mtu", r->mtu);
+	else
+		cJSON_AddNullToObject(o, "mtu");
+	return o;
+}
+
+static cJSON *nat_json(const struct plan_nat *n)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+
+	cJSON_AddBoolToObject(o, "enabled", n->enabled);
+	add_str(o, "out_ifname", n->enabled ? n->out_ifname : NULL);
+	add_str(o, "src", n->enabled ? v4addr_str(n->src, b) : NULL);
+	add_ports(o, n->enabled ? &n->ports : NULL);
+	return o;
+}
+
+static cJSON *filter_json(const struct plan_filter *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+
+	cJSON_AddBoolToObject(o, "enabled", f->enabled);
+	add_str(o, "in_ifname", f->enabled || f->mss ? f->in_ifname : NULL);
+	add_str(o, "ours", f->enabled ? v4pfx_str(&f->ours, b) : NULL);
+	add_ports(o, f->enabled ? &f->ports : NULL);
+	if (f->mss)
+		cJSON_AddNumberToObject(o, "mss", f->mss);
+	else
+		cJSON_AddNullToObject(o, "mss");
+	return o;
+}
+
+static cJSON *info_json(const struct plan *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+
+	cJSON_AddStringToObject(o, "ipv4", v4addr_str(p->info.ipv4, b));
+	cJSON_AddNumberToObject(o, "ipv4_prefix_length", p->info.ipv4_plen);
+	add_ports(o, p->info.has_ports ? &p->info.ports : NULL);
+	add_str(o, "ce_ipv6", IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ? NULL :
+		v6addr_str(&p->info.ce_ipv6, b));
+	add_str(o, "end_user_prefix", p->info.eup.len ? v6pfx_str(&p->info.eup, b) : NULL);
+	if (p->info.rule_index >= 0)
+		cJSON_AddNumberToObject(o, "rule_index", p->info.rule_index);
+	else
+		cJSON_AddNullToObject(o, "rule_index");
+	return o;
+}
+
+cJSON *plan_to_json(const struct plan *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *links, *addrs, *routes;
+
+	if (!o)
+		return NULL;
+	add_str(o, "method", method_name(p->method));
+	links = cJSON_AddArrayToObject(o, "links");
+	addrs = cJSON_AddArrayToObject(o, "addresses");
+	routes = cJSON_AddArrayToObject(o, "routes");
+	if (!links || !addrs || !routes) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++)
+		cJSON_AddItemToArray(links, link_json(&p->links[i]));
+	for (size_t i = 0; i < p->n_addrs && i < PLAN_MAX_ADDRS; i++)
+		cJSON_AddItemToArray(addrs, addr_json(&p->addrs[i]));
+	for (size_t i = 0; i < p->n_routes && i < PLAN_MAX_ROUTES; i++)
+		cJSON_AddItemToArray(routes, route_json(&p->routes[i]));
+	cJSON_AddItemToObject(o, "nat", nat_json(&p->nat));
+	cJSON_AddItemToObject(o, "filter", filter_json(&p->filter));
+	cJSON_AddItemToObject(o, "info", info_json(p));
+	return o;
+}
+
+/* ---- ip / nft commands ---------------------------------------------- */
+
+static void print_range(FILE *f, struct port_range r)
+{
+	if (r.min == r.max)
+		fprintf(f, "%u", r.min);
+	else
+		fprintf(f, "%u-%u", r.min, r.max);
+}
+
+/* { a-b, c-d, ... } */
+static void print_port_set(FILE *f, const struct portset *ps)
+{
+	fputs("{ ", f);
+	for (size_t i = 0; i < portset_nranges(ps); i++) {
+		fputs(i ? ", " : "", f);
+		print_range(f, portset_range(ps, i));
+	}
+	fputs(" }", f);
+}
+
+/* map { 0 : IP . a-b, 1 : IP . c-d, ... } */
+static void print_nat_map(FILE *f, struct in_addr src, const struct portset *ps)
+{
+	char b[V6_STR_MAX];
+
+	v4addr_str(src, b);
+	fputs("map { ", f);
+	for (size_t i = 0; i < portset_nranges(ps); i++) {
+		fprintf(f, "%s%zu : %s . ", i ? ", " : "", i, b);
+		print_range(f, portset_range(ps, i));
+	}
+	fputs(" }", f);
+}
+
+static void print_summary(FILE *f, const struct plan *p)
+{
+	char b1[V6_STR_MAX], b2[V6_STR_MAX];
+	const struct portset *ps = &p->info.ports;
+
+	fprintf(f, "# %s", method_name(p->method));
+	if (p->info.rule_index >= 0)
+		fprintf(f, ": rule %d, end-user prefix %s", p->info.rule_index,
+			v6pfx_str(&p->info.eup, b1));
+	fputc('\n', f);
+	fprintf(f, "# IPv6 %s, IPv4 %s/%u\n", v6addr_str(&p->info.ce_ipv6, b1),
+		v4addr_str(p->info.ipv4, b2), p->info.ipv4_plen);
+	if (p->info.has_ports)
+		fprintf(f, "# PSID 0x%x (%u bits, offset %u): %zu range%s of %u ports (%u)\n",
+			ps->psid, ps->len, ps->offset, portset_nranges(ps),
+			portset_nranges(ps) == 1 ? "" : "s",
+			portset_range_size(ps), portset_count(ps));
+	if (!p->nat.enabled)
+		fputs("# No NAT44 on this CPE.\n", f);
+	fputs("# The same state by hand, for reading: the agent speaks netlink.\n", f);
+}
+
+static void print_ip(FILE *f, const struct plan *p)
+{
+	char b1[V6_STR_MAX], b2[V6_STR_MAX];
+
+	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++) {
+		const struct plan_link *l = &p->links[i];
+
+		/* IP6_TNL_F_IGN_ENCAP_LIMIT is `encaplimit none`; proto
+		 * IPIP is `mode ipip6`. */
+		fprintf(f, "ip link add %s mtu %u type ip6tnl mode ipip6 local %s remote %s dev %s encaplimit none hoplimit %u\n",
+			l->name, l->mtu, v6addr_str(&l->local, b1),
+			v6addr_str(&l->remote, b2), l->underlay, l->hoplimit);
+	}
+	for (size_t i = 0; i < p->n_addrs && i < PLAN_MAX_ADDRS; i++) {
+		const struct plan_addr *a = &p->addrs[i];
+
+		if (a->family == AF_INET6)
+			fprintf(f, "ip -6 addr add %s/%u dev %s%s\n",
+				v6addr_str(&a->v6, b1), a->plen, a->ifname,
+				a->nodad ? " nodad" : "");
+		else
+			fprintf(f, "ip addr add %s/%u dev %s\n",
+				v4addr_str(a->v4, b1), a->plen, a->ifname);
+	}
+	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++)
+		fprintf(f, "ip link set %s up\n", p->links[i].name);
+	for (size_t i = 0; i < p->n_routes && i < PLAN_MAX_ROUTES; i++) {
+		const struct plan_route *r = &p->routes[i];
+
+		fprintf(f, "ip route add %s dev %s", r->dst.len ?
+			v4pfx_str(&r->dst, b1) : "default", r->dev);
+		if (r->mtu)
+			fprintf(f, " mtu %u", r->mtu);
+		fprintf(f, " proto %u\n", V6MIG_RTPROT);
+	}
+}
+
+/* ARCHITECTURE "Port-set NAT that uses every port": TCP and ICMP echo
+ * round-robin over the ranges, UDP by a hash of the inner source so one
+ * LAN socket keeps one external port (RFC 4787 REQ-1). */
+static void print_nat(FILE *f, const struct plan_nat *n)
+{
+	const char *t = V6MIG_NFT_TABLE;
+	char b[V6_STR_MAX];
+	size_t nr = portset_nranges(&n->ports);
+
+	fprintf(f, "nft 'add chain ip %s postrouting { type nat hook postrouting priority srcnat; policy accept; }'\n", t);
+	if (n->ports.len == 0) {
+		fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" snat ip to %s'\n",
+			t, n->out_ifname, v4addr_str(n->src, b));
+		return;
+	}
+	if (nr == 1) {
+		fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto { tcp, udp, icmp } snat ip to %s:",
+			t, n->out_ifname, v4addr_str(n->src, b));
+		print_range(f, portset_range(&n->ports, 0));
+		fputs("'\n", f);
+		return;
+	}
+	fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto { tcp, icmp } snat ip to numgen inc mod %zu ",
+		t, n->out_ifname, nr);
+	print_nat_map(f, n->src, &n->ports);
+	fputs("'\n", f);
+	fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto udp snat ip to jhash ip saddr . udp sport mod %zu ",
+		t, n->out_ifname, nr);
+	print_nat_map(f, n->src, &n->ports);
+	fputs("'\n", f);
+}
+
+static void print_mss(FILE *f, const struct plan_filter *fl)
+{
+	const char *t = V6MIG_NFT_TABLE;
+
+	fprintf(f, "nft 'add chain ip %s forward { type filter hook forward priority mangle; policy accept; }'\n", t);
+	for (int dir = 0; dir < 2; dir++)
+		fprintf(f, "nft 'add rule ip %s forward %s \"%s\" tcp flags syn tcp option maxseg size > %u tcp option maxseg size set %u'\n",
+			t, dir ? "iifname" : "oifname", fl->in_ifname,
+			fl->mss, fl->mss);
+}
+
+/* Before conntrack undoes the NAT (dstnat, -100): the outer view. */
+static void print_receive(FILE *f, const struct plan_filter *fl)
+{
+	static const char *const l4[] = { "tcp dport", "udp dport",
+		"icmp type { echo-request, echo-reply } icmp id" };
+	const char *t = V6MIG_NFT_TABLE;
+	char b[V6_STR_MAX];
+
+	fprintf(f, "nft 'add chain ip %s receive { type filter hook prerouting priority mangle; policy accept; }'\n", t);
+	fprintf(f, "nft 'add rule ip %s receive iifname \"%s\" ip daddr != %s drop'\n",
+		t, fl->in_ifname, fl->ours.len == 32 ?
+		v4addr_str(fl->ours.addr, b) : v4pfx_str(&fl->ours, b));
+	if (fl->ports.len == 0)
+		return;
+	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++) {
+		fprintf(f, "nft 'add rule ip %s receive iifname \"%s\" %s != ",
+			t, fl->in_ifname, l4[i]);
+		print_port_set(f, &fl->ports);
+		fputs(" drop'\n", f);
+	}
+}
+
+void plan_print_commands(FILE *f, const struct plan *p)
+{
+	print_summary(f, p);
+	print_ip(f, p);
+	if (!p->nat.enabled && !p->filter.enabled && !p->filter.mss)
+		return;
+	fprintf(f, "nft add table ip %s\n", V6MIG_NFT_TABLE);
+	if (p->nat.enabled)
+		print_nat(f, &p->nat);
+	if (p->filter.mss)
+		print_mss(f, &p->filter);
+	if (p->filter.enabled)
+		print_receive(f, &p->filter);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* struct plan for people and tools: the JSON of `plan --json` (stable
+ * keys: every key is always present, null where it does not apply) and
+ * the equivalent ip/nft commands, for reading only -- the agent itself
+ * speaks netlink. */
+#ifndef V6MIG_PLANFMT_H
+#define V6MIG_PLANFMT_H
+
+#include <stdio.h>
+
+#include "../tunnels/plan.h"
+
+struct cJSON;
+
+/* A new cJSON object, or NULL when out of memory. */
+struct cJSON *plan_to_json(const struct plan *p);
+/* The commands that would build the same state by hand. */
+void plan_print_commands(FILE *f, const struct plan *p);
+
+#endif
