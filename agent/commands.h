@@ -8,5 +8,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_down(int argc, char **argv);
 
 #endif

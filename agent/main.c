@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "what the daemon is doing (reads RUN_DIR/status.json)" },
 	{ "probe", cmd_probe, "one HB46PP discovery + fetch + validation; changes nothing" },
 	{ "cache", cmd_cache, "show or erase the stored provisioning data (P2)" },
+	{ "apply", cmd_apply, "put the kernel in the state a JSON answer asks for (root)" },
+	{ "down", cmd_down, "remove exactly what apply made (root)" },
 };
 
 static void usage(FILE *f)

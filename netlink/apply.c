@@ -465,8 +465,17 @@ static int verify(struct rc *c, const char *const *names, size_t n,
 	size_t start = c->n_ops;
 	int rc;
 
+	bool want_nft = c->plan->nat.enabled || c->plan->filter.enabled;
+	bool holds = !want_nft;
+
 	if ((rc = c->be->ops->read(c->be->ctx, names, n, &c->after, e)))
 		return err_wrap(e, rc, "reading back");
+	if (want_nft && (rc = c->be->ops->nft_holds(c->be->ctx, c->plan,
+						      &holds, e)))
+		return err_wrap(e, rc, "reading back table %s", V6MIG_NFT_TABLE);
+	if (!holds || (!want_nft && c->after.nft_present))
+		return err_set(e, EPROTO, "table %s: the kernel holds it "
+			       "otherwise than sent", V6MIG_NFT_TABLE);
 	c->k = &c->after;
 	rc = diff(c, false, false, e);
 	c->new_rec = keep;

@@ -80,8 +80,9 @@ struct kstate {
 /* Every function returns 0 or -errno and, on failure, says in e what was
  * refused and the kernel's extended-ACK text when there is one. */
 struct backend_ops {
-	/* Our links, our routes, our table, and every address on our links
-	 * or on the interfaces named in ifnames (missing ones are skipped). */
+	/* Our links, our routes, whether our table exists, and every
+	 * address on our links, on the interfaces named in ifnames (missing
+	 * ones are skipped) or carrying IFA_PROTO V6MIG_RTPROT anywhere. */
 	int (*read)(void *ctx, const char *const *ifnames, size_t n,
 		    struct kstate *out, struct err *e);
 	int (*link_add)(void *ctx, const struct klink *l, struct err *e);

@@ -363,6 +363,8 @@ static int fake_nft_apply(void *ctx, const struct plan *p, struct err *e)
 	plan_init(&k->nft, p->method);
 	k->nft.nat = p->nat;
 	k->nft.filter = p->filter;
+	if (k->nft_garble)
+		k->nft.nat.ports.psid++;
 	return 0;
 }
 

@@ -35,6 +35,7 @@ struct fake_kernel {
 	bool no_ifa_proto;          /* a kernel before 6.1: IFA_PROTO dropped */
 	int fail_errno;             /* default EINVAL */
 	bool ignore_mtu;            /* a kernel that does not take the MTU */
+	bool nft_garble;            /* ... nor our table as sent */
 };
 
 extern const struct backend_ops fake_backend_ops;

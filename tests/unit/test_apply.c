@@ -596,6 +596,23 @@ static void test_kernel_that_drops_an_attribute_is_caught(void **state)
 	free(before);
 }
 
+static void test_table_not_as_sent_is_caught(void **state)
+{
+	struct t *t = *state;
+	struct fake_kernel *before = malloc(sizeof(*before));
+	struct plan p;
+
+	assert_non_null(before);
+	*before = t->k;
+	t->k.nft_garble = true;
+	mape_plan(&p, "2001:db8::1");
+	assert_int_equal(apply(t, &p), -EPROTO);
+	assert_non_null(strstr(t->e.msg, "table v6mig"));
+	assert_true(t->st.rolled_back);
+	assert_true(fake_state_equal(before, &t->k));
+	free(before);
+}
+
 /* ---- down ------------------------------------------------------------------ */
 
 static void test_down_removes_exactly_ours(void **state)
@@ -686,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_at_each_write_of_down),
 		T(test_failed_undo_is_reported),
 		T(test_kernel_that_drops_an_attribute_is_caught),
+		T(test_table_not_as_sent_is_caught),
 		T(test_down_removes_exactly_ours),
 		T(test_record_round_trip),
 		cmocka_unit_test(test_link_names),

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* The real backend: the rtnl.c functions as they are, and nft.c behind
+ * the three table operations reconcile needs. */
+#include "system.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtnl.h"
+
+int system_open(struct system *s, struct err *e)
+{
+	memset(s, 0, sizeof(*s));
+	nft_ctx_init(&s->nft);
+	return rt_ctx_new(&s->rt, e);
+}
+
+void system_close(struct system *s)
+{
+	rt_ctx_free(s->rt);
+	s->rt = NULL;
+}
+
+static int sys_read(void *ctx, const char *const *ifnames, size_t n,
+		    struct kstate *out, struct err *e)
+{
+	struct system *s = ctx;
+	struct nft_objs have;
+	int rc;
+
+	if ((rc = rt_read(s->rt, ifnames, n, out, e)))
+		return rc;
+	if ((rc = nft_read(&s->nft, &have, e)))
+		return rc;
+	out->nft_present = have.table != NULL;
+	nft_objs_done(&have);
+	return 0;
+}
+
+/* Our table, read back, against the plan's, in nft.c's canonical text. */
+static int sys_nft_holds(void *ctx, const struct plan *p, bool *holds,
+			 struct err *e)
+{
+	struct system *s = ctx;
+	struct nft_objs want, have;
+	char *a = NULL, *b = NULL;
+	int rc;
+
+	if ((rc = nft_objs_build(p, &want, e)))
+		return rc;
+	if ((rc = nft_read(&s->nft, &have, e))) {
+		nft_objs_done(&want);
+		return rc;
+	}
+	if (nft_objs_text(&want, &a) || nft_objs_text(&have, &b))
+		rc = err_set(e, ENOMEM, "nft: out of memory");
+	else
+		*holds = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	nft_objs_done(&want);
+	nft_objs_done(&have);
+	return rc;
+}
+
+static int sys_nft_apply(void *ctx, const struct plan *p, struct err *e)
+{
+	return nft_apply(&((struct system *)ctx)->nft, p, e);
+}
+
+static int sys_nft_remove(void *ctx, struct err *e)
+{
+	return nft_remove(&((struct system *)ctx)->nft, e);
+}
+
+static int sys_link_add(void *ctx, const struct klink *l, struct err *e)
+{
+	return rt_link_add(((struct system *)ctx)->rt, l, e);
+}
+
+static int sys_link_change(void *ctx, const struct klink *l, struct err *e)
+{
+	return rt_link_change(((struct system *)ctx)->rt, l, e);
+}
+
+static int sys_link_del(void *ctx, const char *name, struct err *e)
+{
+	return rt_link_del(((struct system *)ctx)->rt, name, e);
+}
+
+static int sys_addr_add(void *ctx, const struct kaddr *a, struct err *e)
+{
+	return rt_addr_add(((struct system *)ctx)->rt, a, e);
+}
+
+static int sys_addr_del(void *ctx, const struct kaddr *a, struct err *e)
+{
+	return rt_addr_del(((struct system *)ctx)->rt, a, e);
+}
+
+static int sys_route_add(void *ctx, const struct kroute *r, bool replace,
+			 struct err *e)
+{
+	return rt_route_add(((struct system *)ctx)->rt, r, replace, e);
+}
+
+static int sys_route_del(void *ctx, const struct kroute *r, struct err *e)
+{
+	return rt_route_del(((struct system *)ctx)->rt, r, e);
+}
+
+static const struct backend_ops system_ops = {
+	.read = sys_read,
+	.link_add = sys_link_add,
+	.link_change = sys_link_change,
+	.link_del = sys_link_del,
+	.addr_add = sys_addr_add,
+	.addr_del = sys_addr_del,
+	.route_add = sys_route_add,
+	.route_del = sys_route_del,
+	.nft_holds = sys_nft_holds,
+	.nft_apply = sys_nft_apply,
+	.nft_remove = sys_nft_remove,
+};
+
+struct backend system_backend(struct system *s)
+{
+	struct backend b = { &system_ops, s };
+
+	return b;
+}
