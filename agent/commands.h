@@ -4,6 +4,7 @@
 #define V6MIG_COMMANDS_H
 
 int cmd_calc(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

@@ -9,6 +9,7 @@
 
 #include "../tunnels/method.h"
 #include "config.h"
+#include "request.h"
 
 void config_defaults(struct v6mig_config *c)
 {
@@ -305,6 +306,19 @@ int config_load(struct v6mig_config *c, const char *path, struct err *e)
 
 int config_check(const struct v6mig_config *c, struct err *e)
 {
+	struct req_params req = {
+		.vendorid = c->vendorid, .product = c->product,
+		.version = c->version,
+		.user = c->user[0] ? c->user : NULL,
+		.pass = c->pass[0] ? c->pass : NULL,
+		.server_name = c->server_name[0] ? c->server_name : NULL,
+	};
+	int rc;
+
+	/* R1-R3, R6: refused at start, not at the first fetch. */
+	rc = req_validate(&req, e);
+	if (rc < 0)
+		return rc;
 	if (!c->wan[0])
 		return err_set(e, EINVAL, "no wan interface (config key wan, or --wan)");
 	if (!c->user[0] != !c->pass[0])

@@ -17,6 +17,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "the daemon: discover, fetch, configure, keep it right" },
 	{ "calc", cmd_calc, "MAP-E/MAP-T, lw4o6 and RFC 6052 calculator" },
 	{ "plan", cmd_plan, "the kernel state apply would make, from JSON (no privileges)" },
 	{ "status", cmd_status, "what the daemon is doing (reads RUN_DIR/status.json)" },

@@ -434,6 +434,15 @@ static int on_timer(struct seq *s, uint64_t now, struct seq_actions *out)
 	return 0;
 }
 
+/* An operator's "fetch now": like a deadline reached, at once. */
+static int on_refresh(struct seq *s, uint64_t now, struct seq_actions *out)
+{
+	if (s->state == SEQ_STOPPED || s->busy != SEQ_IDLE)
+		return -EALREADY;
+	query(s, now, out);
+	return 0;
+}
+
 static int on_applied(struct seq *s, const struct seq_event *ev,
 		      uint64_t now, struct seq_actions *out)
 {
@@ -471,6 +480,9 @@ int seq_step(struct seq *s, struct seq_event *ev, uint64_t now,
 		break;
 	case SEQ_EV_STOP:
 		rc = on_stop(s, ev, out);
+		break;
+	case SEQ_EV_REFRESH:
+		rc = on_refresh(s, now, out);
 		break;
 	}
 	/* The prov an event carried is ours now, used or not. */

@@ -66,6 +66,7 @@ enum seq_event_type {
 	SEQ_EV_RESULT,      /* cls; prov when cls == HB_OK */
 	SEQ_EV_APPLIED,     /* ok */
 	SEQ_EV_STOP,        /* teardown: take our method down */
+	SEQ_EV_REFRESH,     /* the operator asks for a fetch now (SIGUSR1) */
 };
 
 struct seq_event {

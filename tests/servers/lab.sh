@@ -19,8 +19,8 @@
 # cpe CMD...          run in the CPE namespace
 # Every wait is bounded; nothing outside the namespaces and DIR is touched.
 
-LAB_CPE=v6t-cl-cpe
-LAB_ISP=v6t-cl-isp
+LAB_CPE=${LAB_CPE:-v6t-cl-cpe}
+LAB_ISP=${LAB_ISP:-v6t-cl-isp}
 LAB_DIR=
 LAB_SERVERS=${LAB_SERVERS:-$(cd "$(dirname "$0")/../servers" 2>/dev/null && pwd)}
 LAB_NAMES="prov.v6t.test other.v6t.test rogue.v6t.test dual.v6t.test"

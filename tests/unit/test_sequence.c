@@ -777,6 +777,29 @@ static void test_stray_events_ignored(void **state)
 	seq_done(&t.s);
 }
 
+/* SIGUSR1: the operator's "fetch now" queries at once when idle, long
+ * before the ttl, and is ignored while a query or apply is outstanding. */
+static void test_refresh_queries_now(void **state)
+{
+	struct t t;
+
+	(void)state;
+	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
+	assert_int_equal(ev(&t, SEQ_EV_REFRESH), -EALREADY); /* not started */
+	start(&t, NULL);
+	assert_int_equal(ev(&t, SEQ_EV_REFRESH), -EALREADY); /* querying */
+	result(&t, HB_OK, DSLITE_A);
+	assert_int_equal(ev(&t, SEQ_EV_REFRESH), -EALREADY); /* applying */
+	assert_int_equal(applied(&t, true), 0);
+	assert_int_equal(ev(&t, SEQ_EV_REFRESH), 0);
+	assert_string_equal(acts(&t), "query");
+	assert_int_equal(t.s.busy, SEQ_QUERYING);
+	/* The same data again: nothing is reconfigured (Q6). */
+	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
+	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	seq_done(&t.s);
+}
+
 /* ---- never a busy loop ---------------------------------------------------- */
 
 /* A long random walk of events, answering what the sequence asks and
@@ -875,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_Q5_unusable_new_data_restores_previous),
 		cmocka_unit_test(test_stop_with_and_without_teardown),
 		cmocka_unit_test(test_stray_events_ignored),
+		cmocka_unit_test(test_refresh_queries_now),
 		cmocka_unit_test(test_Q_never_a_busy_loop),
 		cmocka_unit_test(test_build_methods_mask),
 	};

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* `v6mig-agent run`: one process, one epoll loop. The HB46PP sequence
+ * (sequence.c, pure) decides; the daemon carries its actions out --
+ * discovery and fetch (daemon_hb.c), plan and apply (daemon_kernel.c) --
+ * and feeds the outcomes back as events.
+ *
+ * Every outcome, whether it comes at once or from a loop callback, is
+ * queued and handed to the sequence only between loop turns, so the
+ * sequence is never re-entered and nothing the loop watches is freed
+ * inside a loop callback (discover.h). */
+#ifndef V6MIG_DAEMON_H
+#define V6MIG_DAEMON_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "../netlink/system.h"
+#include "../netlink/rtnl.h"
+#include "../tunnels/plan.h"
+#include "conf.h"
+#include "discover.h"
+#include "fetch.h"
+#include "loop.h"
+#include "sequence.h"
+
+#define DAEMON_MAX_OVERRIDES 32
+#define DAEMON_QUEUE 8
+
+struct override {
+	const char *key, *value;  /* a CLI flag, applied over the file */
+};
+
+struct daemon {
+	/* configuration: the file, then the flags on top (SIGHUP redoes it) */
+	const char *config_path;
+	bool config_required;     /* --config given: a missing file is an error */
+	struct override ov[DAEMON_MAX_OVERRIDES];
+	size_t n_ov;
+	struct v6mig_config cfg;
+
+	struct loop *loop;
+	struct loop_fd sig_h;
+	struct loop_timer seq_timer, wd_timer;
+	uint64_t wd_interval_ms;
+	struct rt_watch *watch;
+	struct loop_fd watch_h;
+	struct dns *dns;
+	struct dns_query *dq;     /* the discovery or AAAA query in flight */
+	struct fetch *fetch;      /* the fetch in flight */
+	struct fetch *fetch_done; /* freed between loop turns */
+	struct system sys;
+	struct backend be;
+	bool sys_open;
+
+	struct seq seq;
+	struct {
+		struct seq_event ev;
+		struct prov prov;     /* the event's data, moved in */
+	} queue[DAEMON_QUEUE];
+	size_t q_head, q_len;
+	bool stopping, reload, exit_failed;
+
+	/* the configure in progress (waits for an AAAA lookup) */
+	bool configuring;
+	enum method cfg_method;
+	const struct prov *cfg_prov;
+	struct wan_facts facts;
+
+	/* what status shows */
+	char txt_url[URL_MAX];
+	bool verify;
+	time_t last_fetch;
+	bool has_class;
+	enum hb_class last_class;
+	char last_error[ERR_MSG_MAX];
+	time_t next_check;
+	const char *source;       /* "server", "stored", "file" */
+	struct plan plan;
+	bool has_plan;
+	char token[PROV_TOKEN_LEN + 1];
+	bool ready_sent;
+	unsigned applies, writes; /* counters for status and tests */
+};
+
+
+/* daemon.c: queue an event for the sequence; a prov it carries is moved
+ * into the queue (the caller's struct is zeroed). */
+void daemon_push(struct daemon *d, struct seq_event *ev);
+void daemon_set_error(struct daemon *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t daemon_now_s(void);
+
+/* daemon_hb.c: discovery + fetch + validation; pushes one RESULT. */
+int daemon_hb_init(struct daemon *d, struct err *e);
+void daemon_hb_done(struct daemon *d);
+void daemon_query(struct daemon *d);
+void daemon_hb_cancel(struct daemon *d);
+
+/* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
+void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
+void daemon_teardown(struct daemon *d, const char *why);
+
+#endif
