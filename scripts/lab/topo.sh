@@ -1,0 +1,150 @@
+#!/bin/bash
+# topo.sh up|down|status|ce-add N|ce-del N -- the lab's namespaces, links
+# and servers (README.md has the picture).
+#   up       isp, prov, br, inet, CE 1 (ce + lan) and LAB_CES-1 more CEs;
+#            starts the resolver + RA (isp), HTTPS server (prov) and the
+#            IPv4 servers (inet); returns when the CE(s) have SLAAC.
+#   down     stops every process the lab started, deletes every namespace
+#            with the prefix, removes $LAB_DIR.
+#   ce-add N / ce-del N   a further CE n (ceN + lanN) on a running lab.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+link() { # link NS1 IF1 NS2 IF2: a veth pair between two namespaces
+	ip link add "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")" &&
+		ip -n "$(ns "$1")" link set "$2" up && ip -n "$(ns "$3")" link set "$4" up
+}
+mkns() {
+	ip netns add "$(ns "$1")" || return 1
+	ip -n "$(ns "$1")" link set lo up
+	# New namespaces start from the kernel's defaults; say what we rely on.
+	nsx "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+}
+
+core_up() {
+	local n
+	for n in isp prov br inet; do mkns "$n" || return 1; done
+	nsx isp sysctl -qw net.ipv6.conf.all.forwarding=1
+	nsx br sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
+	link isp br0 br isp0 && link isp prov0 prov isp0 && link br inet0 inet br0 || return 1
+	# isp: the access router. The resolver on its loopback; br's service
+	# addresses and prov's link routed.
+	ip -n "$(ns isp)" addr add "$RESOLVER6/128" dev lo
+	ip -n "$(ns isp)" addr add "$ISP_BR_NET::1/64" dev br0 nodad
+	ip -n "$(ns isp)" addr add "$ISP_PROV_NET::1/64" dev prov0 nodad
+	ip -n "$(ns isp)" route add "$BR_SVC_NET::/64" via "$ISP_BR_NET::2"
+	# prov: two addresses (prov and prov2.example.net).
+	ip -n "$(ns prov)" addr add "$PROV6/64" dev isp0 nodad
+	ip -n "$(ns prov)" addr add "$PROV6_B/64" dev isp0 nodad
+	ip -n "$(ns prov)" route add default via "$ISP_PROV_NET::1"
+	# br: BR, AFTR, lwAFTR, IPIP end on its loopback; IPv4 towards inet.
+	ip -n "$(ns br)" addr add "$ISP_BR_NET::2/64" dev isp0 nodad
+	ip -n "$(ns br)" route add default via "$ISP_BR_NET::1"
+	for a in "$BR6_MAPE" "$BR6_AFTR" "$BR6_LWAFTR" "$BR6_IPIP"; do
+		ip -n "$(ns br)" addr add "$a/128" dev lo
+	done
+	ip -n "$(ns br)" addr add "$INET_NET.1/24" dev inet0
+	ip -n "$(ns br)" addr add "$AFTR_POOL4/32" dev lo
+	# Public IPv4 no CE holds (or outside every port set) ends here.
+	ip -n "$(ns br)" route add unreachable "$PUB4_NET"
+	# inet: the IPv4 Internet; the servers on .10-.14.
+	for n in 10 11 12 13 14; do ip -n "$(ns inet)" addr add "$INET_NET.$n/24" dev br0; done
+	ip -n "$(ns inet)" route add "$PUB4_NET" via "$INET_NET.1"
+}
+
+ce_up() { # ce_up N: ceN (WAN to isp, LAN to lanN) and lanN
+	local n=$1 ce lan
+	ce=$(ce_ns "$n") lan=$(lan_ns "$n")
+	ip netns add "$ce" && ip netns add "$lan" || return 1
+	ip -n "$ce" link set lo up && ip -n "$lan" link set lo up
+	ip netns exec "$ce" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	ip link add "ce$n" netns "$(ns isp)" type veth peer name wan0 netns "$ce" \
+		address "$(ce_mac "$n")" || return 1
+	# SLAAC on the WAN even if the agent turns IPv6 forwarding on.
+	ip netns exec "$ce" sysctl -qw net.ipv6.conf.wan0.accept_ra=2 net.ipv6.conf.wan0.autoconf=1
+	ip link add lan0 netns "$ce" type veth peer name eth0 netns "$lan" || return 1
+	ip -n "$ce" addr add "$LAN_GW4/25" dev lan0
+	ip -n "$lan" addr add "$LAN_HOST4/25" dev eth0
+	ip -n "$ce" link set wan0 up && ip -n "$ce" link set lan0 up
+	ip -n "$lan" link set eth0 up
+	ip -n "$lan" route add default via "$LAN_GW4"
+	# isp side: the WAN /64 is advertised (RA) but not treated as on-link
+	# here: the whole /56 is routed to the CE's link-local address, so the
+	# CE may hold its MAP/lw4o6/IPIP address on any interface (no ND).
+	ip -n "$(ns isp)" link set "ce$n" up
+	ip -n "$(ns isp)" addr add "$(ce_wan_net "$n")::1/64" dev "ce$n" nodad noprefixroute
+	ip -n "$(ns isp)" route add "$(ce_prefix56 "$n")" via "$(ce_ll "$n")" dev "ce$n"
+	mkdir -p "$LAB_DIR/ce" && : >"$LAB_DIR/ce/$n"
+}
+
+ce_down() {
+	local n=$1
+	"$LAB_SCRIPTS/br.sh" del "$n" >/dev/null 2>&1
+	"$LAB_SCRIPTS/ce-manual.sh" down --ce "$n" >/dev/null 2>&1
+	ip netns del "$(ce_ns "$n")" 2>/dev/null
+	ip netns del "$(lan_ns "$n")" 2>/dev/null
+	rm -f "$LAB_DIR/ce/$n"
+}
+
+wait_slaac() { # the CE has its global address, not tentative
+	ip -n "$(ce_ns "$1")" -6 addr show dev wan0 scope global | grep -v tentative |
+		grep -q "$(ce_slaac "$1")/64"
+}
+
+up() {
+	local n i
+	[ "$(id -u)" = 0 ] || die "run as root"
+	if ip netns list | grep -q "^$LAB_PREFIX"; then die "a lab with prefix $LAB_PREFIX is up (topo.sh down)"; fi
+	mkdir -p "$LAB_DIR" || die "cannot create $LAB_DIR"
+	tunnel_mode
+	echo "$LAB_TUNNEL_MODE" >"$LAB_DIR/tunnel-mode"
+	core_up || { down; die "core topology failed"; }
+	n=${LAB_CES:-1}
+	for i in $(seq 1 "$n"); do ce_up "$i" || { down; die "CE $i failed"; }; done
+	"$LAB_SCRIPTS/prov.sh" start || { down; die "prov failed"; }
+	"$LAB_SCRIPTS/isp.sh" start || { down; die "isp failed"; }
+	"$LAB_SCRIPTS/inet.sh" start || { down; die "inet failed"; }
+	for i in $(seq 1 "$n"); do
+		wait_until 15 wait_slaac "$i" || { down; die "CE $i got no SLAAC address"; }
+	done
+	say "up: $(ip netns list | grep -c "^$LAB_PREFIX") namespaces, tunnels: $LAB_TUNNEL_MODE, state in $LAB_DIR"
+}
+
+down() {
+	local f n
+	for n in $(ce_list); do ce_down "$n"; done
+	if [ -d "$LAB_DIR/pid" ]; then
+		for f in "$LAB_DIR"/pid/*; do [ -e "$f" ] && stop "$(basename "$f")"; done
+	fi
+	for n in $(ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX"); do
+		# Anything still running inside (a forgotten agent) goes too.
+		for f in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$f" 2>/dev/null; done
+		ip netns del "$n"
+	done
+	rm -rf "$LAB_DIR"
+}
+
+status() {
+	local n
+	ip netns list | grep "^$LAB_PREFIX" || { echo "no lab with prefix $LAB_PREFIX"; return 1; }
+	echo "tunnels: $(cat "$LAB_DIR/tunnel-mode" 2>/dev/null)"
+	for n in "$LAB_DIR"/pid/*; do
+		[ -e "$n" ] || continue
+		if alive "$(basename "$n")"; then echo "running: $(basename "$n")"; else echo "DEAD: $(basename "$n")"; fi
+	done
+}
+
+case ${1:-} in
+up) up ;;
+down) down ;;
+status) status ;;
+ce-add)
+	[ -n "${2:-}" ] || die "ce-add N"
+	ce_up "$2" || { ce_down "$2"; die "CE $2 failed"; }
+	"$LAB_SCRIPTS/isp.sh" ra-restart || die "RA restart failed"
+	wait_until 15 wait_slaac "$2" || die "CE $2 got no SLAAC address"
+	;;
+ce-del) [ -n "${2:-}" ] || die "ce-del N"; ce_down "$2" ;;
+*) echo "usage: $0 up|down|status|ce-add N|ce-del N" >&2; exit 2 ;;
+esac
