@@ -34,6 +34,13 @@ def resolve(name, names):
     return names[name]
 
 
+def v6(addr):
+    try:
+        return str(ipaddress.IPv6Address(addr))
+    except ValueError:
+        sys.exit("offer.py: %r is not an IPv6 address" % addr)
+
+
 def calc(agent, args):
     out = subprocess.run([agent, "calc", "--json"] + args, capture_output=True, text=True)
     if out.returncode != 0:
@@ -74,14 +81,14 @@ def lw4o6(o, a, names):
 
 
 def dslite(o, a, names):
-    return dict(PEER6=resolve(o["aftr"], names), CE6=a.wan, CE6_ADD=0, IPV4="192.0.0.2",
+    return dict(PEER6=resolve(o["aftr"], names), CE6=v6(a.wan), CE6_ADD=0, IPV4="192.0.0.2",
                 IPV4_PLEN=29, PSID=0, PSID_LEN=0, PSID_OFFSET=0, PORTS="", NAT="none")
 
 
 def ipip(o, a, names):
     e = o[a.entry]
     v4 = ipaddress.IPv4Interface(e["ipv4"])
-    return dict(PEER6=resolve(e["ipv6_remote"], names), CE6=e["ipv6_local"], CE6_ADD=1,
+    return dict(PEER6=resolve(e["ipv6_remote"], names), CE6=v6(e["ipv6_local"]), CE6_ADD=1,
                 IPV4=str(v4.ip), IPV4_PLEN=v4.network.prefixlen, PSID=0, PSID_LEN=0,
                 PSID_OFFSET=0, PORTS="", NAT="full")
 
