@@ -85,18 +85,24 @@ spawn() {
 	setsid ip netns exec "$nsname" "$@" >>"$LAB_DIR/log/$name.log" 2>&1 </dev/null &
 	echo $! >"$LAB_DIR/pid/$name"
 }
+# pid_alive PID: running (a zombie waiting for its reaper is not)
+pid_alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
 # stop NAME: TERM, then KILL after 2 s, what spawn() started.
 stop() {
 	local f=$LAB_DIR/pid/$1 pid
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
-	if kill -0 "$pid" 2>/dev/null; then
+	if pid_alive "$pid"; then
 		kill "$pid" 2>/dev/null
-		wait_until 2 sh -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null
+		wait_until 2 eval "! pid_alive $pid" || kill -9 "$pid" 2>/dev/null
 	fi
 	rm -f "$f"
 }
-alive() { [ -f "$LAB_DIR/pid/$1" ] && kill -0 "$(cat "$LAB_DIR/pid/$1")" 2>/dev/null; }
+alive() { [ -f "$LAB_DIR/pid/$1" ] && pid_alive "$(cat "$LAB_DIR/pid/$1")"; }
 
 # ---- the one tunnel seam ---------------------------------------------------
 # tunnel_add NS NAME LOCAL REMOTE: an IPv4-in-IPv6 point-to-point tunnel
