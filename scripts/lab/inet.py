@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""inet.py LOG PORT... -- the IPv4 Internet's servers: they say what they see.
+"""inet.py LOG READY PORT... -- the IPv4 Internet's servers: they say what they see.
 
 TCP on each PORT: writes "you are IP:PORT\\n" (the source as seen here),
 then keeps the connection until the client closes it (at most 600 s), so a
@@ -43,7 +43,7 @@ def tcp_conn(log, conn, peer, port):
 
 def main():
     log = open(sys.argv[1], "a")
-    ports = [int(p) for p in sys.argv[2:]]
+    ports = [int(p) for p in sys.argv[3:]]
     socks = {}
     for port in ports:
         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -61,6 +61,7 @@ def main():
     for fd in socks:
         poll.register(fd, select.POLLIN)
     print("inet: tcp+udp on %s, icmp noted" % " ".join(map(str, ports)), flush=True)
+    open(sys.argv[2], "w").close()  # READY: every socket is bound
     while True:
         for fd, _ in poll.poll():
             kind, s, port = socks[fd]

@@ -7,14 +7,14 @@ set -u
 . "$(dirname "$0")/lib.sh"
 LOG=$LAB_DIR/inet/seen.log
 
-ready() { nsx inet "$PY" "$LAB_SCRIPTS/client.py" tcp "$INET4" "${INET_PORTS%% *}" --timeout 1; }
 case ${1:-} in
 start)
 	mkdir -p "$LAB_DIR/inet"
 	: >"$LOG"
+	rm -f "$LAB_DIR/inet/ready"
 	# shellcheck disable=SC2086
-	spawn inet "$(ns inet)" "$PY" "$LAB_SCRIPTS/inet.py" "$LOG" $INET_PORTS
-	wait_until 10 ready || die "inet servers did not start: $(tail -3 "$LAB_DIR/log/inet.log")"
+	spawn inet "$(ns inet)" "$PY" "$LAB_SCRIPTS/inet.py" "$LOG" "$LAB_DIR/inet/ready" $INET_PORTS
+	wait_until 20 test -e "$LAB_DIR/inet/ready" || die "inet servers did not start: $(tail -3 "$LAB_DIR/log/inet.log")"
 	;;
 stop) stop inet ;;
 seen) if [ -n "${2:-}" ]; then tail -n "$2" "$LOG"; else cat "$LOG"; fi ;;

@@ -44,13 +44,16 @@ CONF
 	done <"$D/records"
 }
 
-dns_check() { nsx isp "$PY" "$LAB_SCRIPTS/dnsq.py" "$RESOLVER6" prov.example.net AAAA; }
-dns_restart() {
-	stop isp-dns
+# dnsmasq writes its pid file once its sockets are bound.
+dns_start() {
+	rm -f "$D/dns.pid"
 	dns_conf >"$D/dns.conf"
+	# Foreground (-k) under spawn, so stop() owns it; our config file only.
 	spawn isp-dns "$(ns isp)" dnsmasq -k --conf-file="$D/dns.conf"
-	wait_until 5 dns_check || { say "resolver did not come back"; return 1; }
+	wait_until 10 test -s "$D/dns.pid" ||
+		{ say "resolver did not start: $(tail -3 "$LAB_DIR/log/isp-dns.log")"; return 1; }
 }
+dns_restart() { stop isp-dns; dns_start; }
 
 ra_start() {
 	local ifs
@@ -64,7 +67,8 @@ ra_start() {
 		"--dhcp-option=option6:dns-server,[$RESOLVER6]" \
 		$(for i in $ifs; do printf -- '--ra-param=%s,high,10,1800 ' "$i"; done) \
 		$(for i in $ifs; do printf -- '--interface=%s ' "$i"; done)
-	wait_until 3 alive isp-ra || { say "RA daemon died: $(tail -3 "$LAB_DIR/log/isp-ra.log")"; return 1; }
+	nap 0.5
+	alive isp-ra || { say "RA daemon died: $(tail -3 "$LAB_DIR/log/isp-ra.log")"; return 1; }
 }
 
 blackhole() {
@@ -83,9 +87,7 @@ case ${1:-} in
 start)
 	mkdir -p "$D"
 	records_default >"$D/records"
-	dns_conf >"$D/dns.conf"
-	spawn isp-dns "$(ns isp)" dnsmasq -k --conf-file="$D/dns.conf"
-	wait_until 5 dns_check || die "resolver did not answer: $(tail -3 "$LAB_DIR/log/isp-dns.log")"
+	dns_start || exit 1
 	ra_start
 	;;
 stop) stop isp-ra; stop isp-dns ;;

@@ -2,7 +2,7 @@
 """prov.py -- the lab's HB46PP provisioning server (HTTPS, Python stdlib).
 
   prov.py serve --listen ADDR [--listen ADDR] --port 443 --pki DIR
-                --offer FILE --log FILE [--ctl-port 8080]
+                --offer FILE --log FILE [--ctl-port 8080] [--ready FILE]
   prov.py ctl [--ctl-port 8080] METHOD PATH [BODY]   (inside prov's netns)
 
 Every request is logged as one JSON line (time, source address and port,
@@ -263,6 +263,8 @@ def serve(a):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     print("prov: serving on %s port %d, control on loopback port %d"
           % (", ".join(a.listen), a.port, a.ctl_port), flush=True)
+    if a.ready:
+        open(a.ready, "w").close()
     servers[0].serve_forever()
 
 
@@ -291,6 +293,7 @@ def main():
     s.add_argument("--offer", required=True)
     s.add_argument("--log", required=True)
     s.add_argument("--ctl-port", type=int, default=8080)
+    s.add_argument("--ready", help="created once every socket listens")
     c = sub.add_parser("ctl")
     c.add_argument("--ctl-port", type=int, default=8080)
     c.add_argument("method")

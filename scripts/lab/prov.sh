@@ -42,7 +42,6 @@ pki() {
 }
 
 ctl() { nsx prov "$PY" "$LAB_SCRIPTS/prov.py" ctl "$@"; }
-ready() { ctl GET /state; }
 behaviour() { # behaviour JSON [--src PFX]: the default, or one rule
 	if [ "${1:-}" = --src ]; then die "--src goes after the argument"; fi
 	local b=$1; shift
@@ -59,9 +58,11 @@ start)
 	[ -f "$offer" ] || die "no offer file $offer"
 	pki || die "PKI failed"
 	mkdir -p "$LAB_DIR/prov"
+	rm -f "$LAB_DIR/prov/ready"
 	spawn prov "$(ns prov)" "$PY" "$LAB_SCRIPTS/prov.py" serve --listen "$PROV6" --listen "$PROV6_B" \
-		--port 443 --pki "$PKI" --offer "$offer" --log "$LAB_DIR/prov/requests.log"
-	wait_until 10 ready || die "prov did not start: $(tail -5 "$LAB_DIR/log/prov.log")"
+		--port 443 --pki "$PKI" --offer "$offer" --log "$LAB_DIR/prov/requests.log" \
+		--ready "$LAB_DIR/prov/ready"
+	wait_until 20 test -e "$LAB_DIR/prov/ready" || die "prov did not start: $(tail -5 "$LAB_DIR/log/prov.log")"
 	;;
 stop) stop prov ;;
 serve) [ -f "${2:-}" ] || die "serve FILE"; f=$2; shift 2

@@ -10,72 +10,90 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-link() { # link NS1 IF1 NS2 IF2: a veth pair between two namespaces
-	ip link add "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")" &&
-		ip -n "$(ns "$1")" link set "$2" up && ip -n "$(ns "$3")" link set "$4" up
+# The topology is written as `ip -batch` files, one per namespace (plus
+# one in the root namespace that makes the namespaces and veth pairs), and
+# each file is one exec: in a TCG VM an exec costs a large part of a second.
+B=$LAB_DIR/batch
+b() { # b NS LINE...: queue ip commands for namespace NS ("" = root)
+	local f=$B/${1:-root}; shift
+	printf '%s\n' "$@" >>"$f"
 }
-mkns() {
-	ip netns add "$(ns "$1")" || return 1
-	ip -n "$(ns "$1")" link set lo up
-	# New namespaces start from the kernel's defaults; say what we rely on.
-	nsx "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+run_batches() { # run_batches NS...: root first, then the others
+	local n
+	[ -f "$B/root" ] && { ip -batch "$B/root" || return 1; rm -f "$B/root"; }
+	for n in "$@"; do
+		[ -f "$B/$n" ] || continue
+		ip -n "$n" -batch "$B/$n" || { say "ip -batch failed in $n"; return 1; }
+		rm -f "$B/$n"
+	done
+}
+veth() { # veth NS1 IF1 NS2 IF2 [MAC2]: a veth pair between two namespaces, up
+	b "" "link add name $2 netns $1 type veth peer name $4 netns $3${5:+ address $5}"
+	b "$1" "link set dev $2 up"
+	b "$3" "link set dev $4 up"
 }
 
 core_up() {
-	local n
-	for n in isp prov br inet; do mkns "$n" || return 1; done
-	nsx isp sysctl -qw net.ipv6.conf.all.forwarding=1
-	nsx br sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
-	link isp br0 br isp0 && link isp prov0 prov isp0 && link br inet0 inet br0 || return 1
+	local n isp br prov inet
+	isp=$(ns isp) br=$(ns br) prov=$(ns prov) inet=$(ns inet)
+	mkdir -p "$B" && rm -f "$B"/*
+	for n in "$isp" "$prov" "$br" "$inet"; do
+		b "" "netns add $n"
+		b "$n" "link set dev lo up"
+	done
+	veth "$isp" br0 "$br" isp0
+	veth "$isp" prov0 "$prov" isp0
+	veth "$br" inet0 "$inet" br0
 	# isp: the access router. The resolver on its loopback; br's service
 	# addresses and prov's link routed.
-	ip -n "$(ns isp)" addr add "$RESOLVER6/128" dev lo
-	ip -n "$(ns isp)" addr add "$ISP_BR_NET::1/64" dev br0 nodad
-	ip -n "$(ns isp)" addr add "$ISP_PROV_NET::1/64" dev prov0 nodad
-	ip -n "$(ns isp)" route add "$BR_SVC_NET::/64" via "$ISP_BR_NET::2"
+	b "$isp" "addr add $RESOLVER6/128 dev lo" \
+		"addr add $ISP_BR_NET::1/64 dev br0 nodad" \
+		"addr add $ISP_PROV_NET::1/64 dev prov0 nodad" \
+		"route add $BR_SVC_NET::/64 via $ISP_BR_NET::2"
 	# prov: two addresses (prov and prov2.example.net).
-	ip -n "$(ns prov)" addr add "$PROV6/64" dev isp0 nodad
-	ip -n "$(ns prov)" addr add "$PROV6_B/64" dev isp0 nodad
-	ip -n "$(ns prov)" route add default via "$ISP_PROV_NET::1"
-	# br: BR, AFTR, lwAFTR, IPIP end on its loopback; IPv4 towards inet.
-	ip -n "$(ns br)" addr add "$ISP_BR_NET::2/64" dev isp0 nodad
-	ip -n "$(ns br)" route add default via "$ISP_BR_NET::1"
-	for a in "$BR6_MAPE" "$BR6_AFTR" "$BR6_LWAFTR" "$BR6_IPIP"; do
-		ip -n "$(ns br)" addr add "$a/128" dev lo
-	done
-	ip -n "$(ns br)" addr add "$INET_NET.1/24" dev inet0
-	ip -n "$(ns br)" addr add "$AFTR_POOL4/32" dev lo
-	# Public IPv4 no CE holds (or outside every port set) ends here.
-	ip -n "$(ns br)" route add unreachable "$PUB4_NET"
+	b "$prov" "addr add $PROV6/64 dev isp0 nodad" "addr add $PROV6_B/64 dev isp0 nodad" \
+		"route add ::/0 via $ISP_PROV_NET::1"
+	# br: BR, AFTR, lwAFTR, IPIP end on its loopback; IPv4 towards inet;
+	# public IPv4 that no CE holds (or outside every port set) ends here.
+	b "$br" "addr add $ISP_BR_NET::2/64 dev isp0 nodad" "route add ::/0 via $ISP_BR_NET::1"
+	for n in "$BR6_MAPE" "$BR6_AFTR" "$BR6_LWAFTR" "$BR6_IPIP"; do b "$br" "addr add $n/128 dev lo"; done
+	b "$br" "addr add $INET_NET.1/24 dev inet0" "addr add $AFTR_POOL4/32 dev lo" \
+		"route add unreachable $PUB4_NET"
 	# inet: the IPv4 Internet; the servers on .10-.14.
-	for n in 10 11 12 13 14; do ip -n "$(ns inet)" addr add "$INET_NET.$n/24" dev br0; done
-	ip -n "$(ns inet)" route add "$PUB4_NET" via "$INET_NET.1"
+	for n in 10 11 12 13 14; do b "$inet" "addr add $INET_NET.$n/24 dev br0"; done
+	b "$inet" "route add $PUB4_NET via $INET_NET.1"
+	run_batches "$isp" "$prov" "$br" "$inet" || return 1
+	# New namespaces start from the kernel's defaults; say what we rely on.
+	ip netns exec "$isp" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		ip netns exec "$br" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 }
 
 ce_up() { # ce_up N: ceN (WAN to isp, LAN to lanN) and lanN
-	local n=$1 ce lan
-	ce=$(ce_ns "$n") lan=$(lan_ns "$n")
-	ip netns add "$ce" && ip netns add "$lan" || return 1
-	ip -n "$ce" link set lo up && ip -n "$lan" link set lo up
-	ip netns exec "$ce" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-	ip link add "ce$n" netns "$(ns isp)" type veth peer name wan0 netns "$ce" \
-		address "$(ce_mac "$n")" || return 1
-	# SLAAC on the WAN even if the agent turns IPv6 forwarding on.
-	ip netns exec "$ce" sysctl -qw net.ipv6.conf.wan0.accept_ra=2 net.ipv6.conf.wan0.autoconf=1
-	ip link add lan0 netns "$ce" type veth peer name eth0 netns "$lan" || return 1
-	ip -n "$ce" addr add "$LAN_GW4/25" dev lan0
-	ip -n "$lan" addr add "$LAN_HOST4/25" dev eth0
-	ip -n "$ce" link set wan0 up && ip -n "$ce" link set lan0 up
-	ip -n "$lan" link set eth0 up
-	ip -n "$lan" route add default via "$LAN_GW4"
+	local n=$1 ce lan isp
+	ce=$(ce_ns "$n") lan=$(lan_ns "$n") isp=$(ns isp)
+	mkdir -p "$B" "$LAB_DIR/ce"
+	b "" "netns add $ce" "netns add $lan"
+	b "$ce" "link set dev lo up"
+	b "$lan" "link set dev lo up"
+	veth "$isp" "ce$n" "$ce" wan0 "$(ce_mac "$n")"
+	veth "$ce" lan0 "$lan" eth0
+	b "$ce" "addr add $LAN_GW4/25 dev lan0"
+	b "$lan" "addr add $LAN_HOST4/25 dev eth0" "route add default via $LAN_GW4"
 	# isp side: the WAN /64 is advertised (RA) but not treated as on-link
 	# here: the whole /56 is routed to the CE's link-local address, so the
 	# CE may hold its MAP/lw4o6/IPIP address on any interface (no ND).
-	ip -n "$(ns isp)" link set "ce$n" up
-	ip -n "$(ns isp)" addr add "$(ce_wan_net "$n")::1/64" dev "ce$n" nodad noprefixroute
-	ip -n "$(ns isp)" route add "$(ce_prefix56 "$n")" via "$(ce_ll "$n")" dev "ce$n"
-	mkdir -p "$LAB_DIR/ce" && : >"$LAB_DIR/ce/$n"
+	b "$isp" "addr add $(ce_wan_net "$n")::1/64 dev ce$n nodad noprefixroute" \
+		"route add $(ce_prefix56 "$n") via $(ce_ll "$n") dev ce$n"
+	run_batches || return 1
+	# The CE's WAN MAC is fixed (documentation range) so its link-local
+	# and SLAAC addresses are known. SLAAC even if the agent turns IPv6
+	# forwarding on (accept_ra=2), set before the link comes up.
+	ip netns exec "$ce" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.ipv6.conf.wan0.accept_ra=2 \
+			net.ipv6.conf.wan0.autoconf=1 || return 1
+	run_batches "$ce" "$lan" "$isp" || return 1
+	: >"$LAB_DIR/ce/$n"
 }
 
 ce_down() {
