@@ -56,19 +56,15 @@ dns_start() {
 dns_restart() { stop isp-dns; dns_start; }
 
 ra_start() {
-	local ifs
-	ifs=$(ip -n "$(ns isp)" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^ce[0-9]' | tr '\n' ' ')
-	[ -n "$ifs" ] || return 0
-	# RA only: prefixes built from isp's address on each ce* link (SLAAC,
+	# RA only: a prefix built from isp's address on each ce* link (SLAAC,
 	# A flag, valid 2 h), RDNSS = the resolver, an RA every 10 s at most.
+	# Wildcards: dnsmasq follows CE links that appear later (netlink).
 	spawn isp-ra "$(ns isp)" dnsmasq -k --conf-file=/dev/null --port=0 --user=root \
 		--pid-file="$D/ra.pid" --dhcp-leasefile="$D/ra.leases" --enable-ra \
-		"--dhcp-range=::,constructor:ce*,ra-only,64,2h" \
-		"--dhcp-option=option6:dns-server,[$RESOLVER6]" \
-		$(for i in $ifs; do printf -- '--ra-param=%s,high,10,1800 ' "$i"; done) \
-		$(for i in $ifs; do printf -- '--interface=%s ' "$i"; done)
-	nap 0.5
-	alive isp-ra || { say "RA daemon died: $(tail -3 "$LAB_DIR/log/isp-ra.log")"; return 1; }
+		"--interface=ce*" "--dhcp-range=::,constructor:ce*,ra-only,64,2h" \
+		"--ra-param=ce*,high,10,1800" "--dhcp-option=option6:dns-server,[$RESOLVER6]"
+	wait_until 10 test -s "$D/ra.pid" ||
+		{ say "RA daemon did not start: $(tail -3 "$LAB_DIR/log/isp-ra.log")"; return 1; }
 }
 
 blackhole() {
@@ -91,6 +87,7 @@ start)
 	ra_start
 	;;
 stop) stop isp-ra; stop isp-dns ;;
+ra-stop) stop isp-ra ;;
 ra-restart) stop isp-ra; ra_start ;;
 dns-reset) records_default >"$D/records"; dns_restart ;;
 dns-txt)

@@ -64,11 +64,17 @@ nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 say() { printf 'lab: %s\n' "$*" >&2; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 
-# nap SECONDS: sleep without a process (a read that times out on a pipe we
-# hold both ends of): under a TCG VM every exec costs a large fraction of a
-# second, and the lab polls a lot.
+# nap SECONDS: sleep without a process where we can (a read that times out
+# on a FIFO we hold both ends of, $LAB_DIR/nap, made by topo.sh up): under
+# a TCG VM every exec costs a large part of a second and the lab polls.
+# (Not bash's <(:): the VM has no /dev/fd.)
 nap() {
-	[ -n "${LAB_NAPFD:-}" ] || exec {LAB_NAPFD}<> <(:)
+	if [ -z "${LAB_NAPFD:-}" ]; then
+		if [ -p "$LAB_DIR/nap" ] && exec {LAB_NAPFD}<>"$LAB_DIR/nap"; then :; else
+			sleep "$1"
+			return 0
+		fi
+	fi
 	read -rt "$1" -u "$LAB_NAPFD" _ 2>/dev/null
 	return 0
 }

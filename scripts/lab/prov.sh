@@ -19,19 +19,18 @@ set -u
 . "$(dirname "$0")/lib.sh"
 PKI=$LAB_DIR/pki
 
-pki() {
+pki() { # one openssl run per certificate (OpenSSL 3: req -x509 -CA signs)
 	mkdir -p "$PKI" && cd "$PKI" || return 1
-	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30)
 	ca() { # ca NAME SUBJECT
-		openssl req -x509 "${ec[@]}" -keyout "$1.key" -out "$1.pem" -days 30 -subj "/CN=$2" \
+		openssl req -x509 "${ec[@]}" -keyout "$1.key" -out "$1.pem" -subj "/CN=$2" \
 			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
 	}
-	leaf() { # leaf NAME CA SAN
-		openssl req "${ec[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=${3%%,*}" &&
-			printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' \
-				"$(echo "$3" | sed 's/[^,]*/DNS:&/g')" >"$1.ext" &&
-			openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial \
-				-days 30 -extfile "$1.ext" -out "$1.pem"
+	leaf() { # leaf NAME CA NAME,NAME...
+		openssl req -x509 "${ec[@]}" -CA "$2.pem" -CAkey "$2.key" -keyout "$1.key" -out "$1.pem" \
+			-subj "/CN=${3%%,*}" -addext "subjectAltName=$(echo "$3" | sed 's/[^,]*/DNS:&/g')" \
+			-addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature \
+			-addext extendedKeyUsage=serverAuth
 	}
 	{
 		ca ca "v6lab test CA" && ca rogue-ca "v6lab rogue CA" &&

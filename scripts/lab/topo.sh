@@ -110,22 +110,46 @@ wait_slaac() { # the CE has its global address, not tentative
 		grep -q "$(ce_slaac "$1")/64"
 }
 
+# phase NAME: with LAB_VERBOSE=1, how long the step took
+phase() {
+	[ -n "${LAB_VERBOSE:-}" ] || return 0
+	local now=$EPOCHREALTIME
+	say "$(printf '%-26s %6.2f s' "$1" "$(( (${now/./} - ${t/./}) / 10000 ))e-2")"
+	t=$now
+}
+
 up() {
-	local n i
+	local n i t pp pi pn bad=""
 	[ "$(id -u)" = 0 ] || die "run as root"
 	if ip netns list | grep -q "^$LAB_PREFIX"; then die "a lab with prefix $LAB_PREFIX is up (topo.sh down)"; fi
 	mkdir -p "$LAB_DIR" || die "cannot create $LAB_DIR"
+	mkfifo "$LAB_DIR/nap"
 	tunnel_mode
 	echo "$LAB_TUNNEL_MODE" >"$LAB_DIR/tunnel-mode"
+	t=$EPOCHREALTIME
 	core_up || { down; die "core topology failed"; }
+	phase "core"
+	# The three services start side by side (in a VM most of their start
+	# is waiting for exec and Python imports), the CEs meanwhile; the RA
+	# daemon picks up CE links as they come.
+	"$LAB_SCRIPTS/prov.sh" start &
+	pp=$!
+	"$LAB_SCRIPTS/isp.sh" start &
+	pi=$!
+	"$LAB_SCRIPTS/inet.sh" start &
+	pn=$!
 	n=${LAB_CES:-1}
-	for i in $(seq 1 "$n"); do ce_up "$i" || { down; die "CE $i failed"; }; done
-	"$LAB_SCRIPTS/prov.sh" start || { down; die "prov failed"; }
-	"$LAB_SCRIPTS/isp.sh" start || { down; die "isp failed"; }
-	"$LAB_SCRIPTS/inet.sh" start || { down; die "inet failed"; }
-	for i in $(seq 1 "$n"); do
-		wait_until 15 wait_slaac "$i" || { down; die "CE $i got no SLAAC address"; }
+	for ((i = 1; i <= n; i++)); do ce_up "$i" || bad="$bad CE$i"; done
+	phase "$n CE(s)"
+	wait "$pp" || bad="$bad prov"
+	wait "$pi" || bad="$bad isp"
+	wait "$pn" || bad="$bad inet"
+	[ -z "$bad" ] || { down; die "failed to start:$bad"; }
+	phase "prov, isp, inet services"
+	for ((i = 1; i <= n; i++)); do
+		wait_until 30 wait_slaac "$i" || { down; die "CE $i got no SLAAC address"; }
 	done
+	phase "SLAAC"
 	say "up: $(ip netns list | grep -c "^$LAB_PREFIX") namespaces, tunnels: $LAB_TUNNEL_MODE, state in $LAB_DIR"
 }
 
@@ -160,7 +184,6 @@ status) status ;;
 ce-add)
 	[ -n "${2:-}" ] || die "ce-add N"
 	ce_up "$2" || { ce_down "$2"; die "CE $2 failed"; }
-	"$LAB_SCRIPTS/isp.sh" ra-restart || die "RA restart failed"
 	wait_until 15 wait_slaac "$2" || die "CE $2 got no SLAAC address"
 	;;
 ce-del) [ -n "${2:-}" ] || die "ce-del N"; ce_down "$2" ;;

@@ -63,8 +63,12 @@ both_up() { # both_up OFFER-NAME CE: BR side, then CE side
 both_down() { $L/br.sh del "$1"; $L/ce-manual.sh down --ce "$1"; }
 
 t0=$(date +%s)
-ok "topo up (2 CEs)" env LAB_CES=2 $L/topo.sh up
-echo "# tunnels: $(cat "$LAB_DIR/tunnel-mode" 2>/dev/null), topo up in $(($(date +%s) - t0)) s"
+env LAB_CES=2 LAB_VERBOSE=1 $L/topo.sh up 2>/tmp/v6t-lab-up.log
+rc=$?
+sed 's/^/# /' /tmp/v6t-lab-up.log
+is "$rc" 0 "topo up (2 CEs)"
+[ "$rc" = 0 ] || { echo "Bail out! no lab"; exit 1; }
+echo "# tunnels: $(cat "$LAB_DIR/tunnel-mode"), topo up in $(($(date +%s) - t0)) s"
 is "$(ip netns list | grep -c "^$LAB_PREFIX")" 8 "8 namespaces (isp prov br inet, 2 x ce + lan)"
 
 # ---- each method, CE 1 -----------------------------------------------------
