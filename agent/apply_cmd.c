@@ -17,10 +17,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
-#include "fileio.h"
+#include "offer.h"
 #include "prov.h"
-
-#define APPLY_FROM_MAX (1u << 20) /* far above 256 rules of JSON */
 
 struct apply_args {
 	const char *from;
@@ -77,61 +75,35 @@ static const struct option apply_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int ifname_opt(const char *opt, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= IFNAMSIZ || strpbrk(s, "/: \t\n"))
-		return cli_usage_error("%s: '%s' is not an interface name", opt, s);
-	return 0;
-}
-
-static int method_opt(const char *s, int *out)
-{
-	char cap[METHOD_CAPABILITY_MAX];
-	int m = method_from_name(s);
-
-	if (m < 0)
-		return cli_usage_error("--method: '%s' is not one of 464xlat, dslite, "
-				       "ipip, lw4o6, map_e, map_t", s);
-	if (!method_ops((enum method)m)) {
-		method_capability(cap, sizeof(cap));
-		return cli_usage_error("--method: this build cannot run '%s' (it has: %s)",
-				       s, cap[0] ? cap : "none");
-	}
-	*out = m;
-	return 0;
-}
-
 /* One option into a: 0, -1 after --help, or an exit code. */
-static int apply_opt(int c, char *arg, struct apply_args *a)
+static int apply_opt(int c, char *arg, void *ctx)
 {
+	struct apply_args *a = ctx;
+
 	switch (c) {
 	case OPT_FROM:
 		a->from = arg;
 		return 0;
 	case OPT_METHOD:
-		return method_opt(arg, &a->method);
+		return cli_method(arg, &a->method);
 	case OPT_WAN:
 		a->wan = arg;
-		return ifname_opt("--wan", arg);
+		return cli_ifname("--wan", arg, NULL);
 	case OPT_LAN:
 		if (a->n_lans == PLAN_MAX_LAN)
 			return cli_usage_error("--lan: more than %d", PLAN_MAX_LAN);
 		a->lans[a->n_lans++] = arg;
-		return ifname_opt("--lan", arg);
+		return cli_ifname("--lan", arg, NULL);
 	case OPT_PREFIX:
 		a->has_prefix = v6pfx_parse(arg, true, &a->prefix) == 0;
 		return a->has_prefix ? 0 : cli_usage_error(
 			"--prefix: '%s' is not an IPv6 prefix or address", arg);
 	case OPT_PEER:
-		a->has_peer = v6addr_parse(arg, &a->peer) == 0;
-		return a->has_peer ? 0 : cli_usage_error(
-			"--peer: '%s' is not an IPv6 address", arg);
+		a->has_peer = true;
+		return cli_addr6("--peer", arg, &a->peer);
 	case OPT_IPIP:
-		return cli_parse_uint(arg, PROV_IPIP_MAX - 1, &a->ipip_index) ?
-		       cli_usage_error("--ipip-index: '%s' is not 0-%d", arg,
-				       PROV_IPIP_MAX - 1) : 0;
+		return cli_number("--ipip-index", arg, PROV_IPIP_MAX - 1,
+				  &a->ipip_index);
 	case OPT_RUN_DIR:
 		a->run_dir = arg;
 		return 0;
@@ -142,68 +114,22 @@ static int apply_opt(int c, char *arg, struct apply_args *a)
 	}
 }
 
-static int parse_args(int argc, char **argv, struct apply_args *a)
-{
-	int c, rc;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", apply_opts, NULL)) != -1) {
-		if (c == '?')
-			return cli_usage_error("unknown option '%s' (see --help)",
-					       argv[optind - 1]);
-		if (c == ':')
-			return cli_usage_error("option '%s' needs a value",
-					       argv[optind - 1]);
-		if ((rc = apply_opt(c, optarg, a)))
-			return rc;
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
-}
-
-static int load_prov(const char *path, struct prov *p)
+/* The answer in path and the method for it: the fixed one, else the
+ * first of its order this build has (S8). */
+static int load_choose(const struct apply_args *a, struct prov *p)
 {
 	struct err e, warn;
-	char *buf = NULL;
-	size_t len = 0;
-	int rc;
+	int m;
 
-	if (file_read_all(path, APPLY_FROM_MAX, &buf, &len, &e) < 0) {
+	memset(&warn, 0, sizeof(warn));
+	if (offer_load(a->from, p, &e, &warn) < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 		return -1;
 	}
-	memset(&warn, 0, sizeof(warn));
-	rc = prov_parse(buf, len, p, &e, &warn);
-	free(buf);
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, path, e.msg);
-		return -1;
-	}
 	if (warn.msg[0])
-		fprintf(stderr, "%s: warning: %s: %s\n", cli_prog, path, warn.msg);
-	return 0;
-}
-
-/* The fixed mode, else the answer's first method this build has (S8). */
-static int choose(const struct apply_args *a, const struct prov *p)
-{
-	char cap[METHOD_CAPABILITY_MAX];
-	int m;
-
-	if (a->method >= 0)
-		return a->method;
-	if (p->n_order == 0) {
-		fprintf(stderr, "%s: order is empty: the server offers no method (S2)\n",
-			cli_prog);
-		return -1;
-	}
-	if ((m = method_pick(p->order, p->n_order)) < 0) {
-		method_capability(cap, sizeof(cap));
-		fprintf(stderr, "%s: no method of the order is in this build (it has: %s)\n",
-			cli_prog, cap[0] ? cap : "none");
-	}
+		fprintf(stderr, "%s: warning: %s\n", cli_prog, warn.msg);
+	if ((m = offer_choose(p, a->method, &e)) < 0)
+		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 	return m;
 }
 
@@ -269,16 +195,14 @@ int cmd_apply(int argc, char **argv)
 	int rc, m;
 
 	cli_prog = "v6mig-agent apply";
-	if ((rc = parse_args(argc, argv, &a)))
+	if ((rc = cli_getopt(argc, argv, apply_opts, apply_opt, &a)))
 		return rc < 0 ? (fputs(apply_usage, stdout), 0) : rc;
 	if (!a.from || !a.wan)
 		return cli_usage_error("--from and --wan are required (see --help)");
 	memset(&p, 0, sizeof(p));
-	if (load_prov(a.from, &p))
-		return 1;
 	pl = malloc(sizeof(*pl));
 	rc = 1;
-	if (pl && (m = choose(&a, &p)) >= 0 && make_plan(&a, &p, m, pl) == 0)
+	if (pl && (m = load_choose(&a, &p)) >= 0 && make_plan(&a, &p, m, pl) == 0)
 		rc = reconcile(a.run_dir, pl, false);
 	free(pl);
 	prov_done(&p);
@@ -291,7 +215,7 @@ int cmd_down(int argc, char **argv)
 	int rc;
 
 	cli_prog = "v6mig-agent down";
-	if ((rc = parse_args(argc, argv, &a)))
+	if ((rc = cli_getopt(argc, argv, apply_opts, apply_opt, &a)))
 		return rc < 0 ? (fputs(down_usage, stdout), 0) : rc;
 	if (a.from || a.wan || a.n_lans || a.method >= 0 || a.has_prefix ||
 	    a.has_peer)

@@ -187,40 +187,33 @@ static const struct option calc_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int uint_opt(const char *name, unsigned long max, unsigned long *out)
-{
-	if (cli_parse_uint(optarg, max, out) < 0)
-		return cli_usage_error("%s: '%s' is not a number from 0 to %lu",
-				       name, optarg, max);
-	return 0;
-}
-
 /* One option into a; returns 0, or the exit code for a bad one. */
-static int calc_opt(int c, struct calc_args *a)
+static int calc_opt(int c, char *arg, void *ctx)
 {
+	struct calc_args *a = ctx;
 	unsigned long v;
 
 	switch (c) {
 	case OPT_RULE6:
-		a->has_rule6 = v6pfx_parse(optarg, false, &a->rule.ipv6) == 0;
-		return a->has_rule6 ? 0 : cli_usage_error("--rule-ipv6: '%s' is not an IPv6 prefix", optarg);
+		a->has_rule6 = v6pfx_parse(arg, false, &a->rule.ipv6) == 0;
+		return a->has_rule6 ? 0 : cli_usage_error("--rule-ipv6: '%s' is not an IPv6 prefix", arg);
 	case OPT_RULE4:
-		a->has_rule4 = v4pfx_parse(optarg, false, &a->rule.ipv4) == 0;
-		return a->has_rule4 ? 0 : cli_usage_error("--rule-ipv4: '%s' is not an IPv4 prefix (up to /32)", optarg);
+		a->has_rule4 = v4pfx_parse(arg, false, &a->rule.ipv4) == 0;
+		return a->has_rule4 ? 0 : cli_usage_error("--rule-ipv4: '%s' is not an IPv4 prefix (up to /32)", arg);
 	case OPT_EA:
 		a->has_ea = true;
-		if (uint_opt("--ea-length", 48, &v))
+		if (cli_number("--ea-length", arg, 48, &v))
 			return EXIT_USAGE;
 		a->rule.ea_len = (uint8_t)v;
 		return 0;
 	case OPT_OFFSET:
-		return uint_opt("--psid-offset", 16, &a->psid_offset);
+		return cli_number("--psid-offset", arg, 16, &a->psid_offset);
 	case OPT_DRAFT03:
 		a->draft03 = true;
 		return 0;
 	case OPT_PREFIX:
-		a->has_prefix = v6pfx_parse(optarg, true, &a->prefix) == 0;
-		return a->has_prefix ? 0 : cli_usage_error("--prefix: '%s' is not an IPv6 prefix or address", optarg);
+		a->has_prefix = v6pfx_parse(arg, true, &a->prefix) == 0;
+		return a->has_prefix ? 0 : cli_usage_error("--prefix: '%s' is not an IPv6 prefix or address", arg);
 	case OPT_JSON:
 		a->json = true;
 		return 0;
@@ -228,18 +221,18 @@ static int calc_opt(int c, struct calc_args *a)
 		a->mode = CALC_LW4O6;
 		return 0;
 	case OPT_IPV4:
-		a->has_ipv4 = v4addr_parse(optarg, &a->ipv4) == 0;
-		return a->has_ipv4 ? 0 : cli_usage_error("--ipv4: '%s' is not an IPv4 address", optarg);
+		a->has_ipv4 = v4addr_parse(arg, &a->ipv4) == 0;
+		return a->has_ipv4 ? 0 : cli_usage_error("--ipv4: '%s' is not an IPv4 address", arg);
 	case OPT_PSID:
 		a->has_psid = true;
-		return uint_opt("--psid", 65535, &a->psid);
+		return cli_number("--psid", arg, 65535, &a->psid);
 	case OPT_PSIDLEN:
 		a->has_psid_len = true;
-		return uint_opt("--psid-length", 16, &a->psid_len);
+		return cli_number("--psid-length", arg, 16, &a->psid_len);
 	case OPT_RFC6052:
 		a->mode = CALC_RFC6052;
-		a->has_rfc6052 = v6pfx_parse(optarg, false, &a->rfc6052) == 0;
-		return a->has_rfc6052 ? 0 : cli_usage_error("--rfc6052: '%s' is not an IPv6 prefix", optarg);
+		a->has_rfc6052 = v6pfx_parse(arg, false, &a->rfc6052) == 0;
+		return a->has_rfc6052 ? 0 : cli_usage_error("--rfc6052: '%s' is not an IPv6 prefix", arg);
 	case 'h':
 		fputs(calc_usage, stdout);
 		return -1;
@@ -268,22 +261,12 @@ int cmd_calc(int argc, char **argv)
 	struct calc_args a = { .mode = CALC_MAP,
 			       .psid_offset = MAP_DEFAULT_PSID_OFFSET };
 	const char *missing;
-	int c, rc;
+	int rc;
 
 	cli_prog = "v6mig-agent calc";
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", calc_opts, NULL)) != -1) {
-		if (c == '?')
-			return cli_usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
-		if (c == ':')
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-		rc = calc_opt(c, &a);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	rc = cli_getopt(argc, argv, calc_opts, calc_opt, &a);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	missing = calc_missing(&a);
 	if (missing)
 		return cli_usage_error("%s is required (see --help)", missing);

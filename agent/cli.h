@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #define EXIT_USAGE 2
 
@@ -16,6 +17,24 @@ int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* Print "PROG: message" to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run getopt_long over argv with opts (short options "h" only, which
+ * arrives as 'h'), calling fn(c, optarg, ctx) for each option. An unknown
+ * option, a missing value or a stray argument gets one line naming it.
+ * Returns 0, fn's first non-zero result (-1: --help was shown), or
+ * EXIT_USAGE. */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *opts,
+	       int (*fn)(int c, char *arg, void *ctx), void *ctx);
+
+/* Flag values checked as the kernel and this build will take them; each
+ * returns 0 (out written) or EXIT_USAGE after a line naming the value.
+ * out may be NULL for cli_ifname (check only). */
+int cli_ifname(const char *opt, const char *s, char *out);
+int cli_method(const char *s, int *out);
+int cli_addr6(const char *opt, const char *s, struct in6_addr *out);
+int cli_number(const char *opt, const char *s, unsigned long max,
+	       unsigned long *out);
 
 /* Print a cJSON value to stdout followed by a newline and free it. */
 struct cJSON;

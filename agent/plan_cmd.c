@@ -70,48 +70,13 @@ static const struct option plan_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* What the kernel would take as a name (dev_valid_name()). */
-static int ifname_opt(const char *opt, const char *s, char *out)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, "..") ||
-	    strpbrk(s, "/: \t\n\r\v\f"))
-		return cli_usage_error("%s: '%s' is not an interface name", opt, s);
-	memcpy(out, s, n + 1);
-	return 0;
-}
-
-static int method_opt(const char *s, int *out)
-{
-	char cap[METHOD_CAPABILITY_MAX];
-	int m = method_from_name(s);
-
-	if (m < 0)
-		return cli_usage_error("--method: '%s' is not one of 464xlat, dslite, ipip, lw4o6, map_e, map_t", s);
-	if (!method_ops((enum method)m)) {
-		method_capability(cap, sizeof(cap));
-		return cli_usage_error("--method: this build cannot run '%s' (it has: %s)",
-				       s, cap[0] ? cap : "none");
-	}
-	*out = m;
-	return 0;
-}
-
-static int addr_opt(const char *opt, const char *s, struct in6_addr *a)
-{
-	if (v6addr_parse(s, a) < 0)
-		return cli_usage_error("%s: '%s' is not an IPv6 address", opt, s);
-	return 0;
-}
-
 static int wan_addr_opt(struct plan_args *a, const char *s)
 {
 	struct wan_facts *w = &a->w;
 
 	if (w->has_wan_addr)
 		return cli_usage_error("--wan-addr: given twice");
-	if (addr_opt("--wan-addr", s, &w->wan_addr))
+	if (cli_addr6("--wan-addr", s, &w->wan_addr))
 		return EXIT_USAGE;
 	w->has_wan_addr = true;
 	/* The agent lists the WAN's global addresses among the prefixes
@@ -122,18 +87,10 @@ static int wan_addr_opt(struct plan_args *a, const char *s)
 	return 0;
 }
 
-static int number_opt(const char *opt, const char *s, unsigned long max,
-		      unsigned long *out)
-{
-	if (cli_parse_uint(s, max, out) < 0)
-		return cli_usage_error("%s: '%s' is not a number from 0 to %lu",
-				       opt, s, max);
-	return 0;
-}
-
 /* One option into a; 0, -1 after --help, or the exit code. */
-static int plan_opt(int c, const char *arg, struct plan_args *a)
+static int plan_opt(int c, char *arg, void *ctx)
 {
+	struct plan_args *a = ctx;
 	struct wan_facts *w = &a->w;
 	unsigned long v = 0;
 
@@ -142,9 +99,9 @@ static int plan_opt(int c, const char *arg, struct plan_args *a)
 		a->from = arg;
 		return 0;
 	case OPT_METHOD:
-		return method_opt(arg, &a->method);
+		return cli_method(arg, &a->method);
 	case OPT_WAN:
-		return ifname_opt("--wan", arg, w->wan);
+		return cli_ifname("--wan", arg, w->wan);
 	case OPT_PREFIX:
 		if (a->has_prefix)
 			return cli_usage_error("--prefix: given twice");
@@ -155,19 +112,19 @@ static int plan_opt(int c, const char *arg, struct plan_args *a)
 	case OPT_WAN_ADDR:
 		return wan_addr_opt(a, arg);
 	case OPT_MTU:
-		if (number_opt("--mtu", arg, 65535, &v))
+		if (cli_number("--mtu", arg, 65535, &v))
 			return EXIT_USAGE;
 		w->wan_mtu = (uint32_t)v;
 		return 0;
 	case OPT_PEER:
 		w->has_peer = true;
-		return addr_opt("--peer", arg, &w->peer);
+		return cli_addr6("--peer", arg, &w->peer);
 	case OPT_LAN:
 		if (w->n_lan >= PLAN_MAX_LAN)
 			return cli_usage_error("--lan: more than %d", PLAN_MAX_LAN);
-		return ifname_opt("--lan", arg, w->lan[w->n_lan++]);
+		return cli_ifname("--lan", arg, w->lan[w->n_lan++]);
 	case OPT_IPIP:
-		if (number_opt("--ipip-index", arg, PROV_IPIP_MAX - 1, &v))
+		if (cli_number("--ipip-index", arg, PROV_IPIP_MAX - 1, &v))
 			return EXIT_USAGE;
 		w->ipip_index = (unsigned)v;
 		return 0;
@@ -184,24 +141,11 @@ static int plan_opt(int c, const char *arg, struct plan_args *a)
 
 static int plan_parse_args(int argc, char **argv, struct plan_args *a)
 {
-	int c, rc;
+	int rc = cli_getopt(argc, argv, plan_opts, plan_opt, a);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", plan_opts, NULL)) != -1) {
-		if (c == '?')
-			return cli_usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
-		if (c == ':')
-			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-		rc = plan_opt(c, optarg, a);
-		if (rc)
-			return rc;
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (!a->from)
+	if (rc == 0 && !a->from)
 		return cli_usage_error("--from is required (see --help)");
-	return 0;
+	return rc;
 }
 
 static int load_prov(const char *path, struct prov *p, struct err *warn)
