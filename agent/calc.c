@@ -9,6 +9,7 @@
 #include "../tunnels/map.h"
 #include "cli.h"
 #include "commands.h"
+#include "planfmt.h"
 
 enum calc_mode { CALC_MAP, CALC_LW4O6, CALC_RFC6052 };
 
@@ -56,28 +57,6 @@ static void print_ports(const struct portset *ps)
 	putchar('\n');
 }
 
-static cJSON *ports_json(const struct portset *ps)
-{
-	cJSON *arr = cJSON_CreateArray();
-
-	for (size_t i = 0; arr && i < portset_nranges(ps); i++) {
-		struct port_range r = portset_range(ps, i);
-		cJSON *pair = cJSON_CreateArray();
-
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.min));
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.max));
-		cJSON_AddItemToArray(arr, pair);
-	}
-	return arr;
-}
-
-static void add_ports(cJSON *o, const struct portset *ps)
-{
-	cJSON_AddNumberToObject(o, "psid", ps->psid);
-	cJSON_AddNumberToObject(o, "psid_length", ps->len);
-	cJSON_AddNumberToObject(o, "psid_offset", ps->offset);
-}
-
 static int calc_map(const struct calc_args *a)
 {
 	char b1[V6_STR_MAX], b2[V6_STR_MAX];
@@ -92,11 +71,9 @@ static int calc_map(const struct calc_args *a)
 
 		cJSON_AddStringToObject(o, "ipv4", v4addr_str(r.ipv4, b1));
 		cJSON_AddNumberToObject(o, "ipv4_prefix_length", r.ipv4_plen);
-		add_ports(o, &r.ports);
+		planfmt_add_ports(o, &r.ports);
 		cJSON_AddStringToObject(o, "ce_ipv6", v6addr_str(&r.ce_ipv6, b1));
 		cJSON_AddStringToObject(o, "end_user_prefix", v6pfx_str(&r.eup, b1));
-		cJSON_AddItemToObject(o, "port_ranges", ports_json(&r.ports));
-		cJSON_AddNumberToObject(o, "port_count", portset_count(&r.ports));
 		return cli_print_json(o);
 	}
 	printf("rule              %s %s ea-length %u psid-offset %u\n",
@@ -133,10 +110,8 @@ static int calc_lw4o6(const struct calc_args *a)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "ipv4", v4addr_str(a->ipv4, b));
-		add_ports(o, &ps);
+		planfmt_add_ports(o, &ps);
 		cJSON_AddStringToObject(o, "ce_ipv6", v6addr_str(&b4, b));
-		cJSON_AddItemToObject(o, "port_ranges", ports_json(&ps));
-		cJSON_AddNumberToObject(o, "port_count", portset_count(&ps));
 		return cli_print_json(o);
 	}
 	printf("IPv4 address      %s\n", v4addr_str(a->ipv4, b));

@@ -14,6 +14,11 @@ struct cJSON;
 
 /* A new cJSON object, or NULL when out of memory. */
 struct cJSON *plan_to_json(const struct plan *p);
+/* psid, psid_length, psid_offset (null without a port set: every port),
+ * port_ranges ([[min, max], ...]) and port_count into o; all null when ps
+ * is NULL. The one shape calc, plan and status share. */
+struct portset;
+void planfmt_add_ports(struct cJSON *o, const struct portset *ps);
 /* The commands that would build the same state by hand. */
 void plan_print_commands(FILE *f, const struct plan *p);
 

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "fileio.h"
+#include "planfmt.h"
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -32,35 +33,17 @@ static void add_time(cJSON *o, const char *k, time_t t)
 static void add_plan(cJSON *o, const struct plan *p)
 {
 	char b[V6_STR_MAX];
-	cJSON *ranges;
 
 	if (!p || !p->n_links) {
 		cJSON_AddNullToObject(o, "ipv4");
-		cJSON_AddNullToObject(o, "psid");
-		cJSON_AddNullToObject(o, "port_ranges");
+		planfmt_add_ports(o, NULL);
 		cJSON_AddNullToObject(o, "ce_ipv6");
 		cJSON_AddNullToObject(o, "tunnel");
 		return;
 	}
 	cJSON_AddStringToObject(o, "ipv4", v4addr_str(p->info.ipv4, b));
 	cJSON_AddNumberToObject(o, "ipv4_prefix_length", p->info.ipv4_plen);
-	if (p->info.has_ports) {
-		cJSON_AddNumberToObject(o, "psid", p->info.ports.psid);
-		cJSON_AddNumberToObject(o, "psid_length", p->info.ports.len);
-		cJSON_AddNumberToObject(o, "psid_offset", p->info.ports.offset);
-		ranges = cJSON_AddArrayToObject(o, "port_ranges");
-		for (size_t i = 0; ranges && i < portset_nranges(&p->info.ports); i++) {
-			struct port_range r = portset_range(&p->info.ports, i);
-			cJSON *pair = cJSON_CreateArray();
-
-			cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.min));
-			cJSON_AddItemToArray(pair, cJSON_CreateNumber(r.max));
-			cJSON_AddItemToArray(ranges, pair);
-		}
-	} else {
-		cJSON_AddNullToObject(o, "psid");
-		cJSON_AddNullToObject(o, "port_ranges");
-	}
+	planfmt_add_ports(o, p->info.has_ports ? &p->info.ports : NULL);
 	/* The MAP/lw4o6 CE address; for DS-Lite the tunnel's local end. */
 	cJSON_AddStringToObject(o, "ce_ipv6",
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?

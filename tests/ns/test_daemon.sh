@@ -81,9 +81,9 @@ wait_status() {
 	done
 	return 1
 }
-wait_log() {
+wait_log() { # bounded by count (30 s of polls): a busy CI machine is slow
 	_n=0
-	while [ $_n -lt 200 ]; do
+	while [ $_n -lt 300 ]; do
 		grep -q -- "$1" "$D/agent.log" && return 0
 		sleep 0.1
 		_n=$((_n + 1))
