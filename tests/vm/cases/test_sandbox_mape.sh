@@ -57,6 +57,11 @@ is "$(j method)" map_e "method map_e"
 is "$(j ipv4) $(j psid)" "198.51.100.18 49" "IPv4 198.51.100.18, PSID 0x31"
 is "$(j last_error)" null "no error"
 TUN=$(j tunnel)
+# status.json `timings` (bench/run-e2e.sh reads them): the phases fit in the total
+sum=$(($(j dns_ms) + $(j https_ms) + $(j plan_ms) + $(j kernel_ms)))
+echo "# timings: total $(j total_ms) ms: DNS $(j dns_ms), HTTPS $(j https_ms), plan $(j plan_ms), kernel $(j kernel_ms)"
+ok "timings: HTTPS and kernel took time, the phases ($sum ms) fit in the total" \
+	test "$(j https_ms)" -gt 0 -a "$(j kernel_ms)" -gt 0 -a "$sum" -le "$(j total_ms)"
 ok "its tunnel $TUN is up in the CE" ip -n "$CE" link show dev "$TUN" up
 
 pid=$(cat "$LAB_DIR/pid/agent1")
