@@ -121,6 +121,9 @@ $(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# The unit's seccomp settings applied by hand (tests/vm/cases/test_sandbox_mape.sh).
+$(O)/tests/tools/sandbox_exec: ALL_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
+
 tests-bin: $(UNIT_BIN) $(TOOL_BIN) $(O)/v6mig-agent
 
 unit: tests-bin

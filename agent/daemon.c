@@ -38,6 +38,35 @@ void daemon_set_error(struct daemon *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void daemon_phase(struct daemon *d, uint64_t *phase, uint64_t dns_part_ms)
+{
+	uint64_t now = loop_now_ms(), span = now - d->tm_mark_ms;
+
+	d->tm_mark_ms = now;
+	if (!phase || d->tm.total_ms)
+		return;
+	if (dns_part_ms > span)
+		dns_part_ms = span;
+	d->tm.dns_ms += dns_part_ms;
+	*phase += span - dns_part_ms;
+}
+
+void daemon_phase_done(struct daemon *d)
+{
+	struct status_timings *t = &d->tm;
+
+	if (t->total_ms)
+		return;
+	t->total_ms = loop_now_ms() - d->tm_start_ms;
+	if (!t->total_ms)
+		t->total_ms = 1; /* 0 means "not yet" */
+	log_info("first configuration %llu ms after start: DNS %llu, HTTPS %llu, "
+		 "plan %llu, kernel %llu ms",
+		 (unsigned long long)t->total_ms, (unsigned long long)t->dns_ms,
+		 (unsigned long long)t->https_ms, (unsigned long long)t->plan_ms,
+		 (unsigned long long)t->kernel_ms);
+}
+
 void daemon_push(struct daemon *d, struct seq_event *ev)
 {
 	size_t i;
@@ -96,6 +125,7 @@ static void write_status(struct daemon *d)
 		.pid = (long)getpid(),
 		.applies = d->applies,
 		.writes = d->writes,
+		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
 	struct err e;
 
@@ -536,6 +566,7 @@ int cmd_run(int argc, char **argv)
 
 	cli_prog = "v6mig-agent run";
 	memset(&d, 0, sizeof(d));
+	d.tm_start_ms = d.tm_mark_ms = loop_now_ms();
 	d.sig_h.fd = -1;
 	d.config_path = CONFIG_CONFIG_PATH;
 	rc = run_parse(argc, argv, &d, from_abs, sizeof(from_abs));

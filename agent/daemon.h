@@ -22,6 +22,7 @@
 #include "fetch.h"
 #include "loop.h"
 #include "sequence.h"
+#include "status.h"
 
 #define DAEMON_MAX_OVERRIDES 32
 #define DAEMON_QUEUE 8
@@ -80,6 +81,9 @@ struct daemon {
 	char token[PROV_TOKEN_LEN + 1];
 	bool ready_sent;
 	unsigned applies, writes; /* counters for status and tests */
+	/* time to the first configuration (status.h); total_ms 0 until then */
+	struct status_timings tm;
+	uint64_t tm_start_ms, tm_mark_ms;
 };
 
 
@@ -89,6 +93,11 @@ void daemon_push(struct daemon *d, struct seq_event *ev);
 void daemon_set_error(struct daemon *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint64_t daemon_now_s(void);
+/* Until the first configuration: add the time since the last mark to
+ * *phase (NULL: only mark), less dns_part_ms, which goes to DNS. */
+void daemon_phase(struct daemon *d, uint64_t *phase, uint64_t dns_part_ms);
+/* The first successful apply: freeze the timings and log them. */
+void daemon_phase_done(struct daemon *d);
 
 /* daemon_hb.c: discovery + fetch + validation; pushes one RESULT. */
 int daemon_hb_init(struct daemon *d, struct err *e);

@@ -61,6 +61,7 @@ static void on_fetch(void *arg, const struct fetch_result *r)
 	d->last_fetch = time(NULL);
 	d->fetch_done = d->fetch;
 	d->fetch = NULL;
+	daemon_phase(d, &d->tm.https_ms, r->dns_ms);
 	if (r->cls != HB_OK) {
 		fail(d, r->cls, "fetch", r->err.msg);
 		return;
@@ -103,6 +104,7 @@ static void on_discover(void *arg, const struct discover_result *r)
 	struct daemon *d = arg;
 
 	d->dq = NULL;
+	daemon_phase(d, &d->tm.dns_ms, 0);
 	if (r->cls != HB_OK) {
 		fail(d, r->cls, "discover", r->err.msg);
 		return;
@@ -140,6 +142,7 @@ void daemon_query(struct daemon *d)
 		return;
 	}
 	log_debug("discover: TXT %s (Q1)", d->cfg.domain);
+	daemon_phase(d, NULL, 0);
 	d->dq = discover_start(d->dns, d->cfg.domain, on_discover, d);
 	if (!d->dq)
 		fail(d, HB_DNS_FAILURE, "discover", "out of memory");

@@ -47,15 +47,20 @@ static void plan_and_apply(struct daemon *d)
 	struct apply_stats st = { 0 };
 	struct plan p;
 	struct err e;
+	int rc;
 
-	if (!ops || ops->plan(d->cfg_prov, &d->facts, &p, &e) < 0) {
+	rc = ops ? ops->plan(d->cfg_prov, &d->facts, &p, &e) : -ENOTSUP;
+	daemon_phase(d, &d->tm.plan_ms, 0);
+	if (rc < 0) {
 		daemon_set_error(d, "plan %s: %s", method_name(d->cfg_method),
 				 ops ? e.msg : "not in this build");
 		log_err("%s", d->last_error);
 		applied(d, false);
 		return;
 	}
-	if (apply_plan(&d->be, d->cfg.run_dir, &p, &st, &e) < 0) {
+	rc = apply_plan(&d->be, d->cfg.run_dir, &p, &st, &e);
+	daemon_phase(d, &d->tm.kernel_ms, 0);
+	if (rc < 0) {
 		daemon_set_error(d, "apply %s: %s%s", method_name(d->cfg_method),
 				 e.msg, st.rolled_back ? " (every change undone)" : "");
 		log_err("%s", d->last_error);
@@ -71,6 +76,7 @@ static void plan_and_apply(struct daemon *d)
 			 method_name(p.method));
 	d->plan = p;
 	d->has_plan = true;
+	daemon_phase_done(d);
 	applied(d, true);
 }
 
@@ -80,6 +86,7 @@ static void on_peer(void *arg, const struct dns_aaaa_result *r)
 	const char *name = offer_peer_name(d->cfg_prov, d->cfg_method);
 
 	d->dq = NULL;
+	daemon_phase(d, &d->tm.dns_ms, 0);
 	if (r->status < 0 || r->n == 0) {
 		daemon_set_error(d, "%s: %s: %s", method_name(d->cfg_method),
 				 name, r->err.msg);
@@ -98,6 +105,7 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p)
 	const char *name;
 	struct err e;
 
+	daemon_phase(d, NULL, 0);
 	d->configuring = true;
 	d->cfg_method = m;
 	d->cfg_prov = p;
@@ -114,6 +122,7 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p)
 		return;
 	}
 	name = offer_peer_name(p, m);
+	daemon_phase(d, &d->tm.plan_ms, 0); /* reading the WAN facts */
 	if (!name) {
 		plan_and_apply(d);
 		return;

@@ -34,6 +34,7 @@ struct fetch {
 	struct loop_timer deadline;   /* the whole fetch */
 	struct loop_timer report;     /* runs the callback from the loop */
 	struct dns_query *q;
+	uint64_t q_start_ms;        /* when q was sent (res.dns_ms) */
 	fetch_cb cb;
 	void *arg;
 	/* what was asked, copied */
@@ -365,6 +366,7 @@ static void on_aaaa(void *arg, const struct dns_aaaa_result *r)
 	struct fetch *f = arg;
 
 	f->q = NULL;
+	f->res.dns_ms += loop_now_ms() - f->q_start_ms;
 	if (r->status < 0) {
 		finish(f, HB_NO_ANSWER, "server %s: %s (T2: AAAA only)",
 		       f->cur.host, r->err.msg);
@@ -399,6 +401,7 @@ static void hop_begin(struct fetch *f)
 		http_begin(f);
 		return;
 	}
+	f->q_start_ms = loop_now_ms();
 	f->q = dns_resolve_aaaa(f->d, f->cur.host, on_aaaa, f);
 	if (!f->q)
 		finish(f, HB_NO_ANSWER, "cannot resolve %s: out of memory", f->cur.host);

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../tunnels/err.h"
 #include "discover.h"
@@ -61,6 +62,7 @@ struct fetch_result {
 	bool creds_sent;      /* user/pass were in the last request (R7) */
 	char *body;           /* HB_OK: NUL-terminated, owned by the fetch */
 	size_t body_len;
+	uint64_t dns_ms;      /* of the whole fetch, spent on AAAA lookups */
 	struct err err;
 };
 

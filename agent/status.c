@@ -53,6 +53,24 @@ static void add_plan(cJSON *o, const struct plan *p)
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
 }
 
+static void add_timings(cJSON *o, const struct status_timings *t)
+{
+	cJSON *j;
+
+	if (!t) {
+		cJSON_AddNullToObject(o, "timings");
+		return;
+	}
+	j = cJSON_AddObjectToObject(o, "timings");
+	if (!j)
+		return;
+	cJSON_AddNumberToObject(j, "dns_ms", (double)t->dns_ms);
+	cJSON_AddNumberToObject(j, "https_ms", (double)t->https_ms);
+	cJSON_AddNumberToObject(j, "plan_ms", (double)t->plan_ms);
+	cJSON_AddNumberToObject(j, "kernel_ms", (double)t->kernel_ms);
+	cJSON_AddNumberToObject(j, "total_ms", (double)t->total_ms);
+}
+
 int status_write(const char *run_dir, const struct status *s, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -75,6 +93,7 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	cJSON_AddNumberToObject(o, "pid", (double)s->pid);
 	cJSON_AddNumberToObject(o, "applies", s->applies);
 	cJSON_AddNumberToObject(o, "kernel_writes", s->writes);
+	add_timings(o, s->timings);
 	text = cJSON_Print(o);
 	cJSON_Delete(o);
 	if (!text)

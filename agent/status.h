@@ -13,6 +13,15 @@
 
 #define STATUS_FILE "status.json"
 
+/* Where the time from `run` to the first configuration went (bench/):
+ * every DNS lookup (TXT, the server's AAAA, the peer's AAAA), the HTTPS
+ * exchanges, WAN facts + plan, and the kernel writes, summed over every
+ * attempt until the first apply that succeeded; then frozen. */
+struct status_timings {
+	uint64_t dns_ms, https_ms, plan_ms, kernel_ms;
+	uint64_t total_ms;        /* `run` start to that apply's end */
+};
+
 struct status {
 	const char *state;        /* starting configured unconfigured backoff stopped */
 	const char *method;       /* NULL when none runs */
@@ -28,6 +37,7 @@ struct status {
 	long pid;
 	unsigned applies;         /* plans applied since start */
 	unsigned writes;          /* kernel writes since start */
+	const struct status_timings *timings; /* NULL until the first configuration */
 };
 
 int status_write(const char *run_dir, const struct status *s, struct err *e);
