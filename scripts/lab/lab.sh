@@ -79,7 +79,15 @@ EOF
 say "bringing the lab up (the server offers $method first)"
 mkdir -p "$LAB_DIR/story" || die "cannot create $LAB_DIR"
 "$PY" "$L/story.py" offer "$method" "$LAB_DIR/story/offer.json" || exit 1
+if [ -n "${V6MIG_LAB_IN_VM:-}" ]; then
+	# In the VM every module the kernel loads on demand costs seconds
+	# (modprobe from the initramfs, and nftables replays the transaction
+	# after each): load the NAT ones the agent's table needs while the
+	# lab comes up. On a real machine on-demand loading takes milliseconds.
+	modprobe -qa nf_nat nft_chain_nat nft_nat nft_numgen nft_hash &
+fi
 LAB_OFFER=$LAB_DIR/story/offer.json "$L/topo.sh" up || exit 1
+wait
 # The operator's side of the softwire for CE 1 (the lab's BR is provisioned
 # by hand, from the same offer; the CE is the agent's job).
 "$L/br.sh" add 1 "$LAB_DIR/story/offer.json" --method "$method" || exit 1
