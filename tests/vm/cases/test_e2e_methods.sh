@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154,SC2034,SC1090 # S_* come from sload, BASE2 by ${!base}
 # The daemon end to end, per method (issue 5, "End-to-end tests in the
 # lab"): the REAL agent (`v6mig-agent run`, scripts/lab/agent.sh) in the
 # lab's CE discovers the ISP (D1, D2), fetches over HTTPS with the lab CA
@@ -63,7 +64,7 @@ ranges() {
 }
 # dash_ranges "[[a, b], [c, d]]" -> "a-b c-d" (client.py --ports, in_set)
 dash_ranges() {
-	local s=${1//[\[\] ]/} out="" x y
+	local s=${1//[\[\] ]/} out=""
 	s=${s//,/ }
 	set -- $s
 	while [ $# -ge 2 ]; do out="$out${out:+ }$1-$2"; shift 2; done
