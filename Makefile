@@ -159,8 +159,8 @@ check: deps
 fuzz:
 	$(Q)tests/fuzz/build.sh
 
-lab: deps
-	$(Q)scripts/lab
+lab: deps all
+	$(Q)scripts/lab/lab.sh
 
 # ---- benches: bench/*.c -> build/bench/*, run by bench/run.sh ----------
 BENCH_SRC := $(wildcard bench/*.c)

@@ -5,7 +5,8 @@
  * prefixes seen in router advertisements on the WAN and LANs, and the
  * WAN's MTU and running state; an event counts only when it changes one
  * of those, so the lifetime refresh every RA brings is not a change, and
- * neither is our own tunnel-source /128 (IFA_PROTO V6MIG_RTPROT). */
+ * neither is our own tunnel-source /128 (IFA_PROTO V6MIG_RTPROT), nor the
+ * first sight of a prefix an address we hold already comes from. */
 #include "rtnl.h"
 
 #include <errno.h>
@@ -99,6 +100,27 @@ static void on_addr(struct rt_watch *w, const struct nlmsghdr *h)
 		w->changed = true;
 }
 
+/* True when one of the addresses held on IDX lies inside P/PLEN. */
+static bool covers_held(const struct rt_watch *w, int idx,
+			const struct in6_addr *p, uint8_t plen)
+{
+	for (size_t i = 0; i < w->n_addrs; i++) {
+		const uint8_t *a = w->addrs[i].a.s6_addr;
+		unsigned int full = plen / 8u, rest = plen % 8u;
+
+		if (w->addrs[i].ifindex != idx || memcmp(a, p->s6_addr, full))
+			continue;
+		if (!rest || !((a[full] ^ p->s6_addr[full]) & (0xffu << (8 - rest))))
+			return true;
+	}
+	return false;
+}
+
+/* The kernel keeps no list of RA prefixes to dump at start, so the first
+ * RA after it is news to us even when nothing changed. A prefix is a
+ * change (Q8: renumbering) only when no address we hold on that interface
+ * comes from it; the address of a new prefix arrives tentative (DAD) or
+ * counts by itself. */
 static void on_prefix(struct rt_watch *w, struct nlmsghdr *h)
 {
 	struct nlattr *tb[PREFIX_MAX + 1];
@@ -110,8 +132,10 @@ static void on_prefix(struct rt_watch *w, struct nlmsghdr *h)
 		return;
 	pm = nlmsg_data(h);
 	memcpy(&p, nla_data(tb[PREFIX_ADDRESS]), 16);
-	if (watched(w, pm->prefix_ifindex) && v6_is_global(&p) &&
-	    set_put(w->pfx, &w->n_pfx, pm->prefix_ifindex, &p, pm->prefix_len, true))
+	if (pm->prefix_len > 128 || !watched(w, pm->prefix_ifindex) || !v6_is_global(&p))
+		return;
+	if (set_put(w->pfx, &w->n_pfx, pm->prefix_ifindex, &p, pm->prefix_len, true) &&
+	    !covers_held(w, pm->prefix_ifindex, &p, pm->prefix_len))
 		w->changed = true;
 }
 
