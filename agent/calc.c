@@ -71,7 +71,7 @@ static int calc_map(const struct calc_args *a)
 
 		cJSON_AddStringToObject(o, "ipv4", v4addr_str(r.ipv4, b1));
 		cJSON_AddNumberToObject(o, "ipv4_prefix_length", r.ipv4_plen);
-		planfmt_add_ports(o, &r.ports);
+		planfmt_add_ports(o, &r.ports, false);
 		cJSON_AddStringToObject(o, "ce_ipv6", v6addr_str(&r.ce_ipv6, b1));
 		cJSON_AddStringToObject(o, "end_user_prefix", v6pfx_str(&r.eup, b1));
 		return cli_print_json(o);
@@ -110,7 +110,7 @@ static int calc_lw4o6(const struct calc_args *a)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "ipv4", v4addr_str(a->ipv4, b));
-		planfmt_add_ports(o, &ps);
+		planfmt_add_ports(o, &ps, false);
 		cJSON_AddStringToObject(o, "ce_ipv6", v6addr_str(&b4, b));
 		return cli_print_json(o);
 	}

@@ -32,7 +32,8 @@ static cJSON *ranges_json(const struct portset *ps)
 
 /* psid, psid_length, psid_offset (null without a port set: every port),
  * port_ranges and port_count (null when ps is NULL). */
-void planfmt_add_ports(cJSON *o, const struct portset *ps)
+void planfmt_add_ports(cJSON *o, const struct portset *ps,
+		       bool psid_null_if_unshared)
 {
 	static const char *const keys[] = { "psid", "psid_length", "psid_offset",
 					    "port_ranges", "port_count" };
@@ -42,7 +43,7 @@ void planfmt_add_ports(cJSON *o, const struct portset *ps)
 			cJSON_AddNullToObject(o, keys[i]);
 		return;
 	}
-	if (ps->len) {
+	if (ps->len || !psid_null_if_unshared) {
 		cJSON_AddNumberToObject(o, "psid", ps->psid);
 		cJSON_AddNumberToObject(o, "psid_length", ps->len);
 		cJSON_AddNumberToObject(o, "psid_offset", ps->offset);
@@ -109,7 +110,7 @@ static cJSON *nat_json(const struct plan_nat *n)
 	cJSON_AddBoolToObject(o, "enabled", n->enabled);
 	add_str(o, "out_ifname", n->enabled ? n->out_ifname : NULL);
 	add_str(o, "src", n->enabled ? v4addr_str(n->src, b) : NULL);
-	planfmt_add_ports(o, n->enabled ? &n->ports : NULL);
+	planfmt_add_ports(o, n->enabled ? &n->ports : NULL, true);
 	return o;
 }
 
@@ -121,7 +122,7 @@ static cJSON *filter_json(const struct plan_filter *f)
 	cJSON_AddBoolToObject(o, "enabled", f->enabled);
 	add_str(o, "in_ifname", f->enabled || f->mss ? f->in_ifname : NULL);
 	add_str(o, "ours", f->enabled ? v4pfx_str(&f->ours, b) : NULL);
-	planfmt_add_ports(o, f->enabled ? &f->ports : NULL);
+	planfmt_add_ports(o, f->enabled ? &f->ports : NULL, true);
 	if (f->mss)
 		cJSON_AddNumberToObject(o, "mss", f->mss);
 	else
@@ -136,7 +137,7 @@ static cJSON *info_json(const struct plan *p)
 
 	cJSON_AddStringToObject(o, "ipv4", v4addr_str(p->info.ipv4, b));
 	cJSON_AddNumberToObject(o, "ipv4_prefix_length", p->info.ipv4_plen);
-	planfmt_add_ports(o, p->info.has_ports ? &p->info.ports : NULL);
+	planfmt_add_ports(o, p->info.has_ports ? &p->info.ports : NULL, true);
 	add_str(o, "ce_ipv6", IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ? NULL :
 		v6addr_str(&p->info.ce_ipv6, b));
 	add_str(o, "end_user_prefix", p->info.eup.len ? v6pfx_str(&p->info.eup, b) : NULL);

@@ -6,6 +6,7 @@
 #ifndef V6MIG_PLANFMT_H
 #define V6MIG_PLANFMT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../tunnels/plan.h"
@@ -14,11 +15,14 @@ struct cJSON;
 
 /* A new cJSON object, or NULL when out of memory. */
 struct cJSON *plan_to_json(const struct plan *p);
-/* psid, psid_length, psid_offset (null without a port set: every port),
- * port_ranges ([[min, max], ...]) and port_count into o; all null when ps
- * is NULL. The one shape calc, plan and status share. */
+/* psid, psid_length, psid_offset, port_ranges ([[min, max], ...]) and
+ * port_count into o; all null when ps is NULL. With psid_null_if_unshared
+ * the first three are null for a PSID length of 0 (every port: plan and
+ * status); without it they stay numbers (calc's contract). The one shape
+ * calc, plan and status share. */
 struct portset;
-void planfmt_add_ports(struct cJSON *o, const struct portset *ps);
+void planfmt_add_ports(struct cJSON *o, const struct portset *ps,
+		       bool psid_null_if_unshared);
 /* The commands that would build the same state by hand. */
 void plan_print_commands(FILE *f, const struct plan *p);
 

@@ -36,14 +36,14 @@ static void add_plan(cJSON *o, const struct plan *p)
 
 	if (!p || !p->n_links) {
 		cJSON_AddNullToObject(o, "ipv4");
-		planfmt_add_ports(o, NULL);
+		planfmt_add_ports(o, NULL, true);
 		cJSON_AddNullToObject(o, "ce_ipv6");
 		cJSON_AddNullToObject(o, "tunnel");
 		return;
 	}
 	cJSON_AddStringToObject(o, "ipv4", v4addr_str(p->info.ipv4, b));
 	cJSON_AddNumberToObject(o, "ipv4_prefix_length", p->info.ipv4_plen);
-	planfmt_add_ports(o, p->info.has_ports ? &p->info.ports : NULL);
+	planfmt_add_ports(o, p->info.has_ports ? &p->info.ports : NULL, true);
 	/* The MAP/lw4o6 CE address; for DS-Lite the tunnel's local end. */
 	cJSON_AddStringToObject(o, "ce_ipv6",
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?

@@ -65,6 +65,13 @@ bad "--prefix is required" --rule-ipv6 2001:db8::/40 --rule-ipv4 192.0.2.0/24 --
 bad "unknown option '--bogus'" --bogus
 bad "psid 300" --lw4o6 --ipv4 192.0.2.1 --psid 300 --psid-length 8 --prefix 2001:db8::/56
 
+# No sharing (EA bits = the IPv4 suffix only, PSID length 0): every port,
+# and the PSID fields stay numbers (RFC 7597 5.1: k = 0).
+j=$($A calc --rule-ipv6 2001:db8::/40 --rule-ipv4 192.0.2.0/24 --ea-length 8 --prefix 2001:db8:12::/48 --json)
+is "$(echo "$j" | jget 'j["psid_length"]')" 0 "unshared: psid_length is 0, not null"
+is "$(echo "$j" | jget 'j["psid"]')" 0 "unshared: psid is 0"
+is "$(echo "$j" | jget 'j["port_ranges"]')" "[[0, 65535]]" "unshared: one range, every port"
+is "$(echo "$j" | jget 'j["port_count"]')" 65536 "unshared: 65536 ports"
 ok "calc --help exits 0" $A calc --help
 ok "--version exits 0" $A --version
 ok "--help exits 0" $A --help
