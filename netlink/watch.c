@@ -170,13 +170,23 @@ static int on_event(struct nl_msg *msg, void *arg)
 
 /* ---- the first snapshot ------------------------------------------------------- */
 
+/* An address we start with also seeds the prefix it lies in: the kernel
+ * gives no dump of RA prefixes, so without this the first RA after start
+ * (which only repeats the prefix of the SLAAC address we already hold)
+ * would look like new addressing and cost a needless fetch (Q8). */
 static int snap_addr(const struct nladdr *a, void *arg)
 {
 	struct rt_watch *w = arg;
+	struct in6_addr p = a->v6;
 
-	if (a->family == AF_INET6 && watched(w, a->ifindex) &&
-	    v6_is_global(&a->v6) && a->proto != V6MIG_RTPROT && usable(a))
-		set_put(w->addrs, &w->n_addrs, a->ifindex, &a->v6, a->plen, true);
+	if (a->family != AF_INET6 || !watched(w, a->ifindex) ||
+	    !v6_is_global(&a->v6) || a->proto == V6MIG_RTPROT || !usable(a))
+		return 0;
+	set_put(w->addrs, &w->n_addrs, a->ifindex, &a->v6, a->plen, true);
+	if (a->plen < 128) {
+		v6_mask(&p, a->plen);
+		set_put(w->pfx, &w->n_pfx, a->ifindex, &p, a->plen, true);
+	}
 	return 0;
 }
 

@@ -130,4 +130,34 @@ wait "$wpid"
 is "$?" 0 "watcher exits cleanly"
 wpid=
 
+# ---- RA prefixes: the first RA after start only repeats what we hold -----------
+# The kernel has no dump of RA prefixes: the watcher must know the prefix
+# of a SLAAC address it starts with, or the next periodic RA looks like a
+# renumbering and the daemon fetches for nothing (Q8).
+ra() { ip netns exec "$isp" /usr/bin/python3 "$(dirname "$0")/ra_send.py" isp0 "$1"; }
+has_addr() { ip -n "$ns" -6 addr show dev wan0 | grep -v tentative | grep -q "inet6 $1"; }
+until_addr() { _n=0; while [ $_n -lt 50 ] && ! has_addr "$1"; do sleep 0.1; _n=$((_n + 1)); done; has_addr "$1"; }
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.wan0.accept_ra=1 net.ipv6.conf.wan0.autoconf=1 \
+	net.ipv6.conf.wan0.accept_dad=0
+ra 2001:db8:ff10::/64
+ok "SLAAC address from an RA" until_addr 2001:db8:ff10:
+rm -f "$tmp/in" "$tmp/out"
+mkfifo "$tmp/in" "$tmp/out"
+ip netns exec "$ns" "$T" watch wan0 lan0 < "$tmp/in" > "$tmp/out" &
+wpid=$!
+exec 3> "$tmp/in" 4< "$tmp/out"
+read -r ready <&4
+is "$ready" ready "watcher subscribed (with a SLAAC address)"
+ra 2001:db8:ff10::/64
+sleep 0.3
+is "$(ask)" unchanged "the RA repeating the prefix of a held address is not a change"
+ra 2001:db8:ff11::/64
+until_addr 2001:db8:ff11: >/dev/null
+sleep 0.1
+is "$(ask)" changed "an RA with a new prefix is a change (Q8)"
+exec 3>&- 4<&-
+wait "$wpid"
+is "$?" 0 "watcher exits cleanly"
+wpid=
+
 done_testing
