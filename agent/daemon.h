@@ -65,6 +65,7 @@ struct daemon {
 	enum method cfg_method;
 	const struct prov *cfg_prov;
 	struct wan_facts facts;
+	int failed_method;        /* the CONFIGURE that just failed, or -1 */
 
 	/* what status shows */
 	char txt_url[URL_MAX];

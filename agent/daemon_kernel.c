@@ -17,6 +17,7 @@ static void applied(struct daemon *d, bool ok)
 
 	d->configuring = false;
 	d->cfg_prov = NULL;
+	d->failed_method = ok ? -1 : (int)d->cfg_method;
 	daemon_push(d, &ev);
 }
 
