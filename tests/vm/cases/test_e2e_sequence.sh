@@ -214,6 +214,7 @@ echo "# changed data: server changed -> status configured in $took ms (fetch + p
 echo "# OUTAGE (new flows, an echo every 50 ms): $(jnum lost "$j") lost = $(jnum lost_x_interval_ms "$j") ms; longest gap $(jnum outage_ms "$j") ms"
 echo "# one long-lived flow (fixed id): $(jnum lost "$j1") of $(jnum sent "$j1") lost, recovered: $(jnum recovered "$j1")"
 is "$(jnum recovered "$j")" true "changed data: new flows get through again after the change"
+is "$(jnum recovered "$j1")" true "changed data: a flow that started before the change gets through again (its old NAT entry dropped)"
 seen=$(tcp_seen)
 ok "changed data: inet sees 198.51.100.34 and a port of PSID 0x31 ($seen)" inside "$seen" 198.51.100.34 49
 CE6=$(jv ce_ipv6)
