@@ -94,6 +94,7 @@ static void write_status(struct daemon *d)
 				d->seq.current.service_name : NULL,
 		.last_error = d->last_error[0] ? d->last_error : NULL,
 		.pid = (long)getpid(),
+		.queries = d->queries,
 		.applies = d->applies,
 		.writes = d->writes,
 	};

@@ -80,6 +80,7 @@ struct daemon {
 	bool has_plan;
 	char token[PROV_TOKEN_LEN + 1];
 	bool ready_sent;
+	unsigned queries;         /* RESULTs: discover/fetch outcomes */
 	unsigned applies, writes; /* counters for status and tests */
 };
 

@@ -26,6 +26,7 @@ struct status {
 	const char *service_name; /* from the provisioning, or NULL */
 	const char *last_error;   /* or NULL */
 	long pid;
+	unsigned queries;         /* queries answered (any outcome) since start */
 	unsigned applies;         /* plans applied since start */
 	unsigned writes;          /* kernel writes since start */
 };
