@@ -7,7 +7,8 @@
 # (build-asan, LeakSanitizer at exit) and under valgrind (memcheck,
 # definite leaks are errors). TAP on stdout, figures as comments.
 #
-# Usage: tests/vm/soak.sh [--cycles N] MODE...   MODE: asan | valgrind | plain
+# Usage: tests/vm/soak.sh [--cycles N] MODE[:N]...
+#   MODE: asan | valgrind | plain; :N overrides --cycles for that mode
 # Root, a kernel with ip6tnl (the VM: tests/soak.sh, or the VM case
 # test_soak.sh). One lab bring-up for all the modes.
 #
@@ -34,7 +35,7 @@ modes=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cycles) cycles=$2; shift 2 ;;
-	asan | valgrind | plain) modes+=("$1"); shift ;;
+	asan | valgrind | plain | asan:[0-9]* | valgrind:[0-9]* | plain:[0-9]*) modes+=("$1"); shift ;;
 	*) echo "usage: $0 [--cycles N] asan|valgrind|plain..." >&2; exit 2 ;;
 	esac
 done
@@ -80,7 +81,8 @@ is "$?" 0 "soak: the server answers one of 5 offers at random"
 
 # ---- one mode ------------------------------------------------------------------
 soak() {
-	local mode=$1 agent=$top/build/v6mig-agent wrap="" n=0 bad=0 q i end
+	local mode=${1%%:*} cycles=$cycles agent=$top/build/v6mig-agent wrap="" n=0 bad=0 q i end
+	case $1 in *:*) cycles=${1#*:} ;; esac
 	local f0 r0 fw rw fmin fmax rmax a0 tstart pid
 	case $mode in
 	asan)
