@@ -20,10 +20,12 @@
 #   RSS: grows by at most SOAK_RSS_KB (default 1024 KiB) from the warm-up
 #     sample to the end -- about 1 KiB a cycle over 1000 cycles, far below
 #     what losing one provisioning record (a few KiB) per cycle would show,
-#     above allocator noise (malloc arenas, valgrind's freed-block queue,
-#     capped at 1 MB for the soak). Under ASan its quarantine (freed
-#     memory held back to catch use-after-free, capped at 1 MiB for the
-#     soak) may fill during the run: 1024 KiB more are allowed there.
+#     above allocator noise (malloc arenas). Both tools hold freed memory
+#     back to catch use-after-free -- ASan's quarantine, valgrind's
+#     freed-block queue, each capped at 1 MiB for the soak -- and that
+#     store fills during the run: 1024 KiB more are allowed under them
+#     (a 200-cycle valgrind run grew 1004 KiB, all of it before cycle
+#     100, then stayed within 112 KiB).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/lib/tap.sh
@@ -98,7 +100,7 @@ soak() {
 	esac
 	[ -x "$agent" ] || { is "missing" "$agent" "$mode: agent built"; return; }
 	local tol=$rss_tol
-	[ "$mode" = asan ] && tol=$((rss_tol + 1024))
+	[ "$mode" = plain ] || tol=$((rss_tol + 1024))
 	: >"$LAB_DIR/log/agent1.log"
 	rm -rf "$AD"
 	LAB_AGENT=$agent LAB_AGENT_WRAP=$wrap $L/agent.sh start --fg -- --timeout 20 --log-level notice &
