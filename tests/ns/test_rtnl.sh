@@ -139,6 +139,11 @@ has_addr() { ip -n "$ns" -6 addr show dev wan0 | grep -v tentative | grep -q "in
 until_addr() { _n=0; while [ $_n -lt 50 ] && ! has_addr "$1"; do sleep 0.1; _n=$((_n + 1)); done; has_addr "$1"; }
 ip netns exec "$ns" sysctl -qw net.ipv6.conf.wan0.accept_ra=1 net.ipv6.conf.wan0.autoconf=1 \
 	net.ipv6.conf.wan0.accept_dad=0
+# The router's link-local address (the RA's source) must be past DAD.
+_n=0
+while [ $_n -lt 50 ] && ! ip -n "$isp" -6 addr show dev isp0 scope link | grep -v tentative | grep -q fe80; do
+	sleep 0.1; _n=$((_n + 1))
+done
 ra 2001:db8:ff10::/64
 ok "SLAAC address from an RA" until_addr 2001:db8:ff10:
 rm -f "$tmp/in" "$tmp/out"
@@ -148,7 +153,7 @@ wpid=$!
 exec 3> "$tmp/in" 4< "$tmp/out"
 read -r ready <&4
 is "$ready" ready "watcher subscribed (with a SLAAC address)"
-ra 2001:db8:ff10::/64
+ip -n "$isp" addr show dev isp0 >&2; ra 2001:db8:ff10::/64
 sleep 0.3
 is "$(ask)" unchanged "the RA repeating the prefix of a held address is not a change"
 ra 2001:db8:ff11::/64
