@@ -172,7 +172,7 @@ $(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
 bench: all $(BENCH_BIN)
 	$(Q)bench/run.sh $(O)
 
-soak: all
+soak: all asan
 	$(Q)tests/soak.sh
 
 # ---- Kconfig front ends (kconfig-frontends-nox, or python3-kconfiglib) ---

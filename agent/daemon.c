@@ -123,6 +123,7 @@ static void write_status(struct daemon *d)
 				d->seq.current.service_name : NULL,
 		.last_error = d->last_error[0] ? d->last_error : NULL,
 		.pid = (long)getpid(),
+		.queries = d->queries,
 		.applies = d->applies,
 		.writes = d->writes,
 		.timings = d->tm.total_ms ? &d->tm : NULL,
@@ -157,6 +158,23 @@ static void store(struct daemon *d, const struct prov *p)
 		log_warn("store: %s (P1: the data will not survive a restart)", e.msg);
 }
 
+/* S8: the server's order is tried entry by entry; when the method just
+ * tried could not be brought up, say so, and why, before the next one is
+ * configured (an integrator reads this line first). */
+static void fell_through(struct daemon *d, enum method next)
+{
+	int from = d->failed_method;
+
+	d->failed_method = -1;
+	if (from < 0 || from == (int)next || d->seq.round == SEQ_ROUND_RESTORE)
+		return;
+	log_notice("%s could not be brought up (%s): falling through to %s, "
+		   "the next in the server's order (S8)",
+		   method_name((enum method)from),
+		   d->last_error[0] ? d->last_error : "no reason recorded",
+		   method_name(next));
+}
+
 static void run_actions(struct daemon *d, const struct seq_actions *acts)
 {
 	for (size_t i = 0; i < acts->n; i++) {
@@ -167,6 +185,7 @@ static void run_actions(struct daemon *d, const struct seq_actions *acts)
 			daemon_query(d);
 			break;
 		case SEQ_ACT_CONFIGURE:
+			fell_through(d, a->method);
 			log_info("configure %s (%s)", method_name(a->method),
 				 d->seq.round == SEQ_ROUND_STORED ? "stored data, P1" :
 				 d->seq.round == SEQ_ROUND_REPLAN ? "WAN changed, Q8" :
@@ -568,6 +587,7 @@ int cmd_run(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.tm_start_ms = d.tm_mark_ms = loop_now_ms();
 	d.sig_h.fd = -1;
+	d.failed_method = -1;
 	d.config_path = CONFIG_CONFIG_PATH;
 	rc = run_parse(argc, argv, &d, from_abs, sizeof(from_abs));
 	if (rc)

@@ -66,6 +66,7 @@ struct daemon {
 	enum method cfg_method;
 	const struct prov *cfg_prov;
 	struct wan_facts facts;
+	int failed_method;        /* the CONFIGURE that just failed, or -1 */
 
 	/* what status shows */
 	char txt_url[URL_MAX];
@@ -80,6 +81,7 @@ struct daemon {
 	bool has_plan;
 	char token[PROV_TOKEN_LEN + 1];
 	bool ready_sent;
+	unsigned queries;         /* RESULTs: discover/fetch outcomes */
 	unsigned applies, writes; /* counters for status and tests */
 	/* time to the first configuration (status.h); total_ms 0 until then */
 	struct status_timings tm;

@@ -17,6 +17,7 @@ static void push_result(struct daemon *d, enum hb_class cls, struct prov *p)
 
 	d->has_class = true;
 	d->last_class = cls;
+	d->queries++;
 	daemon_push(d, &ev);
 }
 

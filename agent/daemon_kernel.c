@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../netlink/apply.h"
+#include "../netlink/conntrack.h"
 #include "daemon.h"
 #include "log.h"
 #include "offer.h"
@@ -17,6 +18,7 @@ static void applied(struct daemon *d, bool ok)
 
 	d->configuring = false;
 	d->cfg_prov = NULL;
+	d->failed_method = ok ? -1 : (int)d->cfg_method;
 	daemon_push(d, &ev);
 }
 
@@ -38,6 +40,30 @@ static void log_plan(const struct plan *p, unsigned writes)
 		log_notice("configured %s: %s, %s -> %s on %s, %u kernel writes (Q6)",
 			   method_name(p->method), v4, v6, peer, p->links[0].name,
 			   writes);
+}
+
+/* The NAT of `old` no longer holds (another external address or port set,
+ * or none): drop the conntrack entries it made, so flows that started
+ * under it are NATed afresh instead of leaving with an address the BR now
+ * refuses (conntrack.c). After the new rules are in: no packet can make
+ * an entry under the old mapping once we are done. A failure costs those
+ * flows only, so it is logged, not fatal. */
+static void nat_gone(const struct plan *old, const struct plan *now)
+{
+	char a[V6_STR_MAX];
+	unsigned n = 0;
+	struct err e;
+
+	if (!old->nat.enabled ||
+	    (now && now->nat.enabled && now->nat.src.s_addr == old->nat.src.s_addr &&
+	     !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
+		return;
+	v4addr_str(old->nat.src, a);
+	if (ct_flush_snat(old->nat.src, &n, &e) < 0)
+		log_warn("NAT to %s gone, but its flows stay: %s", a, e.msg);
+	else if (n)
+		log_info("NAT to %s gone: %u conntrack entries dropped (flows NATed afresh)",
+			 a, n);
 }
 
 /* WAN facts in hand (and the peer, when it has a name): plan and apply. */
@@ -69,6 +95,8 @@ static void plan_and_apply(struct daemon *d)
 	}
 	d->applies++;
 	d->writes += st.writes;
+	if (d->has_plan)
+		nat_gone(&d->plan, &p);
 	if (!d->has_plan || !plan_equal(&d->plan, &p) || st.writes)
 		log_plan(&p, st.writes);
 	else
@@ -151,6 +179,8 @@ void daemon_teardown(struct daemon *d, const char *why)
 		log_notice("removed %s (%s): %u kernel writes",
 			   d->has_plan ? method_name(d->plan.method) : "what we owned",
 			   why, st.writes);
+	if (d->has_plan)
+		nat_gone(&d->plan, NULL);
 	d->has_plan = false;
 	d->writes += st.writes;
 }

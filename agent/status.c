@@ -91,6 +91,7 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	add_plan(o, s->plan);
 	add_str(o, "last_error", s->last_error);
 	cJSON_AddNumberToObject(o, "pid", (double)s->pid);
+	cJSON_AddNumberToObject(o, "queries", s->queries);
 	cJSON_AddNumberToObject(o, "applies", s->applies);
 	cJSON_AddNumberToObject(o, "kernel_writes", s->writes);
 	add_timings(o, s->timings);

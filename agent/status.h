@@ -35,6 +35,7 @@ struct status {
 	const char *service_name; /* from the provisioning, or NULL */
 	const char *last_error;   /* or NULL */
 	long pid;
+	unsigned queries;         /* queries answered (any outcome) since start */
 	unsigned applies;         /* plans applied since start */
 	unsigned writes;          /* kernel writes since start */
 	const struct status_timings *timings; /* NULL until the first configuration */

@@ -284,7 +284,15 @@ static int confirm_not_tentative(struct rt_ctx *c, const struct kaddr *a,
 
 	for (int i = 0; i < TENTATIVE_TRIES; i++) {
 		f.found = false;
-		if ((rc = nlconn_dump_addrs(&c->nl, on_find_addr, &f, e)))
+		rc = nlconn_dump_addrs(&c->nl, on_find_addr, &f, e);
+		if (rc == -EAGAIN) {
+			/* Interrupted by a concurrent address change in
+			 * this namespace (an RA, another daemon): read
+			 * again, or the apply would fail on a race. */
+			nanosleep(&step, NULL);
+			continue;
+		}
+		if (rc)
 			return err_wrap(e, rc, "%s", what);
 		if (!f.found)
 			return err_set(e, ENOENT, "%s: gone after adding", what);
@@ -295,6 +303,8 @@ static int confirm_not_tentative(struct rt_ctx *c, const struct kaddr *a,
 			return 0;
 		nanosleep(&step, NULL);
 	}
+	if (rc == -EAGAIN)
+		return err_wrap(e, rc, "%s", what);
 	return err_set(e, ETIMEDOUT, "%s: still tentative", what);
 }
 

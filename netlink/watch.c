@@ -204,6 +204,17 @@ static int snap_addr(const struct nladdr *a, void *arg)
 	return 0;
 }
 
+/* A dump interrupted by a concurrent change is read again (set_put makes
+ * an entry seen twice harmless). */
+static int snap_addrs(struct nlconn *c, struct rt_watch *w, struct err *e)
+{
+	int rc = -EAGAIN;
+
+	for (int i = 0; i < 3 && rc == -EAGAIN; i++)
+		rc = nlconn_dump_addrs(c, snap_addr, w, e);
+	return rc;
+}
+
 static int snapshot(struct rt_watch *w, struct err *e)
 {
 	struct nlconn c;
@@ -225,7 +236,7 @@ static int snapshot(struct rt_watch *w, struct err *e)
 		rtnl_link_put(l);
 	}
 	if (!rc)
-		rc = nlconn_dump_addrs(&c, snap_addr, w, e);
+		rc = snap_addrs(&c, w, e);
 	nlconn_close(&c);
 	return rc;
 }

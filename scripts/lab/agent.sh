@@ -1,9 +1,12 @@
 #!/bin/bash
 # agent.sh -- the real agent (`v6mig-agent run`) as CE n's daemon.
-#   start [--ce N] [-- EXTRA-ARGS...]   start it in ceN: WAN wan0, LAN lan0,
-#                 the ISP resolver, the lab CA, the CE's /56 as its prefix
-#                 (the lab has no DHCPv6-PD), state and run directories under
-#                 $LAB_DIR/agentN; EXTRA-ARGS go to `run` as they are
+#   start [--ce N] [--fg] [-- EXTRA-ARGS...]   start it in ceN: WAN wan0, LAN
+#                 lan0, the ISP resolver, the lab CA, the CE's /56 as its
+#                 prefix (the lab has no DHCPv6-PD), state and run directories
+#                 under $LAB_DIR/agentN; EXTRA-ARGS go to `run` as they are.
+#                 --fg: become the agent (exec, same pid) instead of detaching,
+#                 so a caller that runs `agent.sh start --fg &` can `wait` for
+#                 its exit status
 #   stop [--ce N]        SIGTERM, wait for the exit (bounded)
 #   kill9 [--ce N]       SIGKILL (what a crash leaves)
 #   signal SIG [--ce N]  send SIG (HUP, USR1)
@@ -16,7 +19,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-}; shift || true
-n=1 timeout=60 state="" sig="" extra=()
+n=1 timeout=60 state="" sig="" fg="" extra=()
 case $what in
 wait) state=${1:-}; shift || true ;;
 signal) sig=${1:-}; shift || true ;;
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--ce) n=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--fg) fg=1; shift ;;
 	--) shift; extra=("$@"); break ;;
 	*) die "agent.sh: unknown option $1" ;;
 	esac
@@ -41,10 +45,16 @@ start)
 	alive "$name" && die "agent $n is already running"
 	mkdir -p "$AD/state" "$AD/run"
 	# shellcheck disable=SC2086 # LAB_AGENT_WRAP is a command line
-	spawn "$name" "$CE" ${LAB_AGENT_WRAP:-} "$LAB_AGENT" run --wan wan0 --lan lan0 \
-		--resolver "$RESOLVER6" --ca-file "$LAB_DIR/pki/ca.pem" \
-		--prefix "$(ce_prefix56 "$n")" --state-dir "$AD/state" --run-dir "$AD/run" \
-		--config /dev/null --log-level info "${extra[@]}"
+	cmd=(${LAB_AGENT_WRAP:-} "$LAB_AGENT" run --wan wan0 --lan lan0
+		--resolver "$RESOLVER6" --ca-file "$LAB_DIR/pki/ca.pem"
+		--prefix "$(ce_prefix56 "$n")" --state-dir "$AD/state" --run-dir "$AD/run"
+		--config /dev/null --log-level info "${extra[@]}")
+	if [ -n "$fg" ]; then
+		mkdir -p "$LAB_DIR/pid" "$LAB_DIR/log"
+		echo $$ >"$LAB_DIR/pid/$name"
+		exec ip netns exec "$CE" "${cmd[@]}" >>"$LAB_DIR/log/$name.log" 2>&1 </dev/null
+	fi
+	spawn "$name" "$CE" "${cmd[@]}"
 	;;
 stop)
 	f=$LAB_DIR/pid/$name
@@ -73,5 +83,5 @@ wait)
 	;;
 status) status_json ;;
 dirs) echo "$AD/state $AD/run" ;;
-*) sed -n '2,16p' "$0" >&2; exit 2 ;;
+*) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

@@ -22,12 +22,15 @@ answer is scriptable over a plain-HTTP control port on loopback only:
 BEHAVIOUR is one object: {"body": <JSON>} answers 200 with that JSON;
 {"raw": "text"} 200 with that text; {"status": 403} that status (with
 "body"/"raw" if given); {"redirect": URL} a 307; {"silent": true} accepts
-and never answers (the connection is held up to 120 s); "delay": S first.
+and never answers (the connection is held up to 120 s); "delay": S first;
+{"bodies": [<JSON>, ...]} answers 200 with one of them picked at random
+for each request (the log says which: "pick"), for the soak.
 """
 import argparse
 import ipaddress
 import json
 import os
+import random
 import socket
 import ssl
 import sys
@@ -110,6 +113,10 @@ def make_handler(state):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            if beh.get("bodies"):
+                i = random.randrange(len(beh["bodies"]))
+                beh = dict(beh, body=beh["bodies"][i])
+                entry["pick"] = i
             status = int(beh.get("status", 200))
             if "body" in beh:
                 data = json.dumps(beh["body"], ensure_ascii=False, indent=2).encode()

@@ -130,4 +130,6 @@ wait "$wpid"
 is "$?" 0 "watcher exits cleanly"
 wpid=
 
+# RA prefixes (the first RA after start is no change, a new one is): test_watch_ra.sh
+
 done_testing
