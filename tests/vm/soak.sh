@@ -28,11 +28,7 @@
 #     100, then stayed within 112 KiB).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-. tests/lib/tap.sh
-export LAB_PREFIX=v6t-soak-
-export LAB_DIR=/run/v6t-soak
-export LAB_TUNNEL="${LAB_TUNNEL:-kernel}"
-. scripts/lab/lib.sh
+. tests/vm/lab_case.sh soak
 L=scripts/lab
 cycles=30
 modes=()

@@ -21,10 +21,8 @@
 # builtins (in a TCG VM every exec costs a good part of a second).
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
-. tests/lib/tap.sh
-export LAB_PREFIX=v6t-e2em- LAB_DIR=/run/v6t-e2em LAB_TUNNEL=${LAB_TUNNEL:-kernel}
+. tests/vm/lab_case.sh e2em "${1:-}"
 L=$top/scripts/lab
-. $L/lib.sh
 O=$L/offers
 SEEN=$LAB_DIR/inet/seen.log
 trap '$L/agent.sh stop --ce 1 --timeout 10 >/dev/null 2>&1; $L/agent.sh stop --ce 2 --timeout 10 >/dev/null 2>&1; $L/topo.sh down >/dev/null 2>&1' EXIT

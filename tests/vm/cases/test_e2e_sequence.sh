@@ -16,12 +16,7 @@
 # under TCG: status is read once per check and parsed with shell builtins.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
-. tests/lib/tap.sh
-export LAB_PREFIX=v6t-seq-
-export LAB_DIR=/run/v6t-seq
-export LAB_TUNNEL="${LAB_TUNNEL:-kernel}"
-[ -n "${1:-}" ] && export LAB_AGENT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-. scripts/lab/lib.sh
+. tests/vm/lab_case.sh seq "${1:-}"
 L=scripts/lab
 TRAIN=tests/vm/pingtrain.py
 CE=$(ce_ns 1)

@@ -12,12 +12,8 @@
 # Runs in the VM (kernel ip6tnl). Arguments: [AGENT].
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
-. tests/lib/tap.sh
-export LAB_PREFIX=v6t-sbx-
-export LAB_DIR=/run/v6t-sbx
-export LAB_TUNNEL="${LAB_TUNNEL:-kernel}"
+. tests/vm/lab_case.sh sbx "${1:-}"
 export LAB_OFFER=$top/scripts/lab/offers/map_e-v1.json
-[ -n "${1:-}" ] && export LAB_AGENT=$1
 L=scripts/lab
 UNIT=$top/scripts/systemd/v6mig-agent.service
 TOOLS=$top/build/tests/tools
