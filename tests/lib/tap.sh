@@ -2,6 +2,7 @@
 #   ok COND_CMD... -- name      (test passes when the command succeeds)
 #   is GOT WANT NAME            (string equality)
 #   like GOT PATTERN NAME       (grep -E)
+#   same FILE1 FILE2 NAME       (identical files; the first lines of the diff on failure)
 _tap_n=0
 _tap_fail=0
 ok() {
@@ -33,6 +34,16 @@ like() {
 		echo "not ok $_tap_n - $3"
 		echo "#   got:  '$1'"
 		echo "#   want: /$2/"
+		_tap_fail=$((_tap_fail + 1))
+	fi
+}
+same() {
+	_tap_n=$((_tap_n + 1))
+	if cmp -s "$1" "$2"; then
+		echo "ok $_tap_n - $3"
+	else
+		echo "not ok $_tap_n - $3"
+		diff "$1" "$2" | head -30 | sed 's/^/# /'
 		_tap_fail=$((_tap_fail + 1))
 	fi
 }

@@ -62,11 +62,6 @@ else
 fi
 kill "$mon" 2>/dev/null
 state > "$tmp/after"
-if cmp -s "$tmp/before" "$tmp/after"; then
-	ok "addresses, links, routes, nft ruleset as before" true
-else
-	ok "addresses, links, routes, nft ruleset as before" false
-	diff "$tmp/before" "$tmp/after" | head -20 | sed 's/^/# /'
-fi
+same "$tmp/before" "$tmp/after" "addresses, links, routes, nft ruleset as before"
 ok "no ownership record left" test ! -e "$tmp/run/owned.json"
 done_testing

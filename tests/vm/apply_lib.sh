@@ -239,12 +239,8 @@ json.dump(j, open(sys.argv[2], 'w'))" "$FIXTURE" "$tmp/changed.json"
 	out=$(agent down --run-dir "$run" 2>&1)
 	is "$?" 0 "down exits 0 ($out)"
 	$CHECK snapshot "$ns" > "$tmp/after.json"
-	if cmp -s "$tmp/before.json" "$tmp/after.json"; then
-		ok "after down: ip -d -j link/addr/route/rule and nft -j as before" true
-	else
-		ok "after down: ip -d -j link/addr/route/rule and nft -j as before" false
-		diff "$tmp/before.json" "$tmp/after.json" | head -30 | sed 's/^/# /'
-	fi
+	same "$tmp/before.json" "$tmp/after.json" \
+		"after down: ip -d -j link/addr/route/rule and nft -j as before"
 	ok "ownership record removed" test ! -e "$run/owned.json"
 	out=$(agent down --run-dir "$run" 2>&1)
 	like "$out" "down: 0 writes" "down again writes nothing"
