@@ -100,27 +100,72 @@ static void on_addr(struct rt_watch *w, const struct nlmsghdr *h)
 		w->changed = true;
 }
 
+static bool in_prefix(const struct in6_addr *addr, const struct in6_addr *p,
+		      uint8_t plen)
+{
+	const uint8_t *a = addr->s6_addr;
+	unsigned int full = plen / 8u, rest = plen % 8u;
+
+	if (memcmp(a, p->s6_addr, full))
+		return false;
+	return !rest || !((a[full] ^ p->s6_addr[full]) & (0xffu << (8 - rest)));
+}
+
 /* True when one of the addresses held on IDX lies inside P/PLEN. */
 static bool covers_held(const struct rt_watch *w, int idx,
 			const struct in6_addr *p, uint8_t plen)
 {
-	for (size_t i = 0; i < w->n_addrs; i++) {
-		const uint8_t *a = w->addrs[i].a.s6_addr;
-		unsigned int full = plen / 8u, rest = plen % 8u;
-
-		if (w->addrs[i].ifindex != idx || memcmp(a, p->s6_addr, full))
-			continue;
-		if (!rest || !((a[full] ^ p->s6_addr[full]) & (0xffu << (8 - rest))))
+	for (size_t i = 0; i < w->n_addrs; i++)
+		if (w->addrs[i].ifindex == idx && in_prefix(&w->addrs[i].a, p, plen))
 			return true;
-	}
 	return false;
+}
+
+struct pending {
+	int idx;
+	const struct in6_addr *p;
+	uint8_t plen;
+	bool found;
+};
+
+static int find_tentative(const struct nladdr *a, void *arg)
+{
+	struct pending *q = arg;
+
+	if (a->family == AF_INET6 && a->ifindex == q->idx &&
+	    (a->flags & IFA_F_TENTATIVE) && !(a->flags & IFA_F_DADFAILED) &&
+	    in_prefix(&a->v6, q->p, q->plen))
+		q->found = true;
+	return 0;
+}
+
+/* SLAAC (RFC 4862 5.4): the kernel makes the address of a new prefix,
+ * tentative, before it announces the prefix, and announces the address
+ * only once DAD is done. True when such an address is on its way: it
+ * will count by itself, from a source the server may answer for (Q8),
+ * and a fetch now would come from the address being left (RFC 6724
+ * rule 3 still picks a deprecated one over a tentative one). A failed
+ * dump says no: a fetch too many is the safe side. */
+static bool address_coming(int idx, const struct in6_addr *p, uint8_t plen)
+{
+	struct pending q = { idx, p, plen, false };
+	struct nlconn c;
+	struct err e;
+	int rc = -EAGAIN;
+
+	if (nlconn_open(&c, &e))
+		return false;
+	for (int i = 0; i < 3 && rc == -EAGAIN; i++)
+		rc = nlconn_dump_addrs(&c, find_tentative, &q, &e);
+	nlconn_close(&c);
+	return rc == 0 && q.found;
 }
 
 /* The kernel keeps no list of RA prefixes to dump at start, so the first
  * RA after it is news to us even when nothing changed. A prefix is a
  * change (Q8: renumbering) only when no address we hold on that interface
- * comes from it; the address of a new prefix arrives tentative (DAD) or
- * counts by itself. */
+ * comes from it and none is being made from it (tentative, in DAD): that
+ * address counts by itself once it is usable. */
 static void on_prefix(struct rt_watch *w, struct nlmsghdr *h)
 {
 	struct nlattr *tb[PREFIX_MAX + 1];
@@ -135,7 +180,8 @@ static void on_prefix(struct rt_watch *w, struct nlmsghdr *h)
 	if (pm->prefix_len > 128 || !watched(w, pm->prefix_ifindex) || !v6_is_global(&p))
 		return;
 	if (set_put(w->pfx, &w->n_pfx, pm->prefix_ifindex, &p, pm->prefix_len, true) &&
-	    !covers_held(w, pm->prefix_ifindex, &p, pm->prefix_len))
+	    !covers_held(w, pm->prefix_ifindex, &p, pm->prefix_len) &&
+	    !address_coming(pm->prefix_ifindex, &p, pm->prefix_len))
 		w->changed = true;
 }
 

@@ -1,9 +1,12 @@
 #!/bin/bash
 # agent.sh -- the real agent (`v6mig-agent run`) as CE n's daemon.
-#   start [--ce N] [--fg] [-- EXTRA-ARGS...]   start it in ceN: WAN wan0, LAN
-#                 lan0, the ISP resolver, the lab CA, the CE's /56 as its
-#                 prefix (the lab has no DHCPv6-PD), state and run directories
-#                 under $LAB_DIR/agentN; EXTRA-ARGS go to `run` as they are.
+#   start [--ce N] [--fg] [--no-prefix] [-- EXTRA-ARGS...]   start it in ceN:
+#                 WAN wan0, LAN lan0, the ISP resolver, the lab CA, the CE's
+#                 /56 as its prefix (the lab has no DHCPv6-PD), state and run
+#                 directories under $LAB_DIR/agentN; EXTRA-ARGS go to `run`
+#                 as they are. --no-prefix: no --prefix, so the agent takes
+#                 MAP-E's end-user prefix from the WAN's global addresses
+#                 (and follows them when the WAN is renumbered)
 #                 --fg: become the agent (exec, same pid) instead of detaching,
 #                 so a caller that runs `agent.sh start --fg &` can `wait` for
 #                 its exit status
@@ -19,7 +22,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-}; shift || true
-n=1 timeout=60 state="" sig="" fg="" extra=()
+n=1 timeout=60 state="" sig="" fg="" noprefix="" extra=()
 case $what in
 wait) state=${1:-}; shift || true ;;
 signal) sig=${1:-}; shift || true ;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--ce) n=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--fg) fg=1; shift ;;
+	--no-prefix) noprefix=1; shift ;;
 	--) shift; extra=("$@"); break ;;
 	*) die "agent.sh: unknown option $1" ;;
 	esac
@@ -44,10 +48,12 @@ case $what in
 start)
 	alive "$name" && die "agent $n is already running"
 	mkdir -p "$AD/state" "$AD/run"
+	pfx=(--prefix "$(ce_prefix56 "$n")")
+	[ -z "$noprefix" ] || pfx=()
 	# shellcheck disable=SC2086 # LAB_AGENT_WRAP is a command line
 	cmd=(${LAB_AGENT_WRAP:-} "$LAB_AGENT" run --wan wan0 --lan lan0
 		--resolver "$RESOLVER6" --ca-file "$LAB_DIR/pki/ca.pem"
-		--prefix "$(ce_prefix56 "$n")" --state-dir "$AD/state" --run-dir "$AD/run"
+		"${pfx[@]}" --state-dir "$AD/state" --run-dir "$AD/run"
 		--config /dev/null --log-level info "${extra[@]}")
 	if [ -n "$fg" ]; then
 		mkdir -p "$LAB_DIR/pid" "$LAB_DIR/log"

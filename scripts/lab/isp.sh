@@ -8,6 +8,11 @@
 #   dns-host NAME ADDR|none   set or remove one AAAA record
 #   dns-blackhole on|off   drop queries to the resolver (a DNS timeout, Q3)
 #   dns-log                the queries the resolver saw
+#   renumber N NET64 [PFX] CE n's WAN link moves to NET64::/64 (Q8): isp's
+#                          address on ceN becomes NET64::1, so the RAs
+#                          advertise NET64::/64 and the old /64 with
+#                          preferred lifetime 0 (dnsmasq); PFX (e.g. the
+#                          CE's new /56) is routed to CE n's link-local
 # The resolver: $RESOLVER6 port 53, authoritative for nothing, NXDOMAIN for
 # every name it has no record for. RA: SLAAC prefix for each CE's WAN /64,
 # RDNSS = the resolver.
@@ -79,6 +84,23 @@ NFT
 	esac
 }
 
+# renumber N NET64 [PFX]: the new address first, then the old one goes:
+# dnsmasq's RA constructor (ra_start) follows both over netlink, sends
+# unsolicited RAs for the new prefix and keeps the old one in them as
+# deprecated (preferred 0), as an ISP that renumbers does (RFC 4192 4).
+renumber() {
+	local n=$1 net=$2 pfx=$3 isp old a
+	isp=$(ns isp)
+	old=$(ip -n "$isp" -6 -o addr show dev "ce$n" scope global | awk '{print $4}')
+	ip -n "$isp" addr add "$net::1/64" dev "ce$n" nodad noprefixroute || return 1
+	if [ -n "$pfx" ]; then
+		ip -n "$isp" route replace "$pfx" via "$(ce_ll "$n")" dev "ce$n" || return 1
+	fi
+	for a in $old; do
+		[ "$a" = "$net::1/64" ] || ip -n "$isp" addr del "$a" dev "ce$n" || return 1
+	done
+}
+
 case ${1:-} in
 start)
 	mkdir -p "$D"
@@ -107,5 +129,6 @@ dns-host)
 	;;
 dns-blackhole) blackhole "${2:-}" ;;
 dns-log) cat "$D/dns.log" ;;
-*) sed -n '2,15p' "$0" >&2; exit 2 ;;
+renumber) [ $# -ge 3 ] || die "renumber N NET64 [PFX]"; renumber "$2" "$3" "${4:-}" ;;
+*) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac

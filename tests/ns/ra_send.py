@@ -4,8 +4,9 @@
 Hop Limit HOPLIMIT (the receiver's net.ipv6.conf.IFACE.hop_limit follows
 it: a sign the RA was taken, even when nothing else shows), with one
 prefix information option (4.6.2) per PREFIX: on-link, not autonomous (so
-the receiver adds no address), valid 3600 s, preferred 1800 s. Test helper
-for the netlink watcher (tests/ns/test_watch_ra.sh)."""
+the receiver adds no address), valid 3600 s, preferred 1800 s; PREFIX/LEN+a
+sets the autonomous flag too (the receiver makes a SLAAC address). Test
+helper for the netlink watcher (tests/ns/test_watch_ra.sh)."""
 import ipaddress
 import socket
 import struct
@@ -17,8 +18,10 @@ def main():
     idx = socket.if_nametoindex(ifname)
     ra = struct.pack("!BBHBBHII", 134, 0, 0, hop, 0, 0, 0, 0)
     for p in prefixes:
-        net = ipaddress.IPv6Network(p)
-        ra += struct.pack("!BBBBIII", 3, 4, net.prefixlen, 0x80, 3600, 1800, 0)
+        auto = p.endswith("+a")
+        net = ipaddress.IPv6Network(p[:-2] if auto else p)
+        flags = 0xC0 if auto else 0x80  # L, and A when asked
+        ra += struct.pack("!BBBBIII", 3, 4, net.prefixlen, flags, 3600, 1800, 0)
         ra += net.network_address.packed
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
     # The kernel fills in the ICMPv6 checksum on raw ICMPv6 sockets (RFC 3542 3.1).

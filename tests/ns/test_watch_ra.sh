@@ -70,6 +70,21 @@ ok "an RA with a new prefix (renumbering)" ra 63 2001:db8:ff20::/64
 is "$(ask)" changed "Q8: a new prefix on the WAN is a change"
 is "$(ask)" unchanged "and reported once"
 
+# SLAAC renumbering: the kernel makes the new prefix's address (tentative)
+# before it announces the prefix, and announces the address when DAD is
+# done (3 probes here: a window of seconds). The fetch must wait for it,
+# or it would leave from the old address (Q8).
+tentative() { ip -n "$ns" -6 addr show dev wan0 | grep -q "2001:db8:ff30:.*tentative"; }
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.wan0.dad_transmits=3
+ok "an RA with a new autonomous prefix (SLAAC renumbering)" ra 64 2001:db8:ff30::/64+a
+ok "its address is being made (tentative, in DAD)" tentative
+is "$(ask)" unchanged "Q8: a new prefix whose address is still in DAD is not a change yet"
+i=0
+while tentative && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ok "DAD done: the address is usable" eval '! tentative'
+is "$(ask)" changed "Q8: the new address, usable, is the change"
+is "$(ask)" unchanged "and reported once"
+
 exec 3>&- 4<&-
 wait "$wpid"
 is "$?" 0 "watcher exits cleanly"
