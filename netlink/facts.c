@@ -20,6 +20,12 @@ struct facts {
 	int wan_idx;
 	int lan_idx[PLAN_MAX_LAN];
 	bool wan_addr_stable;
+	/* Deprecated addresses (preferred lifetime 0: a prefix being left
+	 * while renumbering) go after every preferred one, so a rule is
+	 * picked by the prefix the CE moves to, whatever order the kernel
+	 * dumps them in. */
+	struct v6pfx old[PLAN_MAX_PREFIXES];
+	size_t n_old;
 };
 
 static int link_lookup(struct nlconn *c, const char *name, int *idx,
@@ -74,8 +80,13 @@ static int on_addr(const struct nladdr *a, void *arg)
 	    !v6_is_global(&a->v6) || a->proto == V6MIG_RTPROT ||
 	    (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
 		return 0;
+	if (a->flags & IFA_F_DEPRECATED) {
+		if (f->n_old < PLAN_MAX_PREFIXES)
+			f->old[f->n_old++] = (struct v6pfx){ a->v6, (uint8_t)a->plen };
+		return 0;
+	}
 	add_prefix(&f->w, &a->v6, a->plen);
-	if (a->ifindex != f->wan_idx || (a->flags & IFA_F_DEPRECATED))
+	if (a->ifindex != f->wan_idx)
 		return 0;
 	/* DS-Lite's local end: a stable address, not a privacy one. */
 	stable = !(a->flags & IFA_F_TEMPORARY);
@@ -104,7 +115,11 @@ static int read_facts(struct nlconn *c, const char *wan,
 		snprintf(f->w.lan[i], sizeof(f->w.lan[i]), "%s", lans[i]);
 		f->w.n_lan = i + 1;
 	}
-	return nlconn_dump_addrs(c, on_addr, f, e);
+	if ((rc = nlconn_dump_addrs(c, on_addr, f, e)))
+		return rc;
+	for (size_t i = 0; i < f->n_old; i++)
+		add_prefix(&f->w, &f->old[i].addr, f->old[i].len);
+	return 0;
 }
 
 int wan_facts_read(const char *wan, const char *const *lans, size_t n_lans,

@@ -100,6 +100,17 @@ ip -n "$ns" link set wan0 mtu 1400
 like "$(rt facts wan0)" "^wan wan0 mtu 1400" "MTU follows the link"
 like "$(rt facts wan0 nosuch0 2>&1)" "no interface 'nosuch0'" "a missing LAN is named"
 ip -n "$ns" addr del 2001:db8:ff00::200/64 dev wan0
+# Renumbering (Q8): the prefix being left is deprecated (preferred
+# lifetime 0); the newest address comes first in the kernel's dump, so
+# the deprecated one is added last and must still come after.
+ip -n "$ns" addr add 2001:db8:ee02::1/64 dev wan0 nodad
+ip -n "$ns" addr add 2001:db8:ee01::1/64 dev wan0 nodad preferred_lft 0
+f=$(rt facts wan0)
+is "$(echo "$f" | grep -o 'prefix 2001:db8:ee0[12]::1/64' | head -n 1)" "prefix 2001:db8:ee02::1/64" \
+	"a deprecated prefix comes after the preferred ones (the MAP rule follows the new prefix)"
+like "$f" "prefix 2001:db8:ee01::1/64" "... and is still a fact"
+ip -n "$ns" addr del 2001:db8:ee01::1/64 dev wan0
+ip -n "$ns" addr del 2001:db8:ee02::1/64 dev wan0
 
 # ---- the watcher --------------------------------------------------------------------
 mkfifo "$tmp/in" "$tmp/out"
