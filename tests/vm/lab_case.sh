@@ -5,6 +5,10 @@
 # the agent under test (AGENT, made absolute, when given) and the lab's
 # address plan and helpers (scripts/lab/lib.sh).
 # Usage: . tests/vm/lab_case.sh NAME [AGENT]
+# Then, for CE 1's agent (AD, its directory under LAB_DIR), status polls
+# with shell builtins only (in a TCG VM every exec costs a good part of a
+# second): st reads status.json into ST, jv KEY prints a string or number
+# of it, until_st SECONDS COND re-reads it until the bash condition holds.
 . tests/lib/tap.sh
 export LAB_PREFIX=v6t-$1- LAB_DIR=/run/v6t-$1 LAB_TUNNEL=${LAB_TUNNEL:-kernel}
 if [ -n "${2:-}" ]; then
@@ -12,3 +16,21 @@ if [ -n "${2:-}" ]; then
 	export LAB_AGENT
 fi
 . scripts/lab/lib.sh
+
+AD=$LAB_DIR/agent1
+ST=""
+st() { ST=""; read -r -d '' ST 2>/dev/null <"$AD/run/status.json"; }
+jv() { # cJSON_Print's layout: "key":<tab>value
+	local re="\"$1\":[[:space:]]*(\"([^\"]*)\"|([^,}[:space:]]+))"
+	[[ $ST =~ $re ]] || { echo "?"; return; }
+	if [ -n "${BASH_REMATCH[2]}" ]; then echo "${BASH_REMATCH[2]}"; else echo "${BASH_REMATCH[3]}"; fi
+}
+until_st() {
+	local end=$((SECONDS + $1))
+	while [ "$SECONDS" -le "$end" ]; do
+		st
+		eval "$2" && return 0
+		nap 0.2
+	done
+	return 1
+}

@@ -41,18 +41,10 @@ while [ $# -gt 0 ]; do
 done
 [ ${#modes[@]} -gt 0 ] || modes=(asan valgrind)
 rss_tol=${SOAK_RSS_KB:-1024}
-AD=$LAB_DIR/agent1
 apid=""
 trap '[ -n "$apid" ] && kill -9 "$apid" 2>/dev/null; $L/topo.sh down >/dev/null 2>&1' EXIT
 trap 'exit 1' INT TERM
 
-ST=""
-st() { ST=""; read -r -d '' ST 2>/dev/null <"$AD/run/status.json"; }
-jv() {
-	local re="\"$1\":[[:space:]]*(\"([^\"]*)\"|([^,}[:space:]]+))"
-	[[ $ST =~ $re ]] || { echo "?"; return; }
-	if [ -n "${BASH_REMATCH[2]}" ]; then echo "${BASH_REMATCH[2]}"; else echo "${BASH_REMATCH[3]}"; fi
-}
 fds() { local f=(/proc/"$1"/fd/*); echo "${#f[@]}"; }
 rss() { # VmRSS in KiB, without a process
 	local k v _

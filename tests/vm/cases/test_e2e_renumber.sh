@@ -27,7 +27,6 @@ cd "$top" || exit 1
 L=scripts/lab
 CE=$(ce_ns 1)
 LAN=$(lan_ns 1)
-AD=$LAB_DIR/agent1
 ALOG=$LAB_DIR/log/agent1.log
 REQ=$LAB_DIR/prov/requests.log
 export LAB_OFFER=$top/$L/offers/dslite.json
@@ -42,23 +41,6 @@ IID=$(ce_iid 1)
 RULE=(--rule-ipv6 2001:db8:4000::/44 --rule-ipv4 198.51.100.16/28 --ea-length 12 --psid-offset 4)
 
 # ---- helpers (shell builtins where they poll) ----------------------------------
-ST=""
-st() { ST=$(cat "$AD/run/status.json" 2>/dev/null); }
-# jv KEY: a string or number from the last st (cJSON_Print: "key":\tvalue)
-jv() {
-	local re="\"$1\":[[:space:]]*(\"([^\"]*)\"|([^,}[:space:]]+))"
-	[[ $ST =~ $re ]] || { echo "?"; return; }
-	if [ -n "${BASH_REMATCH[2]}" ]; then echo "${BASH_REMATCH[2]}"; else echo "${BASH_REMATCH[3]}"; fi
-}
-until_st() { # until_st SECONDS COND: poll the status file until the condition holds
-	local end=$((SECONDS + $1))
-	while [ "$SECONDS" -le "$end" ]; do
-		st
-		eval "$2" && return 0
-		nap 0.2
-	done
-	return 1
-}
 # fetched_from ADDR: the provisioning server saw a GET from ADDR
 fetched_from() {
 	local l

@@ -21,7 +21,6 @@ L=scripts/lab
 TRAIN=tests/vm/pingtrain.py
 CE=$(ce_ns 1)
 LAN=$(lan_ns 1)
-AD=$LAB_DIR/agent1
 ALOG=$LAB_DIR/log/agent1.log
 O=$LAB_DIR/offers
 apid=""
@@ -29,24 +28,6 @@ trap '[ -n "$apid" ] && kill -9 "$apid" 2>/dev/null; $L/topo.sh down >/dev/null 
 trap 'exit 1' INT TERM
 
 # ---- helpers -------------------------------------------------------------
-ST=""
-st() { ST=$("$LAB_AGENT" status --json --run-dir "$AD/run" 2>/dev/null); }
-# jv KEY: a string or number from the last st (cJSON_Print: "key":\tvalue)
-jv() {
-	local re="\"$1\":[[:space:]]*(\"([^\"]*)\"|([^,}[:space:]]+))"
-	[[ $ST =~ $re ]] || { echo "?"; return; }
-	if [ -n "${BASH_REMATCH[2]}" ]; then echo "${BASH_REMATCH[2]}"; else echo "${BASH_REMATCH[3]}"; fi
-}
-# until_st SECONDS COND: poll status until the bash condition holds
-until_st() {
-	local end=$((SECONDS + $1))
-	while [ "$SECONDS" -le "$end" ]; do
-		st
-		eval "$2" && return 0
-		nap 0.2
-	done
-	return 1
-}
 nreq() { # requests the provisioning server saw
 	local n=0 l
 	[ -f "$LAB_DIR/prov/requests.log" ] || { echo 0; return; }
