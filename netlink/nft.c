@@ -449,14 +449,8 @@ int nft_apply_objs(struct nft_ctx *c, const struct nft_objs *want,
 		   struct err *e)
 {
 	struct mnl_socket *nl;
-	struct nft_ctx local;
-	int rc;
+	int rc = nft_sock_open(&nl, e);
 
-	if (!c) {
-		nft_ctx_init(&local);
-		c = &local;
-	}
-	rc = nft_sock_open(&nl, e);
 	if (rc)
 		return rc;
 	rc = holds(nl, c, want, e);

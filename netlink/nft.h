@@ -84,8 +84,7 @@ int nft_objs_text(const struct nft_objs *o, char **out);
 int nft_read(struct nft_ctx *c, struct nft_objs *o, struct err *e);
 
 /* Make the kernel hold exactly `want`: nothing is written when it already
- * does; otherwise one atomic replace (or delete when want->table is NULL).
- * c may be NULL. */
+ * does; otherwise one atomic replace (or delete when want->table is NULL). */
 int nft_apply_objs(struct nft_ctx *c, const struct nft_objs *want,
 		   struct err *e);
 /* The same from a plan's nat and filter parts. */

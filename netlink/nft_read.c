@@ -315,14 +315,8 @@ int nft_read_with(struct mnl_socket *nl, struct nft_ctx *c,
 int nft_read(struct nft_ctx *c, struct nft_objs *o, struct err *e)
 {
 	struct mnl_socket *nl;
-	struct nft_ctx local;
-	int rc;
+	int rc = nft_sock_open(&nl, e);
 
-	if (!c) {
-		nft_ctx_init(&local);
-		c = &local;
-	}
-	rc = nft_sock_open(&nl, e);
 	if (rc)
 		return rc;
 	rc = nft_read_with(nl, c, o, e);

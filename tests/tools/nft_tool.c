@@ -129,14 +129,13 @@ int main(int argc, char **argv)
 	struct err e = { "" };
 	struct nft_objs o;
 	struct plan p;
+	struct nft_ctx c;
 	int bogus = 0;
 
+	nft_ctx_init(&c);
 	if (argc < 2)
 		goto usage;
 	if (!strcmp(argv[1], "remove")) {
-		struct nft_ctx c;
-
-		nft_ctx_init(&c);
 		if (nft_remove(&c, &e)) {
 			fprintf(stderr, "nft_tool: %s\n", e.msg);
 			return 1;
@@ -146,7 +145,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "read")) {
-		if (nft_read(NULL, &o, &e)) {
+		if (nft_read(&c, &o, &e)) {
 			fprintf(stderr, "nft_tool: %s\n", e.msg);
 			return 1;
 		}
