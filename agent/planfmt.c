@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "planfmt.h"
 
+#include "../netlink/nft.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <string.h>
@@ -269,82 +271,96 @@ static void print_ip(FILE *f, const struct plan *p)
 	}
 }
 
+/* The nft lines below are the table netlink/nft_build.c sends, rule for
+ * rule: the same chains (names, hooks, priorities), the same matches in
+ * the same order, the same sets. tests/ns/test_plan_nft.sh loads these
+ * lines into one namespace, applies the same plan through netlink/nft.c
+ * in another, and requires the two kernels' listings to be identical. */
+
+static void print_chain(FILE *f, const char *name, const char *type,
+			const char *hook, const char *prio)
+{
+	fprintf(f, "nft 'add chain ip %s %s { type %s hook %s priority %s; policy accept; }'\n",
+		V6MIG_NFT_TABLE, name, type, hook, prio);
+}
+
 /* ARCHITECTURE "Port-set NAT that uses every port": TCP and ICMP echo
  * round-robin over the ranges, UDP by a hash of the inner source so one
- * LAN socket keeps one external port (RFC 4787 REQ-1). */
+ * LAN socket keeps one external port (RFC 4787 REQ-1); anything else to
+ * the address alone. */
 static void print_nat(FILE *f, const struct plan_nat *n)
 {
-	const char *t = V6MIG_NFT_TABLE;
+	static const char *const sel[] = {
+		"meta l4proto tcp", "icmp type echo-request", "meta l4proto udp" };
+	static const char *const key[] = {
+		"numgen inc", "numgen inc", "jhash ip saddr . udp sport" };
+	char seed[32];
+	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_NAT;
 	char b[V6_STR_MAX];
 	size_t nr = portset_nranges(&n->ports);
 
-	fprintf(f, "nft 'add chain ip %s postrouting { type nat hook postrouting priority srcnat; policy accept; }'\n", t);
-	if (n->ports.len == 0) {
-		fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" snat ip to %s'\n",
-			t, n->out_ifname, v4addr_str(n->src, b));
-		return;
-	}
-	if (nr == 1) {
-		fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto { tcp, udp, icmp } snat ip to %s:",
-			t, n->out_ifname, v4addr_str(n->src, b));
-		print_range(f, portset_range(&n->ports, 0));
+	snprintf(seed, sizeof(seed), " seed 0x%x", V6MIG_NFT_UDP_HASH_SEED);
+	print_chain(f, c, "nat", "postrouting", "srcnat");
+	for (size_t i = 0; n->ports.len && i < 3; i++) {
+		fprintf(f, "nft 'add rule ip %s %s oifname \"%s\" %s snat ip to %s mod %zu%s ",
+			t, c, n->out_ifname, sel[i], key[i], nr, i == 2 ? seed : "");
+		print_nat_map(f, n->src, &n->ports);
 		fputs("'\n", f);
-		return;
 	}
-	fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto { tcp, icmp } snat ip to numgen inc mod %zu ",
-		t, n->out_ifname, nr);
-	print_nat_map(f, n->src, &n->ports);
-	fputs("'\n", f);
-	fprintf(f, "nft 'add rule ip %s postrouting oifname \"%s\" meta l4proto udp snat ip to jhash ip saddr . udp sport mod %zu ",
-		t, n->out_ifname, nr);
-	print_nat_map(f, n->src, &n->ports);
-	fputs("'\n", f);
+	fprintf(f, "nft 'add rule ip %s %s oifname \"%s\" snat ip to %s'\n",
+		t, c, n->out_ifname, v4addr_str(n->src, b));
 }
 
 static void print_mss(FILE *f, const struct plan_filter *fl)
 {
-	const char *t = V6MIG_NFT_TABLE;
+	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_MSS;
 
-	fprintf(f, "nft 'add chain ip %s forward { type filter hook forward priority mangle; policy accept; }'\n", t);
+	print_chain(f, c, "filter", "forward", "mangle");
 	for (int dir = 0; dir < 2; dir++)
-		fprintf(f, "nft 'add rule ip %s forward %s \"%s\" tcp flags syn tcp option maxseg size > %u tcp option maxseg size set %u'\n",
-			t, dir ? "iifname" : "oifname", fl->in_ifname,
+		fprintf(f, "nft 'add rule ip %s %s %s \"%s\" tcp flags syn tcp option maxseg size > %u tcp option maxseg size set %u'\n",
+			t, c, dir ? "iifname" : "oifname", fl->in_ifname,
 			fl->mss, fl->mss);
 }
 
 /* Before conntrack undoes the NAT (dstnat, -100): the outer view. */
 static void print_receive(FILE *f, const struct plan_filter *fl)
 {
-	static const char *const l4[] = { "tcp dport", "udp dport",
-		"icmp type { echo-request, echo-reply } icmp id" };
-	const char *t = V6MIG_NFT_TABLE;
+	static const char *const l4[] = {
+		"meta l4proto tcp tcp dport", "meta l4proto udp udp dport" };
+	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_RX;
 	char b[V6_STR_MAX];
 
-	fprintf(f, "nft 'add chain ip %s receive { type filter hook prerouting priority mangle; policy accept; }'\n", t);
-	fprintf(f, "nft 'add rule ip %s receive iifname \"%s\" ip daddr != %s drop'\n",
-		t, fl->in_ifname, fl->ours.len == 32 ?
-		v4addr_str(fl->ours.addr, b) : v4pfx_str(&fl->ours, b));
+	print_chain(f, c, "filter", "prerouting", "mangle");
+	if (fl->ours.len)
+		fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" ip daddr != %s drop'\n",
+			t, c, fl->in_ifname, fl->ours.len == 32 ?
+			v4addr_str(fl->ours.addr, b) : v4pfx_str(&fl->ours, b));
 	if (fl->ports.len == 0)
 		return;
-	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++) {
-		fprintf(f, "nft 'add rule ip %s receive iifname \"%s\" %s != ",
-			t, fl->in_ifname, l4[i]);
-		print_port_set(f, &fl->ports);
-		fputs(" drop'\n", f);
-	}
+	fprintf(f, "nft 'add set ip %s %s { type inet_service; flags interval; elements = ",
+		t, V6MIG_NFT_SET_PORTS);
+	print_port_set(f, &fl->ports);
+	fputs(" }'\n", f);
+	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
+		fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" %s != @%s drop'\n",
+			t, c, fl->in_ifname, l4[i], V6MIG_NFT_SET_PORTS);
+	fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" icmp type echo-reply icmp id != ",
+		t, c, fl->in_ifname);
+	print_port_set(f, &fl->ports);
+	fputs(" drop'\n", f);
 }
 
 void plan_print_commands(FILE *f, const struct plan *p)
 {
 	print_summary(f, p);
 	print_ip(f, p);
-	if (!p->nat.enabled && !p->filter.enabled && !p->filter.mss)
+	if (!plan_wants_nft(p))
 		return;
 	fprintf(f, "nft add table ip %s\n", V6MIG_NFT_TABLE);
 	if (p->nat.enabled)
 		print_nat(f, &p->nat);
 	if (p->filter.mss)
 		print_mss(f, &p->filter);
-	if (p->filter.enabled)
+	if (p->filter.enabled && (p->filter.ours.len || p->filter.ports.len))
 		print_receive(f, &p->filter);
 }

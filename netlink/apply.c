@@ -241,7 +241,7 @@ static void sweep(struct rc *c)
  * nothing after it can fail. nft_holds: the table already is the plan's. */
 static int diff(struct rc *c, bool with_nft, bool nft_holds, struct err *e)
 {
-	bool want_nft = c->plan->nat.enabled || c->plan->filter.enabled;
+	bool want_nft = plan_wants_nft(c->plan);
 	bool nft_write = with_nft && want_nft && !nft_holds;
 	bool nft_first = !c->k->nft_present || c->old_rec.nft;
 
@@ -465,7 +465,7 @@ static int verify(struct rc *c, const char *const *names, size_t n,
 	size_t start = c->n_ops;
 	int rc;
 
-	bool want_nft = c->plan->nat.enabled || c->plan->filter.enabled;
+	bool want_nft = plan_wants_nft(c->plan);
 	bool holds = !want_nft;
 
 	if ((rc = c->be->ops->read(c->be->ctx, names, n, &c->after, e)))
@@ -626,7 +626,7 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 	c->cover = c->old_rec;
 	if ((rc = refuse_foreign(c, e)))
 		return rc;
-	if ((c->plan->nat.enabled || c->plan->filter.enabled) &&
+	if (plan_wants_nft(c->plan) &&
 	    (rc = c->be->ops->nft_holds(c->be->ctx, c->plan, &holds, e)))
 		return err_wrap(e, rc, "reading table %s", V6MIG_NFT_TABLE);
 	if ((rc = diff(c, true, holds, e)))

@@ -25,6 +25,9 @@ struct nftnl_rule_list;
 #define V6MIG_NFT_CHAIN_MSS "clamp_mss"
 #define V6MIG_NFT_CHAIN_RX "rx_filter"
 #define V6MIG_NFT_SET_PORTS "ports"
+/* jhash seed: fixed, so a table rebuilt from the same plan hashes every
+ * LAN socket to the same range (and reads back equal). */
+#define V6MIG_NFT_UDP_HASH_SEED 0x76366d67
 
 /* What we did to the kernel: tests prove "same plan twice -> zero
  * writes" with it. */

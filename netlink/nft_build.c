@@ -58,9 +58,6 @@
 /* Set ids bind sets to lookups within one batch (maps use 1-3). */
 #define SET_ID_PORTS 4
 #define SET_ID_ICMP 5
-/* jhash seed: fixed, so a table rebuilt from the same plan hashes every
- * LAN socket to the same range (and reads back equal). */
-#define UDP_HASH_SEED 0x76366d67
 
 /* Building a rule: one flag collects allocation failures so the builders
  * stay linear; checked once per rule. */
@@ -208,7 +205,7 @@ static void jhash_saddr_sport(struct rb *b, uint32_t mod)
 		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
 		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_LEN, 8);
 		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_MODULUS, mod);
-		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_SEED, UDP_HASH_SEED);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_SEED, V6MIG_NFT_UDP_HASH_SEED);
 		nftnl_expr_set_u32(x, NFTNL_EXPR_HASH_TYPE, NFT_HASH_JENKINS);
 	}
 	add(b, x);
@@ -693,7 +690,7 @@ static int check_plan(const struct plan *p, struct err *e)
 		return err_set(e, EINVAL, "nft: NAT without an interface");
 	if (n->enabled && portset_check(&n->ports, e))
 		return -EINVAL;
-	if (f->enabled && !f->in_ifname[0])
+	if ((f->enabled || f->mss) && !f->in_ifname[0])
 		return err_set(e, EINVAL, "nft: filter without an interface");
 	if (f->enabled && f->ours.len > 32)
 		return err_set(e, EINVAL, "nft: bad prefix length %u",
@@ -706,12 +703,11 @@ static int check_plan(const struct plan *p, struct err *e)
 static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 {
 	const struct plan_filter *f = &p->filter;
-	bool mss = f->enabled && f->mss;
 	bool rx = f->enabled && (f->ours.len || f->ports.len);
 	int rc = 0;
 
-	if (!p->nat.enabled && !mss && !rx)
-		return 0; /* DS-Lite without filters: no table at all */
+	if (!plan_wants_nft(p))
+		return 0;
 	o->table = nftnl_table_alloc();
 	if (!o->table)
 		return err_set(e, ENOMEM, "nft: out of memory");
@@ -721,7 +717,9 @@ static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	if (p->nat.enabled)
 		rc = nat_chain(o, &p->nat, e);
-	if (rc == 0 && mss)
+	/* The clamp stands alone too: DS-Lite has no NAT and no receive
+	 * filter, but its tunnel MTU is below the LAN's (RFC 6333 5.3). */
+	if (rc == 0 && f->mss)
 		rc = mss_chain(o, f, e);
 	if (rc == 0 && rx)
 		rc = rx_chain(o, f, e);

@@ -15,6 +15,11 @@ void plan_init(struct plan *p, enum method m)
 	p->info.rule_index = -1;
 }
 
+bool plan_wants_nft(const struct plan *p)
+{
+	return p->nat.enabled || p->filter.enabled || p->filter.mss;
+}
+
 bool plan_equal(const struct plan *a, const struct plan *b)
 {
 	/* Plans are built from memset()-zeroed structs, so padding is zero

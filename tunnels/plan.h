@@ -120,6 +120,10 @@ struct wan_facts {
 
 void plan_init(struct plan *p, enum method m);
 bool plan_equal(const struct plan *a, const struct plan *b);
+/* Does p ask for our nftables table: NAT, receive filters, or an MSS
+ * clamp (DS-Lite has the clamp alone)? The one answer apply, the nft
+ * builder and `plan`'s text all use. */
+bool plan_wants_nft(const struct plan *p);
 
 /* For the planners: the pieces every ip6tnl method shares. Each returns
  * 0 or -errno with e naming the bad value. */

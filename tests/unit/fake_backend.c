@@ -344,7 +344,7 @@ static int fake_nft_holds(void *ctx, const struct plan *p, bool *holds,
 			  struct err *e)
 {
 	struct fake_kernel *k = ctx;
-	bool want = p->nat.enabled || p->filter.enabled;
+	bool want = plan_wants_nft(p);
 
 	(void)e;
 	k->reads++;

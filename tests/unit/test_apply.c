@@ -160,6 +160,23 @@ static void test_cold_apply_writes_each_object_once(void **state)
 	assert_true(record_exists(t));
 }
 
+/* DS-Lite: no NAT, no receive filter, but the MSS clamp: the table is
+ * applied (and read back) all the same. */
+static void test_dslite_clamp_is_applied(void **state)
+{
+	struct t *t = *state;
+	struct plan p;
+
+	mape_plan(&p, "2001:db8::1");
+	p.method = METHOD_DSLITE;
+	p.nat.enabled = p.filter.enabled = false;
+	assert_int_equal(apply(t, &p), 0);
+	assert_int_equal(fake_count(&t->k, "nft_apply"), 1);
+	assert_true(t->k.nft_present);
+	assert_int_equal(apply(t, &p), 0);
+	assert_int_equal(t->st.writes, 0);
+}
+
 static void test_same_plan_twice_zero_writes(void **state)
 {
 	struct t *t = *state;
@@ -686,6 +703,7 @@ int main(void)
 		T(test_changed_br_is_one_link_change),
 		T(test_changed_route_mtu_is_one_replace),
 		T(test_changed_ports_is_one_nft_apply),
+		T(test_dslite_clamp_is_applied),
 		T(test_changed_ce_address_moves_only_the_address),
 		T(test_dropped_link_is_swept_with_its_objects),
 		T(test_restart_adopts_instead_of_duplicating),

@@ -554,7 +554,8 @@ static void test_nft_no_sharing(void **state)
 	done3(&o, &b, &p);
 }
 
-/* DS-Lite: no NAT44, no filters: no table; the batch only deletes ours. */
+/* A plan with nothing for nft (no NAT44, no filters, no MSS): no table;
+ * the batch only deletes ours. */
 static void test_nft_dslite_no_table(void **state)
 {
 	struct plan pl;
@@ -568,6 +569,36 @@ static void test_nft_dslite_no_table(void **state)
 	assert_null(o.table);
 	check_frame(&b, &p, false);
 	assert_int_equal(p.n, 4);
+	done3(&o, &b, &p);
+}
+
+/* DS-Lite as tunnels/dslite.c plans it: no NAT44, no receive filter, but
+ * the MSS clamp (plan_add_tunnel sets it): the table holds clamp_mss and
+ * nothing else. (Issue 11 item 4: the clamp was planned, printed, never
+ * applied.) */
+static void test_nft_dslite_clamp_only(void **state)
+{
+	struct plan pl;
+	struct nft_objs o;
+	struct nft_batch b;
+	struct parsed p;
+	struct nftnl_chain *c;
+
+	(void)state;
+	plan_init(&pl, METHOD_DSLITE);
+	strcpy(pl.filter.in_ifname, "v6mig0");
+	pl.filter.mss = 1412;
+	assert_true(plan_wants_nft(&pl));
+	build_parse(&pl, &o, &b, &p);
+	assert_non_null(o.table);
+	check_frame(&b, &p, true);
+	/* BEGIN, NEWTABLE, DELTABLE, NEWTABLE, one chain, two rules, END. */
+	assert_int_equal(p.n, 8);
+	c = nftnl_chain_list_lookup_byname(o.chains, V6MIG_NFT_CHAIN_MSS);
+	assert_non_null(c);
+	assert_int_equal(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_FORWARD);
+	assert_null(nftnl_chain_list_lookup_byname(o.chains, V6MIG_NFT_CHAIN_NAT));
+	assert_null(nftnl_chain_list_lookup_byname(o.chains, V6MIG_NFT_CHAIN_RX));
 	done3(&o, &b, &p);
 }
 
@@ -616,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_nft_split_elements),
 		cmocka_unit_test(test_nft_no_sharing),
 		cmocka_unit_test(test_nft_dslite_no_table),
+		cmocka_unit_test(test_nft_dslite_clamp_only),
 		cmocka_unit_test(test_nft_ours_prefix),
 		cmocka_unit_test(test_nft_bad_plan),
 	};

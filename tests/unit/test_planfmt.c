@@ -198,13 +198,15 @@ static void test_commands_mape(void **state)
 	has_line(t, "ip link set v6mig0 up");
 	has_line(t, "ip route add default dev v6mig0 mtu 1460 proto 233");
 	has_line(t, "nft add table ip v6mig");
-	assert_non_null(strstr(t, "meta l4proto { tcp, icmp } snat ip to numgen inc mod 15 map { 0 : 133.209.13.2 . 5136-5151, 1 : 133.209.13.2 . 9232-9247,"));
+	assert_non_null(strstr(t, "meta l4proto tcp snat ip to numgen inc mod 15 map { 0 : 133.209.13.2 . 5136-5151, 1 : 133.209.13.2 . 9232-9247,"));
+	assert_non_null(strstr(t, "icmp type echo-request snat ip to numgen inc mod 15 map { 0 : 133.209.13.2 . 5136-5151,"));
 	assert_non_null(strstr(t, "14 : 133.209.13.2 . 62480-62495 }'\n"));
-	assert_non_null(strstr(t, "meta l4proto udp snat ip to jhash ip saddr . udp sport mod 15 map { 0 : 133.209.13.2 . 5136-5151,"));
-	has_line(t, "nft 'add rule ip v6mig forward oifname \"v6mig0\" tcp flags syn tcp option maxseg size > 1420 tcp option maxseg size set 1420'");
-	has_line(t, "nft 'add rule ip v6mig receive iifname \"v6mig0\" ip daddr != 133.209.13.2 drop'");
-	assert_non_null(strstr(t, "tcp dport != { 5136-5151, 9232-9247,"));
-	assert_non_null(strstr(t, "icmp type { echo-request, echo-reply } icmp id != { 5136-5151,"));
+	assert_non_null(strstr(t, "meta l4proto udp snat ip to jhash ip saddr . udp sport mod 15 seed 0x76366d67 map { 0 : 133.209.13.2 . 5136-5151,"));
+	has_line(t, "nft 'add rule ip v6mig clamp_mss oifname \"v6mig0\" tcp flags syn tcp option maxseg size > 1420 tcp option maxseg size set 1420'");
+	has_line(t, "nft 'add rule ip v6mig rx_filter iifname \"v6mig0\" ip daddr != 133.209.13.2 drop'");
+	assert_non_null(strstr(t, "nft 'add set ip v6mig ports { type inet_service; flags interval; elements = { 5136-5151, 9232-9247,"));
+	has_line(t, "nft 'add rule ip v6mig rx_filter iifname \"v6mig0\" meta l4proto tcp tcp dport != @ports drop'");
+	assert_non_null(strstr(t, "icmp type echo-reply icmp id != { 5136-5151,"));
 	has_line(t, "# PSID 0x41 (8 bits, offset 4): 15 ranges of 16 ports (240)");
 	free(t);
 }
@@ -280,7 +282,7 @@ static void test_commands_dslite(void **state)
 	/* Nothing added on the WAN, no NAT, no receive filter. */
 	assert_null(strstr(t, "ip -6 addr"));
 	assert_null(strstr(t, "snat"));
-	assert_null(strstr(t, "receive"));
+	assert_null(strstr(t, "rx_filter"));
 	assert_non_null(strstr(t, "maxseg size set 1420"));
 	free(t);
 }
@@ -311,8 +313,8 @@ static void test_commands_ipip(void **state)
 		fail_msg("%s", e.msg);
 	t = commands(&pl);
 	has_line(t, "ip addr add 203.0.113.1/29 dev v6mig0");
-	has_line(t, "nft 'add rule ip v6mig postrouting oifname \"v6mig0\" snat ip to 203.0.113.1'");
-	has_line(t, "nft 'add rule ip v6mig receive iifname \"v6mig0\" ip daddr != 203.0.113.0/29 drop'");
+	has_line(t, "nft 'add rule ip v6mig nat_out oifname \"v6mig0\" snat ip to 203.0.113.1'");
+	has_line(t, "nft 'add rule ip v6mig rx_filter iifname \"v6mig0\" ip daddr != 203.0.113.0/29 drop'");
 	assert_null(strstr(t, "dport"));
 	free(t);
 	j = plan_to_json(&pl);
@@ -351,8 +353,9 @@ static void test_commands_lw4o6_one_range(void **state)
 	t = commands(&pl);
 	has_line(t, "ip -6 addr add 2001:db8:3:100:0:cb00:7110:5/128 dev wan0 nodad");
 	has_line(t, "ip route add default dev v6mig0 mtu 1414 proto 233");
-	has_line(t, "nft 'add rule ip v6mig postrouting oifname \"v6mig0\" meta l4proto { tcp, udp, icmp } snat ip to 203.0.113.16:5120-6143'");
-	has_line(t, "nft 'add rule ip v6mig receive iifname \"v6mig0\" udp dport != { 5120-6143 } drop'");
+	has_line(t, "nft 'add rule ip v6mig nat_out oifname \"v6mig0\" meta l4proto tcp snat ip to numgen inc mod 1 map { 0 : 203.0.113.16 . 5120-6143 }'");
+	has_line(t, "nft 'add set ip v6mig ports { type inet_service; flags interval; elements = { 5120-6143 } }'");
+	has_line(t, "nft 'add rule ip v6mig rx_filter iifname \"v6mig0\" meta l4proto udp udp dport != @ports drop'");
 	free(t);
 	j = plan_to_json(&pl);
 	assert_int_equal(num(get(j, "info"), "psid"), 5);
