@@ -191,16 +191,19 @@ struct dump_arg {
 	int rc;
 };
 
+/* Once fn has said stop, the rest of the dump is still read (and
+ * skipped) up to NLMSG_DONE: a dump left half-read stays queued on the
+ * socket, and the next request on it would read those messages as its
+ * answer (issue 11 item 15). */
 static int on_addr(struct nl_msg *msg, void *arg)
 {
 	struct dump_arg *d = arg;
 	struct nladdr a;
 
-	if (nladdr_parse(nlmsg_hdr(msg), &a) != 0)
+	if (d->rc != 0 || nladdr_parse(nlmsg_hdr(msg), &a) != 0)
 		return NL_SKIP;
-	if ((d->rc = d->fn(&a, d->arg)) != 0)
-		return NL_STOP;
-	return NL_OK;
+	d->rc = d->fn(&a, d->arg);
+	return NL_SKIP;
 }
 
 static int dump_once(struct nlconn *c, struct dump_arg *d)

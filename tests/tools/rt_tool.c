@@ -7,6 +7,8 @@
  *   rt_tool route add|replace|del DEV DST/LEN [mtu N] [proto N]
  *   rt_tool link add NAME UNDERLAY LOCAL REMOTE MTU
  *   rt_tool read [IFNAME...]
+ *   rt_tool reread BIG SMALL     read BIG (over KSTATE_MAX_ADDRS addresses:
+ *                                refused), then SMALL, on one context
  *   rt_tool facts WAN [LAN...]
  *   rt_tool watch WAN [LAN...]   (then "drain" lines on stdin) */
 #include "../../netlink/rtnl.h" /* net/if.h before linux/if.h */
@@ -220,6 +222,28 @@ static int cmd_watch(int argc, char **argv)
 	return 0;
 }
 
+/* The long-lived context after a read that stopped early (too many
+ * addresses on BIG): the next request on it must be answered as usual. */
+static int cmd_reread(struct rt_ctx *c, int argc, char **argv)
+{
+	const char *big = argv[0], *small = argv[1];
+	struct kstate *k = malloc(sizeof(*k));
+	struct err e;
+	int rc;
+
+	if (argc != 2 || !k) {
+		free(k);
+		return usage();
+	}
+	rc = rt_read(c, &big, 1, k, &e);
+	printf("first: %s\n", rc < 0 ? e.msg : "read");
+	rc = rt_read(c, &small, 1, k, &e);
+	if (rc == 0)
+		printf("second: %zu addresses\n", k->n_addrs);
+	free(k);
+	return rc < 0 ? fail(&e) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rt_ctx *c;
@@ -242,6 +266,8 @@ int main(int argc, char **argv)
 		rc = cmd_link(c, argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "read"))
 		rc = cmd_read(c, argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "reread"))
+		rc = cmd_reread(c, argc - 2, argv + 2);
 	else
 		rc = usage();
 	rt_ctx_free(c);
