@@ -236,4 +236,5 @@ clean:
 	rm -rf build build-asan build-fuzz build-systemd build-size
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
+	$(UNIT_HELPER_OBJ:.o=.d) \
 	$(TOOL_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)

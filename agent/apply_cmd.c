@@ -13,6 +13,7 @@
 #include "../netlink/apply.h"
 #include "../netlink/rtnl.h"
 #include "../netlink/system.h"
+#include "../util/runlock.h"
 #include "../tunnels/plan.h"
 #include "cli.h"
 #include "commands.h"
@@ -31,12 +32,17 @@ struct apply_args {
 	struct v6pfx prefix;
 	struct in6_addr peer;
 	unsigned long ipip_index;
+	const char *instance;
+	unsigned long metric;
+	struct plan_scope scope;
+	char run_dir_buf[256];
 };
 
 static const char apply_usage[] =
 	"usage: v6mig-agent apply --from FILE.json --wan IFACE [--lan IFACE]...\n"
 	"                         [--method M] [--prefix PFX] [--peer ADDR]\n"
 	"                         [--ipip-index N] [--run-dir DIR]\n"
+	"                         [--instance NAME] [--route-metric N]\n"
 	"\n"
 	"Put the kernel in the state the HB46PP answer in FILE asks for (the\n"
 	"fixed mode of S8), as the smallest change to what is there; the same\n"
@@ -49,17 +55,23 @@ static const char apply_usage[] =
 	"  --prefix PFX    the end-user prefix, when no interface shows it\n"
 	"  --peer ADDR     the AFTR's / lwAFTR's address when the answer names it\n"
 	"  --ipip-index N  which ipip entry (default 0)\n"
-	"  --run-dir DIR   where the ownership record lives (default " CONFIG_RUN_DIR ")\n";
+	"  --run-dir DIR   where the ownership record lives (default " CONFIG_RUN_DIR ",\n"
+	"                  " CONFIG_RUN_DIR "/NAME for --instance NAME)\n"
+	"  --instance NAME one agent per WAN: this instance's tunnel v6mig-NAME and\n"
+	"                  table v6mig-NAME (default: the unnamed one, v6mig0, v6mig)\n"
+	"  --route-metric N  our IPv4 default route's metric (default 10): beside\n"
+	"                  any other default route, never touching it\n";
 
 static const char down_usage[] =
-	"usage: v6mig-agent down [--run-dir DIR]\n"
+	"usage: v6mig-agent down [--instance NAME] [--run-dir DIR]\n"
 	"\n"
 	"Remove exactly what apply made: our tunnels, their routes, our WAN\n"
-	"addresses, our nftables table, and the ownership record. Root.\n";
+	"addresses, our nftables table, and the ownership record -- of this\n"
+	"instance only (--instance; default the unnamed one). Root.\n";
 
 enum {
 	OPT_FROM = 256, OPT_METHOD, OPT_WAN, OPT_LAN, OPT_PREFIX, OPT_PEER,
-	OPT_IPIP, OPT_RUN_DIR,
+	OPT_IPIP, OPT_RUN_DIR, OPT_INSTANCE, OPT_METRIC,
 };
 
 static const struct option apply_opts[] = {
@@ -71,6 +83,8 @@ static const struct option apply_opts[] = {
 	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "ipip-index", required_argument, NULL, OPT_IPIP },
 	{ "run-dir", required_argument, NULL, OPT_RUN_DIR },
+	{ "instance", required_argument, NULL, OPT_INSTANCE },
+	{ "route-metric", required_argument, NULL, OPT_METRIC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,6 +121,11 @@ static int apply_opt(int c, char *arg, void *ctx)
 	case OPT_RUN_DIR:
 		a->run_dir = arg;
 		return 0;
+	case OPT_INSTANCE:
+		a->instance = arg;
+		return 0;
+	case OPT_METRIC:
+		return cli_number("--route-metric", arg, 0x7fffffff, &a->metric);
 	case 'h':
 		return -1;
 	default:
@@ -143,6 +162,7 @@ static int make_plan(const struct apply_args *a, const struct prov *p,
 	int rc;
 
 	memset(&w, 0, sizeof(w));
+	w.scope = a->scope;
 	w.forced_prefix = a->prefix;
 	w.has_forced_prefix = a->has_prefix;
 	w.peer = a->peer;
@@ -158,22 +178,35 @@ static int make_plan(const struct apply_args *a, const struct prov *p,
 	return rc;
 }
 
-static int reconcile(const char *run_dir, const struct plan *pl, bool down)
+/* Under the instance's run-directory lock (a running daemon of the same
+ * instance holds it: refused, naming it), with the backend scoped to the
+ * instance's objects. */
+static int reconcile(const struct apply_args *a, const struct plan *pl,
+		     bool down)
 {
-	struct apply_stats st;
+	struct apply_stats st = { 0 };
 	struct system sys;
 	struct backend be;
 	struct err e;
-	int rc;
+	int rc, lock;
 
-	if ((rc = system_open(&sys, &e)) < 0) {
+	if ((lock = run_lock(a->run_dir, down ? "v6mig-agent down" :
+			     "v6mig-agent apply", &e)) < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 		return 1;
 	}
+	if ((rc = system_open(&sys, &e)) < 0) {
+		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
+		run_unlock(lock);
+		return 1;
+	}
 	be = system_backend(&sys);
-	rc = down ? apply_down(&be, run_dir, &st, &e) :
-		    apply_plan(&be, run_dir, pl, &st, &e);
+	rc = system_set_scope(&sys, &a->scope, &e);
+	if (rc == 0)
+		rc = down ? apply_down(&be, a->run_dir, &st, &e) :
+			    apply_plan(&be, a->run_dir, pl, &st, &e);
 	system_close(&sys);
+	run_unlock(lock);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s%s\n", cli_prog, e.msg, st.rolled_back ?
 			" (every change undone)" : "");
@@ -187,9 +220,28 @@ static int reconcile(const char *run_dir, const struct plan *pl, bool down)
 	return 0;
 }
 
+/* --instance and --route-metric into a->scope; the instance's run
+ * directory unless --run-dir: 0 or the exit code 2. */
+static int scope_args(struct apply_args *a)
+{
+	struct err e;
+
+	if (plan_scope_make(&a->scope, a->instance, (uint32_t)a->metric, &e) < 0)
+		return cli_usage_error("--instance: %s", e.msg);
+	if (!a->run_dir && a->scope.instance[0]) {
+		snprintf(a->run_dir_buf, sizeof(a->run_dir_buf), "%s/%s",
+			 CONFIG_RUN_DIR, a->scope.instance);
+		a->run_dir = a->run_dir_buf;
+	} else if (!a->run_dir) {
+		a->run_dir = CONFIG_RUN_DIR;
+	}
+	return 0;
+}
+
 int cmd_apply(int argc, char **argv)
 {
-	struct apply_args a = { .method = -1, .run_dir = CONFIG_RUN_DIR };
+	struct apply_args a = { .method = -1,
+				.metric = V6MIG_ROUTE_METRIC_DEFAULT };
 	struct plan *pl;
 	struct prov p;
 	int rc, m;
@@ -199,11 +251,13 @@ int cmd_apply(int argc, char **argv)
 		return rc < 0 ? (fputs(apply_usage, stdout), 0) : rc;
 	if (!a.from || !a.wan)
 		return cli_usage_error("--from and --wan are required (see --help)");
+	if ((rc = scope_args(&a)))
+		return rc;
 	memset(&p, 0, sizeof(p));
 	pl = malloc(sizeof(*pl));
 	rc = 1;
 	if (pl && (m = load_choose(&a, &p)) >= 0 && make_plan(&a, &p, m, pl) == 0)
-		rc = reconcile(a.run_dir, pl, false);
+		rc = reconcile(&a, pl, false);
 	free(pl);
 	prov_done(&p);
 	return rc;
@@ -211,7 +265,8 @@ int cmd_apply(int argc, char **argv)
 
 int cmd_down(int argc, char **argv)
 {
-	struct apply_args a = { .method = -1, .run_dir = CONFIG_RUN_DIR };
+	struct apply_args a = { .method = -1,
+				.metric = V6MIG_ROUTE_METRIC_DEFAULT };
 	int rc;
 
 	cli_prog = "v6mig-agent down";
@@ -219,6 +274,8 @@ int cmd_down(int argc, char **argv)
 		return rc < 0 ? (fputs(down_usage, stdout), 0) : rc;
 	if (a.from || a.wan || a.n_lans || a.method >= 0 || a.has_prefix ||
 	    a.has_peer)
-		return cli_usage_error("down takes only --run-dir (see --help)");
-	return reconcile(a.run_dir, NULL, true);
+		return cli_usage_error("down takes only --instance and --run-dir (see --help)");
+	if ((rc = scope_args(&a)))
+		return rc;
+	return reconcile(&a, NULL, true);
 }

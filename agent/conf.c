@@ -23,6 +23,27 @@ void config_defaults(struct v6mig_config *c)
 	c->method = -1;
 	c->log_level = LOG_LVL_INFO;
 	c->timeout_s = 30;
+	c->route_metric = V6MIG_ROUTE_METRIC_DEFAULT;
+}
+
+const char *config_run_dir(const struct v6mig_config *c, char *buf,
+			   size_t size)
+{
+	if (c->run_dir_set || !c->instance[0])
+		return c->run_dir;
+	snprintf(buf, size, "%s/%s", c->run_dir, c->instance);
+	return buf;
+}
+
+static int set_instance(struct v6mig_config *c, const char *v,
+			const char *where, struct err *e)
+{
+	struct plan_scope s;
+
+	if (plan_scope_make(&s, v, 0, e) < 0)
+		return err_wrap(e, EINVAL, "%s", where);
+	memcpy(c->instance, s.instance, sizeof(c->instance));
+	return 0;
 }
 
 static int copy_str(char *dst, size_t size, const char *v, const char *where,
@@ -232,8 +253,14 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 	}
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, v, where, key, e);
-	if (!strcmp(key, "run_dir"))
+	if (!strcmp(key, "run_dir")) {
+		c->run_dir_set = true;
 		return set_path(c->run_dir, v, where, key, e);
+	}
+	if (!strcmp(key, "instance"))
+		return set_instance(c, v, where, e);
+	if (!strcmp(key, "route_metric"))
+		return set_uint(&c->route_metric, v, 0, 0x7fffffff, where, key, e);
 	if (!strcmp(key, "log_level"))
 		return set_log_level(c, v, where, e);
 	if (!strcmp(key, "timeout"))

@@ -12,6 +12,7 @@
 
 #include "../tunnels/addr.h"
 #include "../tunnels/err.h"
+#include "../tunnels/plan.h"
 
 #define CFG_MAX_LAN 8
 #define CFG_MAX_RESOLVERS 4
@@ -45,6 +46,11 @@ struct v6mig_config {
 	unsigned timeout_s;             /* whole fetch, default 30 */
 	bool keep_on_exit;
 	unsigned ipip_index;
+	/* Several agents, one per WAN (tunnels/plan.h "instances"): "" the
+	 * unnamed one (v6mig0, table v6mig), else v6mig-NAME. */
+	char instance[V6MIG_INSTANCE_MAX + 1];
+	unsigned route_metric;          /* our IPv4 default route's metric */
+	bool run_dir_set;               /* run_dir given (else per instance) */
 };
 
 /* Defaults from the build (Kconfig). */
@@ -56,6 +62,11 @@ int config_load(struct v6mig_config *c, const char *path, struct err *e);
  * front of the message, e.g. "v6mig.conf:12" or "--wan"). */
 int config_set(struct v6mig_config *c, const char *key, const char *value,
 	       const char *where, struct err *e);
+/* The run directory of c's instance: run_dir when given, else
+ * CONFIG_RUN_DIR for the unnamed instance and CONFIG_RUN_DIR/NAME for
+ * instance NAME (the v6mig-agent@NAME unit's RuntimeDirectory). */
+const char *config_run_dir(const struct v6mig_config *c, char *buf,
+			   size_t size);
 /* Checks across keys (wan given, user and pass together, ...). */
 int config_check(const struct v6mig_config *c, struct err *e);
 

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "../util/runlock.h"
 #include "status.h"
 #include "store.h"
 
@@ -318,6 +319,13 @@ static int load_config(const struct daemon *d, struct v6mig_config *c,
 		snprintf(where, sizeof(where), "--%s", d->ov[i].key);
 		rc = config_set(c, d->ov[i].key, d->ov[i].value, where, e);
 	}
+	if (rc == 0 && c->instance[0] && !c->run_dir_set) {
+		char dir[CFG_PATH_MAX + V6MIG_INSTANCE_MAX + 2];
+
+		snprintf(c->run_dir, sizeof(c->run_dir), "%s",
+			 config_run_dir(c, dir, sizeof(dir)));
+		c->run_dir_set = true;
+	}
 	if (rc == 0)
 		rc = config_check(c, e);
 	return rc;
@@ -400,10 +408,19 @@ static int daemon_open(struct daemon *d, struct err *e)
 	if ((rc = loop_timer_init(d->loop, &d->seq_timer, on_seq_timer, d)) < 0 ||
 	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0)
 		return err_set(e, rc, "timerfd: %s", strerror(-rc));
+	/* One writer per instance: a manual apply/down waits for us. The
+	 * instance and metric are read here, once (a SIGHUP that changes
+	 * them takes a restart). */
+	if ((rc = plan_scope_make(&d->scope, d->cfg.instance,
+				  d->cfg.route_metric, e)) < 0 ||
+	    (d->lock_fd = run_lock(d->cfg.run_dir, "v6mig-agent run", e)) < 0)
+		return rc < 0 ? rc : d->lock_fd;
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
 	d->be = system_backend(&d->sys);
 	d->sys_open = true;
+	if ((rc = system_set_scope(&d->sys, &d->scope, e)) < 0)
+		return rc;
 	if ((rc = open_watch(d, e)) < 0)
 		return rc;
 	return daemon_hb_init(d, e);
@@ -416,6 +433,8 @@ static void daemon_close(struct daemon *d)
 	if (d->sys_open)
 		system_close(&d->sys);
 	d->sys_open = false;
+	run_unlock(d->lock_fd);
+	d->lock_fd = -1;
 	seq_done(&d->seq);
 	for (; d->q_len; d->q_len--, d->q_head = (d->q_head + 1) % DAEMON_QUEUE)
 		if (d->queue[d->q_head].ev.prov)
@@ -521,6 +540,7 @@ static const struct { const char *flag, *key; } run_flags[] = {
 	{ "log-level", "log_level" }, { "vendorid", "vendorid" },
 	{ "product", "product" }, { "version", "version" },
 	{ "keep-on-exit", "keep_on_exit" }, { "ipip-index", "ipip_index" },
+	{ "instance", "instance" }, { "route-metric", "route_metric" },
 };
 #define N_RUN_FLAGS (sizeof(run_flags) / sizeof(run_flags[0]))
 
@@ -588,6 +608,7 @@ int cmd_run(int argc, char **argv)
 	d.tm_start_ms = d.tm_mark_ms = loop_now_ms();
 	d.sig_h.fd = -1;
 	d.failed_method = -1;
+	d.lock_fd = -1;
 	d.config_path = CONFIG_CONFIG_PATH;
 	rc = run_parse(argc, argv, &d, from_abs, sizeof(from_abs));
 	if (rc)

@@ -50,6 +50,8 @@ struct daemon {
 	struct fetch *fetch;      /* the fetch in flight */
 	struct fetch *fetch_done; /* freed between loop turns */
 	struct system sys;
+	struct plan_scope scope;  /* instance and metric, fixed at start */
+	int lock_fd;              /* RUN_DIR/lock, held for the daemon's life */
 	struct backend be;
 	bool sys_open;
 

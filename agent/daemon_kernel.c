@@ -138,6 +138,7 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p)
 	d->cfg_method = m;
 	d->cfg_prov = p;
 	memset(&d->facts, 0, sizeof(d->facts));
+	d->facts.scope = d->scope;
 	d->facts.forced_prefix = d->cfg.prefix;
 	d->facts.has_forced_prefix = d->cfg.has_prefix;
 	d->facts.ipip_index = d->cfg.ipip_index;

@@ -25,6 +25,8 @@ struct plan_args {
 	int method;               /* -1: by the offer's order (S8) */
 	bool json;
 	bool has_prefix, has_mtu, has_ipip;
+	const char *instance;
+	unsigned long metric;
 	struct wan_facts w;
 };
 
@@ -32,6 +34,7 @@ static const char plan_usage[] =
 	"usage: v6mig-agent plan --from FILE.json [--method M] [--wan IFACE]\n"
 	"                        [--prefix PFX] [--wan-addr ADDR] [--mtu N]\n"
 	"                        [--peer ADDR] [--lan IFACE]... [--ipip-index N] [--json]\n"
+	"                        [--instance NAME] [--route-metric N]\n"
 	"\n"
 	"What `apply` would put in the kernel for the HB46PP answer in FILE\n"
 	"(- for stdin), as the equivalent ip/nft commands (for reading) or, with\n"
@@ -48,11 +51,14 @@ static const char plan_usage[] =
 	"  --mtu N         the WAN's MTU (default 1500); the tunnel gets N - 40\n"
 	"  --peer ADDR     the AFTR's / lwAFTR's address when the answer names it\n"
 	"  --lan IFACE     a LAN interface (repeatable)\n"
-	"  --ipip-index N  which ipip entry (default 0, the first)\n";
+	"  --ipip-index N  which ipip entry (default 0, the first)\n"
+	"  --instance NAME the instance's names: tunnel and table v6mig-NAME\n"
+	"                  (default: v6mig0 and table v6mig)\n"
+	"  --route-metric N  our IPv4 default route's metric (default 10)\n";
 
 enum {
 	OPT_FROM = 256, OPT_METHOD, OPT_WAN, OPT_PREFIX, OPT_WAN_ADDR, OPT_MTU,
-	OPT_PEER, OPT_LAN, OPT_IPIP, OPT_JSON,
+	OPT_PEER, OPT_LAN, OPT_IPIP, OPT_JSON, OPT_INSTANCE, OPT_METRIC,
 };
 
 static const struct option plan_opts[] = {
@@ -66,6 +72,8 @@ static const struct option plan_opts[] = {
 	{ "lan", required_argument, NULL, OPT_LAN },
 	{ "ipip-index", required_argument, NULL, OPT_IPIP },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "instance", required_argument, NULL, OPT_INSTANCE },
+	{ "route-metric", required_argument, NULL, OPT_METRIC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -131,6 +139,11 @@ static int plan_opt(int c, char *arg, void *ctx)
 	case OPT_JSON:
 		a->json = true;
 		return 0;
+	case OPT_INSTANCE:
+		a->instance = arg;
+		return 0;
+	case OPT_METRIC:
+		return cli_number("--route-metric", arg, 0x7fffffff, &a->metric);
 	case 'h':
 		fputs(plan_usage, stdout);
 		return -1;
@@ -142,9 +155,13 @@ static int plan_opt(int c, char *arg, void *ctx)
 static int plan_parse_args(int argc, char **argv, struct plan_args *a)
 {
 	int rc = cli_getopt(argc, argv, plan_opts, plan_opt, a);
+	struct err e;
 
 	if (rc == 0 && !a->from)
 		return cli_usage_error("--from is required (see --help)");
+	if (rc == 0 && plan_scope_make(&a->w.scope, a->instance,
+				       (uint32_t)a->metric, &e) < 0)
+		return cli_usage_error("--instance: %s", e.msg);
 	return rc;
 }
 
@@ -206,7 +223,7 @@ static const char *hint(int rc, enum method m, const struct wan_facts *w)
 
 int cmd_plan(int argc, char **argv)
 {
-	struct plan_args a = { .method = -1 };
+	struct plan_args a = { .method = -1, .metric = V6MIG_ROUTE_METRIC_DEFAULT };
 	const struct method_ops *ops;
 	struct prov p;
 	struct plan pl;

@@ -101,6 +101,7 @@ static cJSON *route_json(const struct plan_route *r)
 		cJSON_AddNumberToObject(o, "mtu", r->mtu);
 	else
 		cJSON_AddNullToObject(o, "mtu");
+	cJSON_AddNumberToObject(o, "metric", r->metric);
 	return o;
 }
 
@@ -267,7 +268,7 @@ static void print_ip(FILE *f, const struct plan *p)
 			v4pfx_str(&r->dst, b1) : "default", r->dev);
 		if (r->mtu)
 			fprintf(f, " mtu %u", r->mtu);
-		fprintf(f, " proto %u\n", V6MIG_RTPROT);
+		fprintf(f, " metric %u proto %u\n", r->metric, V6MIG_RTPROT);
 	}
 }
 
@@ -277,30 +278,30 @@ static void print_ip(FILE *f, const struct plan *p)
  * lines into one namespace, applies the same plan through netlink/nft.c
  * in another, and requires the two kernels' listings to be identical. */
 
-static void print_chain(FILE *f, const char *name, const char *type,
+static void print_chain(FILE *f, const char *t, const char *name, const char *type,
 			const char *hook, const char *prio)
 {
 	fprintf(f, "nft 'add chain ip %s %s { type %s hook %s priority %s; policy accept; }'\n",
-		V6MIG_NFT_TABLE, name, type, hook, prio);
+		t, name, type, hook, prio);
 }
 
 /* ARCHITECTURE "Port-set NAT that uses every port": TCP and ICMP echo
  * round-robin over the ranges, UDP by a hash of the inner source so one
  * LAN socket keeps one external port (RFC 4787 REQ-1); anything else to
  * the address alone. */
-static void print_nat(FILE *f, const struct plan_nat *n)
+static void print_nat(FILE *f, const char *t, const struct plan_nat *n)
 {
 	static const char *const sel[] = {
 		"meta l4proto tcp", "icmp type echo-request", "meta l4proto udp" };
 	static const char *const key[] = {
 		"numgen inc", "numgen inc", "jhash ip saddr . udp sport" };
 	char seed[32];
-	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_NAT;
+	const char *c = V6MIG_NFT_CHAIN_NAT;
 	char b[V6_STR_MAX];
 	size_t nr = portset_nranges(&n->ports);
 
 	snprintf(seed, sizeof(seed), " seed 0x%x", V6MIG_NFT_UDP_HASH_SEED);
-	print_chain(f, c, "nat", "postrouting", "srcnat");
+	print_chain(f, t, c, "nat", "postrouting", "srcnat");
 	for (size_t i = 0; n->ports.len && i < 3; i++) {
 		fprintf(f, "nft 'add rule ip %s %s oifname \"%s\" %s snat ip to %s mod %zu%s ",
 			t, c, n->out_ifname, sel[i], key[i], nr, i == 2 ? seed : "");
@@ -311,11 +312,11 @@ static void print_nat(FILE *f, const struct plan_nat *n)
 		t, c, n->out_ifname, v4addr_str(n->src, b));
 }
 
-static void print_mss(FILE *f, const struct plan_filter *fl)
+static void print_mss(FILE *f, const char *t, const struct plan_filter *fl)
 {
-	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_MSS;
+	const char *c = V6MIG_NFT_CHAIN_MSS;
 
-	print_chain(f, c, "filter", "forward", "mangle");
+	print_chain(f, t, c, "filter", "forward", "mangle");
 	for (int dir = 0; dir < 2; dir++)
 		fprintf(f, "nft 'add rule ip %s %s %s \"%s\" tcp flags syn tcp option maxseg size > %u tcp option maxseg size set %u'\n",
 			t, c, dir ? "iifname" : "oifname", fl->in_ifname,
@@ -323,14 +324,14 @@ static void print_mss(FILE *f, const struct plan_filter *fl)
 }
 
 /* Before conntrack undoes the NAT (dstnat, -100): the outer view. */
-static void print_receive(FILE *f, const struct plan_filter *fl)
+static void print_receive(FILE *f, const char *t, const struct plan_filter *fl)
 {
 	static const char *const l4[] = {
 		"meta l4proto tcp tcp dport", "meta l4proto udp udp dport" };
-	const char *t = V6MIG_NFT_TABLE, *c = V6MIG_NFT_CHAIN_RX;
+	const char *c = V6MIG_NFT_CHAIN_RX;
 	char b[V6_STR_MAX];
 
-	print_chain(f, c, "filter", "prerouting", "mangle");
+	print_chain(f, t, c, "filter", "prerouting", "mangle");
 	if (fl->ours.len)
 		fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" ip daddr != %s drop'\n",
 			t, c, fl->in_ifname, fl->ours.len == 32 ?
@@ -356,11 +357,11 @@ void plan_print_commands(FILE *f, const struct plan *p)
 	print_ip(f, p);
 	if (!plan_wants_nft(p))
 		return;
-	fprintf(f, "nft add table ip %s\n", V6MIG_NFT_TABLE);
+	fprintf(f, "nft add table ip %s\n", p->scope.table);
 	if (p->nat.enabled)
-		print_nat(f, &p->nat);
+		print_nat(f, p->scope.table, &p->nat);
 	if (p->filter.mss)
-		print_mss(f, &p->filter);
+		print_mss(f, p->scope.table, &p->filter);
 	if (p->filter.enabled && (p->filter.ours.len || p->filter.ports.len))
-		print_receive(f, &p->filter);
+		print_receive(f, p->scope.table, &p->filter);
 }

@@ -347,7 +347,7 @@ static int undo_nft(struct rc *c, struct err *e)
 	if (c->have.nft_present && !c->old_rec.nft)
 		return err_set(e, ENOTRECOVERABLE, "table %s: previous content "
 			       "unknown (no record), left as written",
-			       V6MIG_NFT_TABLE);
+			       c->plan->scope.table);
 	u.kind = c->have.nft_present ? OP_NFT_APPLY : OP_NFT_REMOVE;
 	u.nft = &c->old_nft;
 	return undo_write(c, &u, e);
@@ -454,7 +454,7 @@ static int describe(const struct op *o, struct err *e)
 	case OP_NFT_REMOVE:
 		break;
 	}
-	return err_set(e, EPROTO, "table %s: not as sent", V6MIG_NFT_TABLE);
+	return err_set(e, EPROTO, "our nftables table: not as sent");
 }
 
 /* After the writes: read again; the difference must now be empty. */
@@ -472,10 +472,10 @@ static int verify(struct rc *c, const char *const *names, size_t n,
 		return err_wrap(e, rc, "reading back");
 	if (want_nft && (rc = c->be->ops->nft_holds(c->be->ctx, c->plan,
 						      &holds, e)))
-		return err_wrap(e, rc, "reading back table %s", V6MIG_NFT_TABLE);
+		return err_wrap(e, rc, "reading back table %s", c->plan->scope.table);
 	if (!holds || (!want_nft && c->after.nft_present))
 		return err_set(e, EPROTO, "table %s: the kernel holds it "
-			       "otherwise than sent", V6MIG_NFT_TABLE);
+			       "otherwise than sent", c->plan->scope.table);
 	c->k = &c->after;
 	rc = diff(c, false, false, e);
 	c->new_rec = keep;
@@ -494,19 +494,21 @@ static int check_plan(const struct plan *p, struct err *e)
 	    p->n_routes > PLAN_MAX_ROUTES)
 		return err_set(e, EINVAL, "plan: too many objects");
 	for (size_t i = 0; i < p->n_links; i++)
-		if (!backend_link_name_ours(p->links[i].name) ||
+		if (!plan_scope_owns_link(&p->scope, p->links[i].name) ||
 		    !p->links[i].underlay[0] ||
-		    backend_link_name_ours(p->links[i].underlay))
+		    backend_link_name_ours(p->links[i].underlay) ||
+		    !strncmp(p->links[i].underlay, V6MIG_LINK_PREFIX "-",
+			     strlen(V6MIG_LINK_PREFIX "-")))
 			return err_set(e, EINVAL, "plan: link '%s' over '%s' "
-				       "is not one of ours (%s<n>)",
+				       "is not one of ours (%s)",
 				       p->links[i].name, p->links[i].underlay,
-				       V6MIG_LINK_PREFIX);
+				       p->scope.link);
 	for (size_t i = 0; i < p->n_addrs; i++) {
 		const struct plan_addr *a = &p->addrs[i];
 
 		if ((a->family != AF_INET && a->family != AF_INET6) ||
 		    !a->ifname[0] || a->plen > (a->family == AF_INET ? 32 : 128) ||
-		    (backend_link_name_ours(a->ifname) &&
+		    (plan_scope_owns_link(&p->scope, a->ifname) &&
 		     !plan_has_link(p, a->ifname)))
 			return err_set(e, EINVAL, "plan: address on '%s' "
 				       "(family %d, /%u) refused", a->ifname,
@@ -628,7 +630,7 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		return rc;
 	if (plan_wants_nft(c->plan) &&
 	    (rc = c->be->ops->nft_holds(c->be->ctx, c->plan, &holds, e)))
-		return err_wrap(e, rc, "reading table %s", V6MIG_NFT_TABLE);
+		return err_wrap(e, rc, "reading table %s", c->plan->scope.table);
 	if ((rc = diff(c, true, holds, e)))
 		return rc;
 	if (c->n_ops == 0)

@@ -10,14 +10,10 @@
 
 bool backend_link_name_ours(const char *name)
 {
-	size_t n = strlen(V6MIG_LINK_PREFIX);
+	struct plan_scope s;
 
-	if (strncmp(name, V6MIG_LINK_PREFIX, n) != 0 || name[n] == '\0')
-		return false;
-	for (const char *p = name + n; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
+	plan_scope_make(&s, NULL, 0, NULL);
+	return plan_scope_owns_link(&s, name);
 }
 
 void klink_from_plan(const struct plan_link *pl, struct klink *out)
@@ -43,6 +39,7 @@ void kroute_from_plan(const struct plan_route *pr, struct kroute *out)
 	memset(out, 0, sizeof(*out));
 	out->r = *pr;
 	out->table = RT_TABLE_MAIN;
+	out->priority = pr->metric;
 	out->scope = RT_SCOPE_LINK;
 	out->type = RTN_UNICAST;
 	out->protocol = V6MIG_RTPROT;

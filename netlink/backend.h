@@ -5,14 +5,18 @@
  * and netlink/nft.c are the real thing; netlink/fake.c records every write
  * for unit tests.
  *
- * Ownership (ARCHITECTURE.md "Ownership of kernel state"):
- *   links   -- ip6tnl named V6MIG_LINK_PREFIX + digits ("v6mig0");
- *   routes  -- IPv4 routes of protocol V6MIG_RTPROT;
+ * Ownership (ARCHITECTURE.md "Ownership of kernel state"), per instance
+ * (struct plan_scope, tunnels/plan.h; the real backend is given one):
+ *   links   -- the scope's ip6tnl (unnamed instance: V6MIG_LINK_PREFIX +
+ *              digits, "v6mig0"; instance NAME: "v6mig-NAME");
+ *   routes  -- IPv4 routes of protocol V6MIG_RTPROT through our links;
  *   addrs   -- every address on our links except the kernel's IPv6
- *              link-local, and on other interfaces the ones carrying
- *              IFA_PROTO V6MIG_RTPROT (Linux >= 6.1) or named in the
- *              ownership record (apply.h);
- *   nft     -- the table V6MIG_NFT_TABLE (family ip).
+ *              link-local, and on the interfaces the instance plans on
+ *              (its WAN) or recorded, the ones carrying IFA_PROTO
+ *              V6MIG_RTPROT (Linux >= 6.1) or named in the ownership
+ *              record (apply.h) -- never a proto-233 address elsewhere,
+ *              which may be another instance's;
+ *   nft     -- the scope's table (family ip).
  * The reader returns exactly those (plus addresses on interfaces it was
  * asked about, so foreign ones can be seen and left alone). */
 #ifndef V6MIG_BACKEND_H
@@ -111,7 +115,8 @@ struct backend {
 	void *ctx;
 };
 
-/* "v6mig" followed by one or more decimal digits, and nothing else. */
+/* The unnamed instance's links: "v6mig" followed by one or more decimal
+ * digits, and nothing else (plan_scope_owns_link() for any scope). */
 bool backend_link_name_ours(const char *name);
 
 /* Plan objects as the kernel should hold them (all attributes filled). */

@@ -39,6 +39,18 @@ void nft_ctx_init(struct nft_ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->seq = (uint32_t)time(NULL);
+	snprintf(c->table, sizeof(c->table), "%s", V6MIG_NFT_TABLE);
+}
+
+int nft_ctx_set_table(struct nft_ctx *c, const char *name, struct err *e)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= sizeof(c->table))
+		return err_set(e, EINVAL, "nft: table name '%s' is not 1-%zu bytes",
+			       name, sizeof(c->table) - 1);
+	memcpy(c->table, name, n + 1);
+	return 0;
 }
 
 /* ---- the batch ----------------------------------------------------- */
@@ -101,7 +113,7 @@ static int batch_table(struct nft_batch *b, const struct nftnl_table *t,
 {
 	struct nlmsghdr *nlh = batch_msg(b, type, flags,
 		type == NFT_MSG_DELTABLE ? "delete table" : "add table",
-		V6MIG_NFT_TABLE);
+		nftnl_table_get_str(t, NFTNL_TABLE_NAME));
 
 	if (!nlh)
 		return -ENOMEM;
@@ -210,7 +222,7 @@ static int batch_fill(const struct nft_objs *o, struct nft_batch *b)
 	if (!t || !batch_room(b))
 		goto out;
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
-	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, V6MIG_NFT_TABLE) < 0)
+	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, o->name) < 0)
 		goto out;
 	batch_put(b, nftnl_batch_begin(b->buf + b->len, b->first_seq), false);
 	/* Add (a no-op when present) then delete: the old table goes
@@ -453,7 +465,11 @@ int nft_apply_objs(struct nft_ctx *c, const struct nft_objs *want,
 
 	if (rc)
 		return rc;
-	rc = holds(nl, c, want, e);
+	if (strcmp(want->name, c->table))
+		rc = err_set(e, EINVAL, "nft: table %s is not this instance's (%s)",
+			     want->name, c->table);
+	else
+		rc = holds(nl, c, want, e);
 	if (rc == 0)
 		rc = replace(nl, c, want, e);
 	else if (rc == 1)
@@ -481,6 +497,7 @@ int nft_remove(struct nft_ctx *c, struct err *e)
 
 	if (nft_objs_init(&none))
 		return err_set(e, ENOMEM, "nft: out of memory");
+	memcpy(none.name, c->table, sizeof(none.name));
 	rc = nft_apply_objs(c, &none, e);
 	nft_objs_done(&none);
 	return rc;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../tunnels/plan.h" /* V6MIG_NFT_TABLE, _MAX */
+
 struct err;
 struct plan;
 struct nftnl_table;
@@ -41,12 +43,14 @@ struct nft_stats {
 struct nft_ctx {
 	struct nft_stats stats;
 	uint32_t seq;      /* last netlink sequence number used */
+	char table[V6MIG_NFT_TABLE_MAX]; /* the table this context owns */
 };
 
 /* Our table as libnftnl objects. table == NULL: no table wanted. Sets
  * carry their elements; rules are in order; anonymous sets (the NAT maps)
  * are named "__map%d" and bound to their rule by NFTNL_SET_ID. */
 struct nft_objs {
+	char name[V6MIG_NFT_TABLE_MAX]; /* the table's name, also when NULL */
 	struct nftnl_table *table;
 	struct nftnl_chain_list *chains;
 	struct nftnl_set_list *sets;
@@ -65,9 +69,14 @@ struct nft_batch {
 	char **what;       /* per object message: "rule 2 in nat_out", ... */
 };
 
+/* A context for table V6MIG_NFT_TABLE (the unnamed instance's). */
 void nft_ctx_init(struct nft_ctx *c);
+/* The table this context reads, replaces and removes (plan_scope.table);
+ * -EINVAL for a name nft would refuse. */
+int nft_ctx_set_table(struct nft_ctx *c, const char *name, struct err *e);
 
-/* The objects a plan asks for (pure: no I/O). */
+/* The objects a plan asks for (pure: no I/O), in the plan's scope's
+ * table. */
 int nft_objs_build(const struct plan *p, struct nft_objs *o, struct err *e);
 /* Empty lists (table NULL), e.g. for nft_read(). */
 int nft_objs_init(struct nft_objs *o);

@@ -28,6 +28,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libnftnl/chain.h>
@@ -656,6 +657,7 @@ static int rx_chain(struct nft_objs *o, const struct plan_filter *f,
 int nft_objs_init(struct nft_objs *o)
 {
 	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", V6MIG_NFT_TABLE);
 	o->chains = nftnl_chain_list_alloc();
 	o->sets = nftnl_set_list_alloc();
 	o->rules = nftnl_rule_list_alloc();
@@ -700,6 +702,56 @@ static int check_plan(const struct plan *p, struct err *e)
 	return 0;
 }
 
+/* The chains, sets and rules are made for V6MIG_NFT_TABLE; an instance's
+ * table (o->name) takes them all. 0 or -ENOMEM. */
+static int stamp_chains(struct nft_objs *o)
+{
+	struct nftnl_chain_list_iter *it = nftnl_chain_list_iter_create(o->chains);
+	struct nftnl_chain *c;
+	int rc = it ? 0 : -1;
+
+	while (it && rc == 0 && (c = nftnl_chain_list_iter_next(it)))
+		rc = nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, o->name);
+	if (it)
+		nftnl_chain_list_iter_destroy(it);
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+static int stamp_sets(struct nft_objs *o)
+{
+	struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(o->sets);
+	struct nftnl_set *s;
+	int rc = it ? 0 : -1;
+
+	while (it && rc == 0 && (s = nftnl_set_list_iter_next(it)))
+		rc = nftnl_set_set_str(s, NFTNL_SET_TABLE, o->name);
+	if (it)
+		nftnl_set_list_iter_destroy(it);
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+static int stamp_rules(struct nft_objs *o)
+{
+	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(o->rules);
+	struct nftnl_rule *r;
+	int rc = it ? 0 : -1;
+
+	while (it && rc == 0 && (r = nftnl_rule_list_iter_next(it)))
+		rc = nftnl_rule_set_str(r, NFTNL_RULE_TABLE, o->name);
+	if (it)
+		nftnl_rule_list_iter_destroy(it);
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+static int stamp_table(struct nft_objs *o)
+{
+	if (!strcmp(o->name, V6MIG_NFT_TABLE))
+		return 0;
+	if (stamp_chains(o) || stamp_sets(o) || stamp_rules(o))
+		return -ENOMEM;
+	return 0;
+}
+
 static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 {
 	const struct plan_filter *f = &p->filter;
@@ -713,7 +765,7 @@ static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	nftnl_table_set_u32(o->table, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
 	nftnl_table_set_u32(o->table, NFTNL_TABLE_FLAGS, 0);
-	if (nftnl_table_set_str(o->table, NFTNL_TABLE_NAME, V6MIG_NFT_TABLE) < 0)
+	if (nftnl_table_set_str(o->table, NFTNL_TABLE_NAME, o->name) < 0)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	if (p->nat.enabled)
 		rc = nat_chain(o, &p->nat, e);
@@ -723,6 +775,8 @@ static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 		rc = mss_chain(o, f, e);
 	if (rc == 0 && rx)
 		rc = rx_chain(o, f, e);
+	if (rc == 0 && stamp_table(o) < 0)
+		rc = err_set(e, ENOMEM, "nft: out of memory");
 	return rc;
 }
 
@@ -735,6 +789,8 @@ int nft_objs_build(const struct plan *p, struct nft_objs *o, struct err *e)
 		return rc;
 	if (nft_objs_init(&t))
 		return err_set(e, ENOMEM, "nft: out of memory");
+	snprintf(t.name, sizeof(t.name), "%s", p->scope.table[0] ?
+		 p->scope.table : V6MIG_NFT_TABLE);
 	rc = build_all(p, &t, e);
 	if (rc) {
 		nft_objs_done(&t);

@@ -69,9 +69,9 @@ struct rd {
 	int rc;
 };
 
-static bool ours(const char *table)
+static bool ours(const struct rd *r, const char *table)
 {
-	return table && !strcmp(table, V6MIG_NFT_TABLE);
+	return table && !strcmp(table, r->o->name);
 }
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
@@ -85,7 +85,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 		r->rc = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (ours(nftnl_table_get_str(t, NFTNL_TABLE_NAME)) && !r->o->table)
+	if (ours(r, nftnl_table_get_str(t, NFTNL_TABLE_NAME)) && !r->o->table)
 		r->o->table = t;
 	else
 		nftnl_table_free(t);
@@ -103,7 +103,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 		r->rc = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+	if (ours(r, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 		nftnl_chain_list_add_tail(c, r->o->chains);
 	else
 		nftnl_chain_free(c);
@@ -121,7 +121,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		r->rc = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
+	if (ours(r, nftnl_set_get_str(s, NFTNL_SET_TABLE)))
 		nftnl_set_list_add_tail(s, r->o->sets);
 	else
 		nftnl_set_free(s);
@@ -150,7 +150,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		r->rc = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (ours(nftnl_rule_get_str(x, NFTNL_RULE_TABLE)))
+	if (ours(r, nftnl_rule_get_str(x, NFTNL_RULE_TABLE)))
 		nftnl_rule_list_add_tail(x, r->o->rules);
 	else
 		nftnl_rule_free(x);
@@ -199,9 +199,9 @@ static char *dump_req(char *buf, struct nft_ctx *c, uint16_t type,
 	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_IPV4, NLM_F_DUMP, ++c->seq);
 
 	if (type == NFT_MSG_GETRULE)
-		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, V6MIG_NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, c->table);
 	if (type == NFT_MSG_GETSET)
-		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, V6MIG_NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, c->table);
 	if (type == NFT_MSG_GETSETELEM)
 		nftnl_set_elems_nlmsg_build_payload(nlh, (struct nftnl_set *)s);
 	return buf;
@@ -293,6 +293,7 @@ int nft_read_with(struct mnl_socket *nl, struct nft_ctx *c,
 			nft_objs_done(&t);
 		if (nft_objs_init(&t))
 			return err_set(e, ENOMEM, "nft: out of memory");
+		memcpy(t.name, c->table, sizeof(t.name));
 		rc = read_gen(nl, c, &g0, e);
 		if (rc == 0)
 			rc = read_all(nl, c, &t, e);

@@ -36,7 +36,13 @@
 
 struct rt_ctx {
 	struct nlconn nl;
+	struct plan_scope scope; /* whose links and routes we read */
 };
+
+void rt_ctx_set_scope(struct rt_ctx *c, const struct plan_scope *s)
+{
+	c->scope = *s;
+}
 
 int rt_ctx_new(struct rt_ctx **out, struct err *e)
 {
@@ -49,6 +55,7 @@ int rt_ctx_new(struct rt_ctx **out, struct err *e)
 		free(c);
 		return rc;
 	}
+	plan_scope_make(&c->scope, NULL, V6MIG_ROUTE_METRIC_DEFAULT, NULL);
 	*out = c;
 	return 0;
 }
@@ -403,15 +410,15 @@ static void klink_read(struct nl_cache *links, struct rtnl_link *l,
 	rtnl_link_ip6_tnl_get_fwmark(l, &k->fwmark);
 }
 
-static int read_links(struct nl_cache *links, struct kstate *out,
-		      struct err *e)
+static int read_links(const struct plan_scope *s, struct nl_cache *links,
+		      struct kstate *out, struct err *e)
 {
 	for (struct nl_object *o = nl_cache_get_first(links); o;
 	     o = nl_cache_get_next(o)) {
 		struct rtnl_link *l = (struct rtnl_link *)o;
 		const char *name = rtnl_link_get_name(l);
 
-		if (!name || !backend_link_name_ours(name))
+		if (!name || !plan_scope_owns_link(s, name))
 			continue;
 		if (out->n_links == KSTATE_MAX_LINKS)
 			return err_set(e, E2BIG, "over %d links named %s<n>",
@@ -422,6 +429,7 @@ static int read_links(struct nl_cache *links, struct kstate *out,
 }
 
 struct addr_read {
+	const struct plan_scope *scope;
 	struct nl_cache *links;
 	const char *const *names;
 	size_t n;
@@ -444,8 +452,10 @@ static int on_read_addr(const struct nladdr *a, void *arg)
 	char name[IFNAMSIZ];
 
 	name_of(r->links, a->ifindex, name);
-	if (!name[0] || (!backend_link_name_ours(name) &&
-			 !listed(name, r->names, r->n) && a->proto != V6MIG_RTPROT))
+	/* A proto-233 address on an interface we were not asked about may
+	 * be another instance's (on its WAN): not ours to see. */
+	if (!name[0] || (!plan_scope_owns_link(r->scope, name) &&
+			 !listed(name, r->names, r->n)))
 		return 0;
 	if (r->out->n_addrs == KSTATE_MAX_ADDRS)
 		return err_set(r->e, E2BIG, "over %d addresses to look at",
@@ -482,26 +492,34 @@ static void kroute_read(struct nl_cache *links, struct rtnl_route *rt,
 			k->r.dev);
 	k->table = rtnl_route_get_table(rt);
 	k->priority = rtnl_route_get_priority(rt);
+	k->r.metric = k->priority;
 	k->tos = rtnl_route_get_tos(rt);
 	k->scope = rtnl_route_get_scope(rt);
 	k->type = rtnl_route_get_type(rt);
 	k->protocol = rtnl_route_get_protocol(rt);
 }
 
-static int read_routes(struct nl_cache *links, struct nl_cache *routes,
-		       struct kstate *out, struct err *e)
+static int read_routes(const struct plan_scope *s, struct nl_cache *links,
+		       struct nl_cache *routes, struct kstate *out,
+		       struct err *e)
 {
 	for (struct nl_object *o = nl_cache_get_first(routes); o;
 	     o = nl_cache_get_next(o)) {
 		struct rtnl_route *rt = (struct rtnl_route *)o;
 
+		struct kroute k;
+
 		if (rtnl_route_get_family(rt) != AF_INET ||
 		    rtnl_route_get_protocol(rt) != V6MIG_RTPROT)
+			continue;
+		/* Another instance's routes go through its own link. */
+		kroute_read(links, rt, &k);
+		if (!plan_scope_owns_link(s, k.r.dev))
 			continue;
 		if (out->n_routes == KSTATE_MAX_ROUTES)
 			return err_set(e, E2BIG, "over %d routes of protocol %d",
 				       KSTATE_MAX_ROUTES, V6MIG_RTPROT);
-		kroute_read(links, rt, &out->routes[out->n_routes++]);
+		out->routes[out->n_routes++] = k;
 	}
 	return 0;
 }
@@ -510,7 +528,7 @@ static int read_once(struct rt_ctx *c, const char *const *names, size_t n,
 		     struct kstate *out, struct err *e)
 {
 	struct nl_cache *links = NULL, *routes = NULL;
-	struct addr_read ar = { NULL, names, n, out, e };
+	struct addr_read ar = { &c->scope, NULL, names, n, out, e };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -521,9 +539,9 @@ static int read_once(struct rt_ctx *c, const char *const *names, size_t n,
 		goto out;
 	}
 	ar.links = links;
-	if (!(rc = read_links(links, out, e)) &&
+	if (!(rc = read_links(&c->scope, links, out, e)) &&
 	    !(rc = nlconn_dump_addrs(&c->nl, on_read_addr, &ar, e)))
-		rc = read_routes(links, routes, out, e);
+		rc = read_routes(&c->scope, links, routes, out, e);
 out:
 	nl_cache_free(routes);
 	nl_cache_free(links);

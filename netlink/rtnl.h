@@ -16,7 +16,9 @@
 struct nl_msg;
 struct rt_ctx;
 
+/* A new context reads the unnamed instance's objects (plan_scope). */
 int rt_ctx_new(struct rt_ctx **out, struct err *e);
+void rt_ctx_set_scope(struct rt_ctx *c, const struct plan_scope *s);
 void rt_ctx_free(struct rt_ctx *c);
 
 /* backend_ops members for links, addresses and routes (ctx: rt_ctx);

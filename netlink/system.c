@@ -16,6 +16,16 @@ int system_open(struct system *s, struct err *e)
 	return rt_ctx_new(&s->rt, e);
 }
 
+int system_set_scope(struct system *s, const struct plan_scope *scope,
+		     struct err *e)
+{
+	int rc = nft_ctx_set_table(&s->nft, scope->table, e);
+
+	if (rc == 0)
+		rt_ctx_set_scope(s->rt, scope);
+	return rc;
+}
+
 void system_close(struct system *s)
 {
 	rt_ctx_free(s->rt);

@@ -15,7 +15,11 @@ struct system {
 	struct nft_ctx nft;     /* its stats count the table's writes */
 };
 
+/* Opened for the unnamed instance (plan_scope); system_set_scope() makes
+ * it read, write and remove another instance's objects only. */
 int system_open(struct system *s, struct err *e);
+int system_set_scope(struct system *s, const struct plan_scope *scope,
+		     struct err *e);
 void system_close(struct system *s);
 struct backend system_backend(struct system *s);
 

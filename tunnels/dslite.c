@@ -62,7 +62,7 @@ static int dslite_plan(const struct prov *p, const struct wan_facts *w,
 			       w->wan[0] ? " interface " : "", w->wan);
 	plan_init(&pl, METHOD_DSLITE);
 	if ((rc = plan_add_tunnel(&pl, w, &w->wan_addr, &remote, e)) < 0 ||
-	    (rc = plan_add_addr4(&pl, PLAN_TUNNEL_NAME, b4, B4_PLEN, e)) < 0)
+	    (rc = plan_add_addr4(&pl, pl.scope.link, b4, B4_PLEN, e)) < 0)
 		return rc;
 	plan_set_info(&pl, b4, B4_PLEN, NULL, &w->wan_addr, NULL, -1);
 	*out = pl;

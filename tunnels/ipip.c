@@ -87,7 +87,7 @@ static int ipip_plan(const struct prov *p, const struct wan_facts *w,
 	plan_init(&pl, METHOD_IPIP);
 	if ((rc = plan_add_tunnel(&pl, w, &local, &en->remote, e)) < 0 ||
 	    (add && (rc = plan_add_addr6(&pl, w->wan, &local, 128, true, e)) < 0) ||
-	    (rc = plan_add_addr4(&pl, PLAN_TUNNEL_NAME, en->ipv4.addr,
+	    (rc = plan_add_addr4(&pl, pl.scope.link, en->ipv4.addr,
 				 en->ipv4.len, e)) < 0)
 		return rc;
 	/* S14: the address (or prefix) is the line's own, every port. */

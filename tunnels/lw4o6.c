@@ -65,7 +65,7 @@ static int lw4o6_plan(const struct prov *p, const struct wan_facts *w,
 	plan_init(&pl, METHOD_LW4O6);
 	if ((rc = plan_add_tunnel(&pl, w, &b4, &remote, e)) < 0 ||
 	    (rc = plan_add_addr6(&pl, w->wan, &b4, 128, true, e)) < 0 ||
-	    (rc = plan_add_addr4(&pl, PLAN_TUNNEL_NAME, l->ipv4, 32, e)) < 0)
+	    (rc = plan_add_addr4(&pl, pl.scope.link, l->ipv4, 32, e)) < 0)
 		return rc;
 	/* RFC 7596 5.1: NAPT44 into the port set, which is also all the
 	 * lwAFTR delivers to us. */

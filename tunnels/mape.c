@@ -123,7 +123,7 @@ static int plan_ipv4(struct plan *pl, const struct map_result *r,
 	const struct portset *ps = shared ? &r->ports : &all;
 	int rc;
 
-	rc = plan_add_addr4(pl, PLAN_TUNNEL_NAME, r->ipv4, 32, e);
+	rc = plan_add_addr4(pl, pl->scope.link, r->ipv4, 32, e);
 	if (rc < 0)
 		return rc;
 	plan_set_nat(pl, r->ipv4, ps);

@@ -13,6 +13,47 @@ void plan_init(struct plan *p, enum method m)
 	memset(p, 0, sizeof(*p));
 	p->method = m;
 	p->info.rule_index = -1;
+	plan_scope_make(&p->scope, NULL, V6MIG_ROUTE_METRIC_DEFAULT, NULL);
+}
+
+int plan_scope_make(struct plan_scope *s, const char *name, uint32_t metric,
+		    struct err *e)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n > V6MIG_INSTANCE_MAX)
+		return err_set(e, EINVAL, "instance '%s' is longer than %d characters",
+			       name, V6MIG_INSTANCE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return err_set(e, EINVAL, "instance '%s': only a-z, 0-9 and _ may be used",
+				       name);
+	memset(s, 0, sizeof(*s));
+	if (n) {
+		memcpy(s->instance, name, n);
+		snprintf(s->link, sizeof(s->link), "%s-%s", V6MIG_LINK_PREFIX, name);
+		snprintf(s->table, sizeof(s->table), "%s-%s", V6MIG_NFT_TABLE, name);
+	} else {
+		snprintf(s->link, sizeof(s->link), "%s", PLAN_TUNNEL_NAME);
+		snprintf(s->table, sizeof(s->table), "%s", V6MIG_NFT_TABLE);
+	}
+	s->metric = metric;
+	return 0;
+}
+
+bool plan_scope_owns_link(const struct plan_scope *s, const char *name)
+{
+	size_t n = strlen(V6MIG_LINK_PREFIX);
+
+	if (s->instance[0])
+		return !strcmp(name, s->link);
+	if (strncmp(name, V6MIG_LINK_PREFIX, n) != 0 || name[n] == '\0')
+		return false;
+	for (const char *p = name + n; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
 }
 
 bool plan_wants_nft(const struct plan *p)
@@ -104,8 +145,10 @@ int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
 		return err_set(e, ENOSPC, "plan is full");
 
+	if (w->scope.link[0])
+		p->scope = w->scope;
 	l = &p->links[p->n_links++];
-	snprintf(l->name, sizeof(l->name), "%s", PLAN_TUNNEL_NAME);
+	snprintf(l->name, sizeof(l->name), "%s", p->scope.link);
 	memcpy(l->underlay, w->wan, sizeof(l->underlay));
 	l->local = *local;
 	l->remote = *remote;
@@ -120,6 +163,7 @@ int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 	memcpy(r->dev, l->name, sizeof(r->dev));
 	r->family = AF_INET;
 	r->mtu = mtu;
+	r->metric = p->scope.metric;
 
 	memcpy(p->filter.in_ifname, l->name, sizeof(p->filter.in_ifname));
 	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
@@ -189,7 +233,7 @@ void plan_set_nat(struct plan *p, struct in_addr src,
 {
 	p->nat.enabled = true;
 	snprintf(p->nat.out_ifname, sizeof(p->nat.out_ifname), "%s",
-		 PLAN_TUNNEL_NAME);
+		 p->scope.link);
 	p->nat.src = src;
 	copy_ports(&p->nat.ports, ps);
 }
@@ -199,7 +243,7 @@ void plan_set_filter(struct plan *p, const struct v4pfx *ours,
 {
 	p->filter.enabled = true;
 	snprintf(p->filter.in_ifname, sizeof(p->filter.in_ifname), "%s",
-		 PLAN_TUNNEL_NAME);
+		 p->scope.link);
 	p->filter.ours.addr = ours->addr;
 	p->filter.ours.len = ours->len;
 	copy_ports(&p->filter.ports, ps);

@@ -24,6 +24,25 @@
 #define V6MIG_RTPROT 233           /* our routes' protocol number */
 #define V6MIG_TUNNEL_HOPLIMIT 64
 
+/* Several agents, one per WAN, each own their objects by instance
+ * (docs/DESIGN.md "Instances"). The unnamed instance keeps the names of a
+ * single-WAN agent: link v6mig0, table v6mig. Instance NAME (1-9 of
+ * [a-z0-9_]) owns link v6mig-NAME and table v6mig-NAME. Both own only
+ * IPv4 routes of protocol V6MIG_RTPROT through their own link. */
+#define V6MIG_INSTANCE_MAX 9
+#define V6MIG_NFT_TABLE_MAX 32
+/* Our IPv4 default route's metric unless configured (route_metric):
+ * beside a PPPoE/static default at metric 0, preferred to DHCP clients'
+ * (NetworkManager 100, dhcpcd 200+, systemd-networkd 1024). */
+#define V6MIG_ROUTE_METRIC_DEFAULT 10
+
+struct plan_scope {
+	char instance[V6MIG_INSTANCE_MAX + 1]; /* "" for the unnamed one */
+	char link[IFNAMSIZ];                   /* our tunnel */
+	char table[V6MIG_NFT_TABLE_MAX];       /* our nftables table */
+	uint32_t metric;                       /* our IPv4 routes' metric */
+};
+
 /* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit. */
 struct plan_link {
 	char name[IFNAMSIZ];
@@ -49,6 +68,7 @@ struct plan_route {
 	int family;              /* AF_INET */
 	struct v4pfx dst;        /* 0.0.0.0/0 for the default route */
 	uint32_t mtu;            /* RTAX_MTU, 0 for none */
+	uint32_t metric;         /* RTA_PRIORITY: the scope's metric */
 };
 
 /* NAT44 into a port set: TCP and ICMP echo round-robin over the ranges,
@@ -74,6 +94,7 @@ struct plan_filter {
 
 struct plan {
 	enum method method;
+	struct plan_scope scope; /* whose objects these are */
 	struct plan_link links[PLAN_MAX_LINKS];
 	size_t n_links;
 	struct plan_addr addrs[PLAN_MAX_ADDRS];
@@ -96,6 +117,9 @@ struct plan {
 
 /* What the planners need to know about the WAN and LAN side. */
 struct wan_facts {
+	/* The instance planning (names, metric); all zero: the unnamed
+	 * instance with the default metric. */
+	struct plan_scope scope;
 	char wan[IFNAMSIZ];
 	uint32_t wan_mtu;            /* 0 = unknown: 1500 assumed */
 	/* Global addresses and prefixes on the WAN and LAN interfaces
@@ -118,7 +142,17 @@ struct wan_facts {
 	size_t n_lan;
 };
 
+/* An empty plan of the unnamed instance (plan_add_tunnel() takes the
+ * planning instance's scope from the WAN facts). */
 void plan_init(struct plan *p, enum method m);
+/* The scope of instance name ("" or NULL: the unnamed one) with metric:
+ * -EINVAL naming a bad name. */
+int plan_scope_make(struct plan_scope *s, const char *name, uint32_t metric,
+		    struct err *e);
+/* Is the link called name one of s's? The unnamed instance owns
+ * V6MIG_LINK_PREFIX + digits (what it always had), a named one exactly
+ * its own link. */
+bool plan_scope_owns_link(const struct plan_scope *s, const char *name);
 bool plan_equal(const struct plan *a, const struct plan *b);
 /* Does p ask for our nftables table: NAT, receive filters, or an MSS
  * clamp (DS-Lite has the clamp alone)? The one answer apply, the nft
@@ -128,14 +162,15 @@ bool plan_wants_nft(const struct plan *p);
 /* For the planners: the pieces every ip6tnl method shares. Each returns
  * 0 or -errno with e naming the bad value. */
 
-#define PLAN_TUNNEL_NAME V6MIG_LINK_PREFIX "0"
+#define PLAN_TUNNEL_NAME V6MIG_LINK_PREFIX "0" /* the unnamed instance's */
 #define PLAN_MIN_TUNNEL_MTU 1280
 
 /* The tunnel MTU for a WAN MTU (0 = 1500): WAN - 40, the IPv6 header
  * with no encapsulation-limit option. Refuses less than 1280. */
 int plan_tunnel_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e);
-/* The ip6tnl PLAN_TUNNEL_NAME over w->wan from local to remote, the IPv4
- * default route through it (with the tunnel MTU) and the MSS to clamp. */
+/* The ip6tnl (w->scope's link, or PLAN_TUNNEL_NAME) over w->wan from
+ * local to remote, the IPv4 default route through it (with the tunnel MTU
+ * and the scope's metric) and the MSS to clamp. p takes w's scope. */
 int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 		    const struct in6_addr *local,
 		    const struct in6_addr *remote, struct err *e);

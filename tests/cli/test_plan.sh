@@ -21,7 +21,7 @@ is "$(j "$p" '[j["links"][0][k] for k in ("name","kind","underlay","remote","hop
 is "$(j "$p" 'j["addresses"]')" \
 	'[{"ifname": "wan", "family": "inet6", "address": "2001:db8:4c12:3400:c0:2:1200:3400", "prefix_length": 128, "nodad": true}, {"ifname": "v6mig0", "family": "inet", "address": "192.0.2.18", "prefix_length": 32, "nodad": false}]' \
 	"map_e_v0: CE /128 nodad on the WAN, IPv4 /32 on the tunnel"
-is "$(j "$p" 'j["routes"]')" '[{"dev": "v6mig0", "family": "inet", "dst": "0.0.0.0/0", "mtu": 1460}]' "map_e_v0: only the IPv4 default route, with the MTU"
+is "$(j "$p" 'j["routes"]')" '[{"dev": "v6mig0", "family": "inet", "dst": "0.0.0.0/0", "mtu": 1460, "metric": 10}]' "map_e_v0: only the IPv4 default route, with the MTU and the default metric"
 is "$(j "$p" 'j["nat"]["port_ranges"]')" "$(j "$c" 'j["port_ranges"]')" "map_e_v0: NAT port ranges = calc's"
 is "$(j "$p" '(j["nat"]["src"], j["nat"]["psid"], j["nat"]["port_count"], len(j["nat"]["port_ranges"]))')" \
 	"('192.0.2.18', 52, 240, 15)" "map_e_v0: NAT to 192.0.2.18, PSID 0x34, 15 x 16 ports"
@@ -95,11 +95,13 @@ t=$($A plan --from "$F/map_e_v0.json" --prefix 2001:db8:4c12:3400::/56 --wan eth
 like "$t" "^ip link add v6mig0 mtu 1460 type ip6tnl mode ipip6 local 2001:db8:4c12:3400:c0:2:1200:3400 remote 2001:db8:ffff::1 dev eth1 encaplimit none hoplimit 64$" "ip link add ... encaplimit none hoplimit 64"
 like "$t" "^ip -6 addr add 2001:db8:4c12:3400:c0:2:1200:3400/128 dev eth1 nodad$" "ip -6 addr add ... nodad"
 like "$t" "^ip addr add 192.0.2.18/32 dev v6mig0$" "ip addr add IPv4"
-like "$t" "^ip route add default dev v6mig0 mtu 1460 proto 233$" "ip route add default ... mtu"
-is "$(printf '%s\n' "$t" | grep -c "numgen inc mod 15 map { 0 : 192.0.2.18 . 4928-4943, .* 14 : 192.0.2.18 . 62272-62287 }'$")" 1 "TCP/ICMP: numgen over all 15 ranges"
-is "$(printf '%s\n' "$t" | grep -c "meta l4proto udp snat ip to jhash ip saddr . udp sport mod 15 map { 0 : 192.0.2.18 . 4928-4943,")" 1 "UDP: jhash of the inner source"
+like "$t" "^ip route add default dev v6mig0 mtu 1460 metric 10 proto 233$" "ip route add default ... mtu ... metric"
+is "$(printf '%s\n' "$t" | grep -c "numgen inc mod 15 map { 0 : 192.0.2.18 . 4928-4943, .* 14 : 192.0.2.18 . 62272-62287 }'$")" 2 "TCP, ICMP: numgen over all 15 ranges"
+is "$(printf '%s\n' "$t" | grep -c "meta l4proto udp snat ip to jhash ip saddr . udp sport mod 15 seed 0x76366d67 map { 0 : 192.0.2.18 . 4928-4943,")" 1 "UDP: jhash of the inner source"
 like "$t" "maxseg size set 1420'$" "MSS clamp"
-is "$(printf '%s\n' "$t" | grep -c 'receive iifname "v6mig0" .* != { 4928-4943, .*62272-62287 } drop')" 3 "receive filter for tcp, udp and icmp id"
+is "$(printf '%s\n' "$t" | grep -c 'rx_filter iifname "v6mig0" meta l4proto \(tcp tcp\|udp udp\) dport != @ports drop')" 2 "receive filter for tcp and udp: the set"
+like "$t" "add set ip v6mig ports { type inet_service; flags interval; elements = { 4928-4943, .*62272-62287 } }'" "the set holds every range"
+is "$(printf '%s\n' "$t" | grep -c 'rx_filter iifname "v6mig0" icmp type echo-reply icmp id != { 4928-4943, .*62272-62287 } drop')" 1 "receive filter for icmp ids"
 is "$(printf '%s\n' "$t" | grep -v '^#' | grep -vc '^ip \|^nft ')" 0 "only ip/nft lines besides comments"
 
 # ---- refusals -----------------------------------------------------------

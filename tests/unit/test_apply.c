@@ -117,8 +117,13 @@ static void mape_plan(struct plan *p, const char *br)
 
 static int apply(struct t *t, const struct plan *p)
 {
+	int rc;
+
 	memset(&t->e, 0, sizeof(t->e));
-	return apply_plan(&t->be, t->dir, p, &t->st, &t->e);
+	rc = apply_plan(&t->be, t->dir, p, &t->st, &t->e);
+	if (rc < 0)
+		print_message("apply: %s\n", t->e.msg);
+	return rc;
 }
 
 static bool record_exists(const struct t *t)
@@ -175,6 +180,43 @@ static void test_dslite_clamp_is_applied(void **state)
 	assert_true(t->k.nft_present);
 	assert_int_equal(apply(t, &p), 0);
 	assert_int_equal(t->st.writes, 0);
+}
+
+/* Issue 11 item 6: a default route somebody else keeps (a PPPoE or DHCP
+ * uplink as fallback, at metric 0) does not make the apply fail with
+ * EEXIST: ours goes beside it at its own metric, and theirs is never
+ * touched. The plan is made as the planners make it (plan_add_tunnel). */
+static void test_foreign_default_route_stays_beside_ours(void **state)
+{
+	struct t *t = *state;
+	struct wan_facts w;
+	struct in6_addr local, remote;
+	struct in_addr b4;
+	struct plan p;
+	struct kroute foreign;
+	struct err e;
+
+	fake_add_route(&t->k, "dummy9", "0.0.0.0/0", RTPROT_STATIC);
+	foreign = t->k.routes[t->k.n_routes - 1];
+	memset(&w, 0, sizeof(w));
+	strcpy(w.wan, "eth0");
+	v6("2001:db8:12:3400::99", &local);
+	v6("2001:db8::1", &remote);
+	assert_int_equal(v4addr_parse("192.0.0.2", &b4), 0);
+	plan_init(&p, METHOD_DSLITE);
+	assert_int_equal(plan_add_tunnel(&p, &w, &local, &remote, &e), 0);
+	assert_int_equal(plan_add_addr4(&p, p.links[0].name, b4, 29, &e), 0);
+	assert_int_equal(apply(t, &p), 0);
+	assert_int_equal(fake_count(&t->k, "route_add 0.0.0.0/0 dev v6mig0"), 1);
+	/* Both defaults are there: theirs as it was, ours at another metric. */
+	assert_int_equal(t->k.n_routes, 4);
+	assert_memory_equal(&t->k.routes[t->k.n_routes - 2], &foreign, sizeof(foreign));
+	assert_string_equal(t->k.routes[t->k.n_routes - 1].r.dev, "v6mig0");
+	assert_int_not_equal(t->k.routes[t->k.n_routes - 1].priority, foreign.priority);
+	/* And down removes ours alone. */
+	assert_int_equal(apply_down(&t->be, t->dir, &t->st, &t->e), 0);
+	assert_int_equal(t->k.n_routes, 3);
+	assert_memory_equal(&t->k.routes[2], &foreign, sizeof(foreign));
 }
 
 static void test_same_plan_twice_zero_writes(void **state)
@@ -704,6 +746,7 @@ int main(void)
 		T(test_changed_route_mtu_is_one_replace),
 		T(test_changed_ports_is_one_nft_apply),
 		T(test_dslite_clamp_is_applied),
+		T(test_foreign_default_route_stays_beside_ours),
 		T(test_changed_ce_address_moves_only_the_address),
 		T(test_dropped_link_is_swept_with_its_objects),
 		T(test_restart_adopts_instead_of_duplicating),

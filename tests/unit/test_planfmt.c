@@ -89,7 +89,7 @@ HELPER void has_line(const char *text, const char *line)
 #define TOP_KEYS "method,links,addresses,routes,nat,filter,info"
 #define LINK_KEYS "name,kind,underlay,local,remote,hoplimit,flags,proto,mtu"
 #define ADDR_KEYS "ifname,family,address,prefix_length,nodad"
-#define ROUTE_KEYS "dev,family,dst,mtu"
+#define ROUTE_KEYS "dev,family,dst,mtu,metric"
 #define PORT_KEYS "psid,psid_length,psid_offset,port_ranges,port_count"
 #define NAT_KEYS "enabled,out_ifname,src," PORT_KEYS
 #define FILTER_KEYS "enabled,in_ifname,ours," PORT_KEYS ",mss"
@@ -196,7 +196,7 @@ static void test_commands_mape(void **state)
 	has_line(t, "ip -6 addr add 2404:7a82:4d02:4100:85:d10d:200:4100/128 dev wan0 nodad");
 	has_line(t, "ip addr add 133.209.13.2/32 dev v6mig0");
 	has_line(t, "ip link set v6mig0 up");
-	has_line(t, "ip route add default dev v6mig0 mtu 1460 proto 233");
+	has_line(t, "ip route add default dev v6mig0 mtu 1460 metric 10 proto 233");
 	has_line(t, "nft add table ip v6mig");
 	assert_non_null(strstr(t, "meta l4proto tcp snat ip to numgen inc mod 15 map { 0 : 133.209.13.2 . 5136-5151, 1 : 133.209.13.2 . 9232-9247,"));
 	assert_non_null(strstr(t, "icmp type echo-request snat ip to numgen inc mod 15 map { 0 : 133.209.13.2 . 5136-5151,"));
@@ -352,7 +352,7 @@ static void test_commands_lw4o6_one_range(void **state)
 		fail_msg("%s", e.msg);
 	t = commands(&pl);
 	has_line(t, "ip -6 addr add 2001:db8:3:100:0:cb00:7110:5/128 dev wan0 nodad");
-	has_line(t, "ip route add default dev v6mig0 mtu 1414 proto 233");
+	has_line(t, "ip route add default dev v6mig0 mtu 1414 metric 10 proto 233");
 	has_line(t, "nft 'add rule ip v6mig nat_out oifname \"v6mig0\" meta l4proto tcp snat ip to numgen inc mod 1 map { 0 : 203.0.113.16 . 5120-6143 }'");
 	has_line(t, "nft 'add set ip v6mig ports { type inet_service; flags interval; elements = { 5120-6143 } }'");
 	has_line(t, "nft 'add rule ip v6mig rx_filter iifname \"v6mig0\" meta l4proto udp udp dport != @ports drop'");
