@@ -24,10 +24,14 @@ int plan_scope_make(struct plan_scope *s, const char *name, uint32_t metric,
 	if (n > V6MIG_INSTANCE_MAX)
 		return err_set(e, EINVAL, "instance '%s' is longer than %d characters",
 			       name, V6MIG_INSTANCE_MAX);
+	/* What an interface name usually holds (the unit passes its WAN's
+	 * name), and what both a link and an nft table name may hold. */
 	for (size_t i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
-			return err_set(e, EINVAL, "instance '%s': only a-z, 0-9 and _ may be used",
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		      (i > 0 && (name[i] == '.' || name[i] == '-'))))
+			return err_set(e, EINVAL, "instance '%s': only letters, digits, _ (and . - after the first) may be used",
 				       name);
 	memset(s, 0, sizeof(*s));
 	if (n) {

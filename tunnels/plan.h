@@ -27,7 +27,8 @@
 /* Several agents, one per WAN, each own their objects by instance
  * (docs/DESIGN.md "Instances"). The unnamed instance keeps the names of a
  * single-WAN agent: link v6mig0, table v6mig. Instance NAME (1-9 of
- * [a-z0-9_]) owns link v6mig-NAME and table v6mig-NAME. Both own only
+ * letters, digits, _ . -; v6mig-agent@IFACE passes IFACE) owns link
+ * v6mig-NAME and table v6mig-NAME. Both own only
  * IPv4 routes of protocol V6MIG_RTPROT through their own link. */
 #define V6MIG_INSTANCE_MAX 9
 #define V6MIG_NFT_TABLE_MAX 32

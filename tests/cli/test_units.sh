@@ -57,6 +57,7 @@ done
 # The template: one agent per WAN with its own state and runtime directory.
 t=$U/v6mig-agent@.service
 ok "template: --wan from the instance" grep -q '^ExecStart=.* run --wan %I ' "$t"
+ok "template: --instance from the instance (its own tunnel, table, lock)" grep -q '^ExecStart=.* --instance %I ' "$t"
 ok "template: StateDirectory=v6mig/%I" grep -qx 'StateDirectory=v6mig/%I' "$t"
 ok "template: RuntimeDirectory=v6mig/%I" grep -qx 'RuntimeDirectory=v6mig/%I' "$t"
 ok "template: bound to its interface" grep -qx 'BindsTo=sys-subsystem-net-devices-%i.device' "$t"

@@ -222,6 +222,10 @@ like "$out" "^batches=1 " "filter only: one batch"
 ok "filter only: no NAT chain" sh -c "! ip netns exec $CE nft list chain ip v6mig nat_out"
 ok "filter only: receive filter present" in_ce nft list chain ip v6mig rx_filter
 out=$(in_ce "$T" apply $(plan $PSID2) --no-nat --no-filter 2>&1)
+like "$out" "^batches=1 " "DS-Lite: the MSS clamp alone is one batch"
+is "$(in_ce nft -j list table ip v6mig | python3 -c 'import json,sys; print(sorted(o["chain"]["name"] for o in json.load(sys.stdin)["nftables"] if "chain" in o))')" \
+	"['clamp_mss']" "DS-Lite: the table holds the clamp alone"
+out=$(in_ce "$T" apply $(plan $PSID2) --no-nat --no-filter --mss 0 2>&1)
 like "$out" "^batches=1 msgs=2 " "nothing enabled: our table deleted"
 ok "nothing enabled: no table" sh -c "! ip netns exec $CE nft list table ip v6mig"
 

@@ -61,9 +61,15 @@ like "$(rt route add wan0 0.0.0.0/0 mtu 1460 2>&1)" "adding route 0.0.0.0/0 dev 
 ok "replace changes the mtu" rt route replace wan0 0.0.0.0/0 mtu 1400
 is "$(ip -n "$ns" -j route show default | jget '(len(j), j[0]["metrics"])')" \
 	"(1, [{'mtu': 1400}])" "still one default route, mtu 1400"
+# Ours are the routes of protocol 233 through our own links (another
+# instance's go through its own): a veth named as the unnamed instance's
+# tunnel stands in for the ip6tnl this host lacks.
+ip -n "$ns" link add v6mig0 type veth peer name v6mig0p && ip -n "$ns" link set v6mig0 up &&
+	ip -n "$ns" route add default dev v6mig0 proto 233 metric 10
 s=$(rt read wan0 lan0)
-like "$s" "route 0.0.0.0/0 dev wan0 mtu 1400 table 254 proto 233 scope 253" "read: our route"
-is "$(echo "$s" | grep -c '^route ')" 1 "read: only routes of protocol 233"
+like "$s" "route 0.0.0.0/0 dev v6mig0 mtu 0 table 254 proto 233 scope 253" "read: our route, through our link"
+is "$(echo "$s" | grep -c '^route ')" 1 "read: only routes of protocol 233 through our links (not wan0's)"
+ip -n "$ns" link del v6mig0
 is "$(echo "$s" | grep -c '^addr lan0 192.0.2.18/32')" 1 "read: addresses on asked interfaces"
 ok "route deleted" rt route del wan0 0.0.0.0/0
 is "$(ip -n "$ns" -j route show default | jget 'len(j)')" 0 "no default route left"
