@@ -110,20 +110,21 @@ def emit(name, got, want):
 
 
 def state(ns, exp):
-    link = run(ns, "ip", "-d", "-j", "link", "show", "v6mig0")[0]
+    name, wanif = exp.get("link", "v6mig0"), exp.get("wan", "wan0")
+    link = run(ns, "ip", "-d", "-j", "link", "show", name)[0]
     d = link["linkinfo"]["info_data"]
-    emit("link v6mig0 is an ip6tnl", link["linkinfo"]["info_kind"], "ip6tnl")
+    emit("link %s is an ip6tnl" % name, link["linkinfo"]["info_kind"], "ip6tnl")
     emit("mode ipip6 (proto IPIP)", d["proto"], "ipip6")
     emit("local and remote", [d["local"], d["remote"]],
          [exp["local"], exp["remote"]])
-    emit("over the WAN", d.get("link"), "wan0")
+    emit("over the WAN", d.get("link"), wanif)
     emit("no encapsulation limit option",
          [d.get("ip6_tnl_f_ign_encap_limit", False), "encap_limit" in d],
          [True, False])
     emit("hop limit 64", d["ttl"], 64)
     emit("MTU 1460 (WAN 1500 - 40)", link["mtu"], 1460)
     emit("link up", "UP" in link["flags"], True)
-    wan = run(ns, "ip", "-j", "addr", "show", "dev", "wan0")[0]["addr_info"]
+    wan = run(ns, "ip", "-j", "addr", "show", "dev", wanif)[0]["addr_info"]
     src = [[a.get("nodad", False), a.get("tentative", False)] for a in wan
            if a["local"] == exp["local"] and a["prefixlen"] == 128]
     if exp["wan128"] == "yes":
@@ -131,16 +132,20 @@ def state(ns, exp):
              [[True, False]])
     else:
         emit("no /128 added: the WAN's own address is the source", src, [])
-    tun = run(ns, "ip", "-j", "addr", "show", "dev", "v6mig0")[0]["addr_info"]
+    tun = run(ns, "ip", "-j", "addr", "show", "dev", name)[0]["addr_info"]
     emit("IPv4 on the tunnel", ["%s/%d" % (a["local"], a["prefixlen"])
                                 for a in tun if a["family"] == "inet"],
          [exp["v4"]])
-    r = run(ns, "ip", "-d", "-j", "route", "show", "default")
+    # Beside the foreign default route at metric 0 (issue 11 item 6).
+    r = [x for x in run(ns, "ip", "-d", "-j", "route", "show", "default")
+         if x["dev"] == exp.get("link", "v6mig0")]
     emit("IPv4 default route via the tunnel, protocol 233",
          [[x["dev"], x["protocol"], x["scope"]] for x in r],
-         [["v6mig0", "233", "link"]])
+         [[exp.get("link", "v6mig0"), "233", "link"]])
     emit("default route with mtu 1460", r[0].get("metrics") if r else None,
          [{"mtu": 1460}])
+    emit("default route at our metric", r[0].get("metric", 0) if r else None,
+         int(exp.get("metric", 10)))
 
 
 def foreign(ns):
@@ -150,6 +155,10 @@ def foreign(ns):
          "2001:db8:ffff::99")
     r = run(ns, "ip", "-j", "route", "show", "203.0.113.128/25")
     emit("foreign route untouched", [x["protocol"] for x in r], ["static"])
+    r = [x for x in run(ns, "ip", "-j", "route", "show", "default")
+         if x["dev"] == "fveth0"]
+    emit("foreign default route (metric 0, a PPPoE-like fallback) untouched",
+         [[x["protocol"], x.get("metric", 0)] for x in r], [["static", 0]])
     r = run(ns, "ip", "-j", "route", "show", "table", "100")
     emit("foreign default route in table 100 untouched",
          [x["dev"] for x in r], ["fveth0"])

@@ -69,6 +69,9 @@ setup() {
 		remote 2001:db8:ffff::99 dev wan0 &&
 	ip -n "$ns" addr add 198.51.100.1/24 dev fveth0 &&
 	ip -n "$ns" route add 203.0.113.128/25 dev fveth0 proto static &&
+	# A fallback uplink's IPv4 default route at metric 0 (PPPoE, DHCP):
+	# ours goes beside it, and it is never touched (issue 11 item 6).
+	ip -n "$ns" route add default dev fveth0 proto static &&
 	ip -n "$ns" route add default dev fveth0 table 100 proto static &&
 	nsx nft add table inet v6t_foreign &&
 	nsx nft add chain inet v6t_foreign c '{ type filter hook input priority 0; }' &&
@@ -163,6 +166,10 @@ check_state() {
 
 check_nft() {
 	t=$(nsx nft list table ip v6mig 2>&1)
+	# Every method clamps the MSS on its tunnel (1460 - 40), DS-Lite too:
+	# the applied table, not the printed plan (issue 11 item 4).
+	is "$(echo "$t" | grep -c '"v6mig0" tcp flags syn tcp option maxseg size > 1420 tcp option maxseg size set 1420')" 2 \
+		"MSS clamped to 1420 both ways on v6mig0 (the applied table)"
 	case "$EXP_SNAT" in
 	ranges)
 		rg=$($CHECK ranges "$ns")
