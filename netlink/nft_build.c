@@ -704,50 +704,28 @@ static int check_plan(const struct plan *p, struct err *e)
 
 /* The chains, sets and rules are made for V6MIG_NFT_TABLE; an instance's
  * table (o->name) takes them all. 0 or -ENOMEM. */
-static int stamp_chains(struct nft_objs *o)
+static int stamp_chain(struct nftnl_chain *c, void *name)
 {
-	struct nftnl_chain_list_iter *it = nftnl_chain_list_iter_create(o->chains);
-	struct nftnl_chain *c;
-	int rc = it ? 0 : -1;
-
-	while (it && rc == 0 && (c = nftnl_chain_list_iter_next(it)))
-		rc = nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, o->name);
-	if (it)
-		nftnl_chain_list_iter_destroy(it);
-	return rc < 0 ? -ENOMEM : 0;
+	return nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, name);
 }
 
-static int stamp_sets(struct nft_objs *o)
+static int stamp_set(struct nftnl_set *s, void *name)
 {
-	struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(o->sets);
-	struct nftnl_set *s;
-	int rc = it ? 0 : -1;
-
-	while (it && rc == 0 && (s = nftnl_set_list_iter_next(it)))
-		rc = nftnl_set_set_str(s, NFTNL_SET_TABLE, o->name);
-	if (it)
-		nftnl_set_list_iter_destroy(it);
-	return rc < 0 ? -ENOMEM : 0;
+	return nftnl_set_set_str(s, NFTNL_SET_TABLE, name);
 }
 
-static int stamp_rules(struct nft_objs *o)
+static int stamp_rule(struct nftnl_rule *r, void *name)
 {
-	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(o->rules);
-	struct nftnl_rule *r;
-	int rc = it ? 0 : -1;
-
-	while (it && rc == 0 && (r = nftnl_rule_list_iter_next(it)))
-		rc = nftnl_rule_set_str(r, NFTNL_RULE_TABLE, o->name);
-	if (it)
-		nftnl_rule_list_iter_destroy(it);
-	return rc < 0 ? -ENOMEM : 0;
+	return nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
 }
 
 static int stamp_table(struct nft_objs *o)
 {
 	if (!strcmp(o->name, V6MIG_NFT_TABLE))
 		return 0;
-	if (stamp_chains(o) || stamp_sets(o) || stamp_rules(o))
+	if (nftnl_chain_list_foreach(o->chains, stamp_chain, o->name) < 0 ||
+	    nftnl_set_list_foreach(o->sets, stamp_set, o->name) < 0 ||
+	    nftnl_rule_list_foreach(o->rules, stamp_rule, o->name) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -733,6 +733,62 @@ static void test_link_names(void **state)
 	assert_false(backend_link_name_ours("v6mig0a"));
 	assert_false(backend_link_name_ours("v6migx"));
 	assert_false(backend_link_name_ours("eth0"));
+	assert_false(backend_link_name_ours("v6mig-eth1"));
+}
+
+/* Instances: the unnamed one keeps a single-WAN agent's names; a named
+ * one owns exactly its own link and table, not the unnamed one's nor
+ * another's; bad names are refused, naming them. */
+static void test_scopes(void **state)
+{
+	struct plan_scope u, a;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(plan_scope_make(&u, NULL, 10, &e), 0);
+	assert_string_equal(u.link, "v6mig0");
+	assert_string_equal(u.table, "v6mig");
+	assert_int_equal(plan_scope_make(&a, "eth1.10", 20, &e), 0);
+	assert_string_equal(a.link, "v6mig-eth1.10");
+	assert_string_equal(a.table, "v6mig-eth1.10");
+	assert_int_equal(a.metric, 20);
+	assert_true(plan_scope_owns_link(&a, "v6mig-eth1.10"));
+	assert_false(plan_scope_owns_link(&a, "v6mig0"));
+	assert_false(plan_scope_owns_link(&a, "v6mig-eth2"));
+	assert_false(plan_scope_owns_link(&u, "v6mig-eth1.10"));
+	assert_true(plan_scope_owns_link(&u, "v6mig3"));
+	assert_int_equal(plan_scope_make(&a, "enx00e04c680123", 0, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "enx00e04c680123"));
+	assert_int_equal(plan_scope_make(&a, "-x", 0, &e), -EINVAL);
+	assert_int_equal(plan_scope_make(&a, "a/b", 0, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "a/b"));
+}
+
+/* A named instance's plan: its link everywhere, the route at its metric;
+ * the unnamed instance's links are not its to plan. */
+static void test_named_instance_plan(void **state)
+{
+	struct t *t = *state;
+	struct wan_facts w;
+	struct in6_addr local, remote;
+	struct plan p;
+	struct err e;
+
+	memset(&w, 0, sizeof(w));
+	strcpy(w.wan, "eth0");
+	assert_int_equal(plan_scope_make(&w.scope, "b", 30, &e), 0);
+	v6("2001:db8:12:3400::99", &local);
+	v6("2001:db8::1", &remote);
+	plan_init(&p, METHOD_DSLITE);
+	assert_int_equal(plan_add_tunnel(&p, &w, &local, &remote, &e), 0);
+	assert_string_equal(p.links[0].name, "v6mig-b");
+	assert_string_equal(p.routes[0].dev, "v6mig-b");
+	assert_int_equal(p.routes[0].metric, 30);
+	assert_string_equal(p.filter.in_ifname, "v6mig-b");
+	assert_string_equal(p.scope.table, "v6mig-b");
+	strcpy(p.links[0].name, "v6mig0");
+	assert_int_equal(apply(t, &p), -EINVAL);
+	assert_non_null(strstr(t->e.msg, "v6mig-b"));
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -747,6 +803,8 @@ int main(void)
 		T(test_changed_ports_is_one_nft_apply),
 		T(test_dslite_clamp_is_applied),
 		T(test_foreign_default_route_stays_beside_ours),
+		T(test_scopes),
+		T(test_named_instance_plan),
 		T(test_changed_ce_address_moves_only_the_address),
 		T(test_dropped_link_is_swept_with_its_objects),
 		T(test_restart_adopts_instead_of_duplicating),

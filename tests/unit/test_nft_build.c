@@ -602,6 +602,51 @@ static void test_nft_dslite_clamp_only(void **state)
 	done3(&o, &b, &p);
 }
 
+static int chain_in_eth2(struct nftnl_chain *c, void *arg)
+{
+	(void)arg;
+	return strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), "v6mig-eth2") ? -1 : 0;
+}
+
+static int set_in_eth2(struct nftnl_set *x, void *arg)
+{
+	(void)arg;
+	return strcmp(nftnl_set_get_str(x, NFTNL_SET_TABLE), "v6mig-eth2") ? -1 : 0;
+}
+
+static int rule_in_eth2(struct nftnl_rule *r, void *arg)
+{
+	(void)arg;
+	return strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), "v6mig-eth2") ? -1 : 0;
+}
+
+/* A named instance's table: the table, every chain, set and rule carry
+ * its name (nothing lands in the unnamed instance's table). */
+static void test_nft_instance_table(void **state)
+{
+	struct plan pl = mape_plan(4, 8, 1);
+	struct nft_objs o;
+	struct nft_batch b;
+	struct parsed p;
+	struct err e;
+	char *t = NULL;
+
+	(void)state;
+	assert_int_equal(plan_scope_make(&pl.scope, "eth2", 10, &e), 0);
+	build_parse(&pl, &o, &b, &p);
+	check_frame(&b, &p, true);
+	assert_string_equal(o.name, "v6mig-eth2");
+	assert_string_equal(nftnl_table_get_str(o.table, NFTNL_TABLE_NAME), "v6mig-eth2");
+	/* In the parsed batch: every object is in that table. */
+	assert_int_equal(nftnl_chain_list_foreach(p.o.chains, chain_in_eth2, NULL), 0);
+	assert_int_equal(nftnl_set_list_foreach(p.o.sets, set_in_eth2, NULL), 0);
+	assert_int_equal(nftnl_rule_list_foreach(p.o.rules, rule_in_eth2, NULL), 0);
+	assert_int_equal(nft_objs_text(&p.o, &t), 0);
+	assert_non_null(strstr(t, "table ip v6mig-eth2 "));
+	free(t);
+	done3(&o, &b, &p);
+}
+
 /* A delegated IPv4 prefix that is not byte-aligned (/22) is masked. */
 static void test_nft_ours_prefix(void **state)
 {
@@ -648,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_nft_no_sharing),
 		cmocka_unit_test(test_nft_dslite_no_table),
 		cmocka_unit_test(test_nft_dslite_clamp_only),
+		cmocka_unit_test(test_nft_instance_table),
 		cmocka_unit_test(test_nft_ours_prefix),
 		cmocka_unit_test(test_nft_bad_plan),
 	};
