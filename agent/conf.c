@@ -29,7 +29,7 @@ void config_defaults(struct v6mig_config *c)
 const char *config_run_dir(const struct v6mig_config *c, char *buf,
 			   size_t size)
 {
-	if (c->run_dir_set || !c->instance[0])
+	if (!c->instance[0] || strcmp(c->run_dir, CONFIG_RUN_DIR) != 0)
 		return c->run_dir;
 	snprintf(buf, size, "%s/%s", c->run_dir, c->instance);
 	return buf;
@@ -253,10 +253,8 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 	}
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, v, where, key, e);
-	if (!strcmp(key, "run_dir")) {
-		c->run_dir_set = true;
+	if (!strcmp(key, "run_dir"))
 		return set_path(c->run_dir, v, where, key, e);
-	}
 	if (!strcmp(key, "instance"))
 		return set_instance(c, v, where, e);
 	if (!strcmp(key, "route_metric"))

@@ -50,7 +50,6 @@ struct v6mig_config {
 	 * unnamed one (v6mig0, table v6mig), else v6mig-NAME. */
 	char instance[V6MIG_INSTANCE_MAX + 1];
 	unsigned route_metric;          /* our IPv4 default route's metric */
-	bool run_dir_set;               /* run_dir given (else per instance) */
 };
 
 /* Defaults from the build (Kconfig). */
@@ -62,9 +61,9 @@ int config_load(struct v6mig_config *c, const char *path, struct err *e);
  * front of the message, e.g. "v6mig.conf:12" or "--wan"). */
 int config_set(struct v6mig_config *c, const char *key, const char *value,
 	       const char *where, struct err *e);
-/* The run directory of c's instance: run_dir when given, else
- * CONFIG_RUN_DIR for the unnamed instance and CONFIG_RUN_DIR/NAME for
- * instance NAME (the v6mig-agent@NAME unit's RuntimeDirectory). */
+/* The run directory of c's instance: run_dir, except that instance NAME
+ * with the default run_dir (CONFIG_RUN_DIR) gets CONFIG_RUN_DIR/NAME (the
+ * v6mig-agent@NAME unit's RuntimeDirectory). */
 const char *config_run_dir(const struct v6mig_config *c, char *buf,
 			   size_t size);
 /* Checks across keys (wan given, user and pass together, ...). */

@@ -319,12 +319,11 @@ static int load_config(const struct daemon *d, struct v6mig_config *c,
 		snprintf(where, sizeof(where), "--%s", d->ov[i].key);
 		rc = config_set(c, d->ov[i].key, d->ov[i].value, where, e);
 	}
-	if (rc == 0 && c->instance[0] && !c->run_dir_set) {
+	if (rc == 0) {
 		char dir[CFG_PATH_MAX + V6MIG_INSTANCE_MAX + 2];
 
 		snprintf(c->run_dir, sizeof(c->run_dir), "%s",
 			 config_run_dir(c, dir, sizeof(dir)));
-		c->run_dir_set = true;
 	}
 	if (rc == 0)
 		rc = config_check(c, e);

@@ -53,7 +53,9 @@ static void test_full_file(void **state)
 		"log_level = debug\n"
 		"timeout = 12\n"
 		"keep_on_exit = yes\n"
-		"ipip_index = 1\n");
+		"ipip_index = 1\n"
+		"instance = eth0\n"
+		"route_metric = 200\n");
 
 	(void)state;
 	config_defaults(&c);
@@ -74,6 +76,8 @@ static void test_full_file(void **state)
 	assert_int_equal(c.timeout_s, 12);
 	assert_true(c.keep_on_exit);
 	assert_int_equal(c.ipip_index, 1);
+	assert_string_equal(c.instance, "eth0");
+	assert_int_equal(c.route_metric, 200);
 	assert_int_equal(config_check(&c, &e), 0);
 }
 
@@ -90,6 +94,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.method, -1);
 	assert_int_equal(c.timeout_s, 30);
 	assert_false(c.keep_on_exit);
+	assert_string_equal(c.instance, "");
+	assert_int_equal(c.route_metric, 10);
 	assert_int_equal(config_check(&c, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "no wan"));
 }
@@ -130,6 +136,9 @@ static void test_refusals(void **state)
 	expect_line_error("log_level = loud\n", "log_level 'loud'");
 	expect_line_error("wan eth0\n", ":1: 'wan eth0' is not key = value");
 	expect_line_error(" = x\n", "missing key");
+	expect_line_error("instance = a/b\n", ":1: instance 'a/b'");
+	expect_line_error("instance = wan-uplink-2\n", "longer than 9");
+	expect_line_error("route_metric = -1\n", "route_metric '-1'");
 }
 
 /* S8 fixed mode: a method name is accepted only when this build has it. */

@@ -59,8 +59,8 @@ static void test_uncommented_defaults_change_nothing(void **state)
 	fclose(in);
 	fclose(out);
 	/* domain vendorid product version timeout method ipip_index
-	 * keep_on_exit state_dir run_dir log_level */
-	assert_int_equal(n, 11);
+	 * keep_on_exit state_dir run_dir log_level route_metric */
+	assert_int_equal(n, 12);
 
 	config_defaults(&want);
 	config_defaults(&got);
@@ -77,6 +77,7 @@ static void test_uncommented_defaults_change_nothing(void **state)
 	assert_string_equal(got.state_dir, want.state_dir);
 	assert_string_equal(got.run_dir, want.run_dir);
 	assert_int_equal(got.log_level, want.log_level);
+	assert_int_equal(got.route_metric, want.route_metric);
 }
 
 /* As shipped (all commented out) it loads and sets nothing. */
