@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading our table back: dumps of tables, chains, sets, set elements and
- * rules of family ip, kept when they belong to V6MIG_NFT_TABLE. The reads
- * are bracketed by the ruleset generation id and repeated when a commit
+ * rules of family ip, kept when they belong to the context's table
+ * (nft_ctx.table). The reads are bracketed by the ruleset generation id and repeated when a commit
  * came in between, so what we compare is one consistent state. */
 #include "nft.h"
 
