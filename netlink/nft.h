@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Our nftables table (family ip; V6MIG_NFT_TABLE, or an instance's) from
  * a plan's NAT and filter parts: built with libnftnl, sent through libmnl
- * as one batch that replaces the table atomically, every ACK read; read back and compared so
- * the same plan twice writes nothing. We never touch another table.
+ * as one batch that replaces the table atomically, every ACK read; read
+ * back and compared so the same plan twice writes nothing. We never touch
+ * another table.
  *
  * The netlink socket is opened per call in the caller's current network
  * namespace: callers that want another namespace setns() first. */
