@@ -59,12 +59,13 @@ _v6mig_agent()
 	case $cmd in
 	run) opts="--config --wan --lan --resolver --domain --ca-file --user
 		--pass --server-name --timeout --method --from --prefix
-		--state-dir --run-dir --log-level" ;;
+		--state-dir --run-dir --log-level --instance --route-metric" ;;
 	probe) opts="--resolver --domain --wan --ca-file --user --pass
 		--server-name --timeout --json" ;;
 	plan) opts="--from --method --wan --prefix --json" ;;
-	apply) opts="--from --method --wan --lan --prefix" ;;
-	down) opts="--run-dir" ;;
+	apply) opts="--from --method --wan --lan --prefix --instance
+		--route-metric --run-dir" ;;
+	down) opts="--instance --run-dir" ;;
 	status) opts="--json --run-dir" ;;
 	cache)
 		if [[ $COMP_CWORD -eq 2 ]]; then

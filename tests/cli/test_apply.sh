@@ -10,7 +10,7 @@ is "$rc" 0 "apply --help exits 0"
 like "$out" "--from FILE.json --wan IFACE" "apply --help shows the synopsis"
 out=$($A down --help); rc=$?
 is "$rc" 0 "down --help exits 0"
-like "$out" "down \[--run-dir DIR\]" "down --help shows the synopsis"
+like "$out" "down \[--instance NAME\] \[--run-dir DIR\]" "down --help shows the synopsis"
 
 $A apply --wan wan0 > /dev/null 2>&1
 is "$?" 2 "apply without --from: usage (2)"
