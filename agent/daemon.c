@@ -321,9 +321,10 @@ static int load_config(const struct daemon *d, struct v6mig_config *c,
 	}
 	if (rc == 0) {
 		char dir[CFG_PATH_MAX + V6MIG_INSTANCE_MAX + 2];
+		const char *rd = config_run_dir(c, dir, sizeof(dir));
 
-		snprintf(c->run_dir, sizeof(c->run_dir), "%s",
-			 config_run_dir(c, dir, sizeof(dir)));
+		if (rd != c->run_dir)
+			snprintf(c->run_dir, sizeof(c->run_dir), "%s", rd);
 	}
 	if (rc == 0)
 		rc = config_check(c, e);
