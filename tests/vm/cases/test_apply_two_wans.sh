@@ -45,7 +45,7 @@ is "$(tables)" '["v6t_foreign", "v6mig-a", "v6mig-b"]' "each instance has its ow
 is "$(nsx nft list table ip v6mig-b | grep -c 'maxseg size set 1420')" 2 "DS-Lite's table: the MSS clamp"
 is "$(nsx nft list table ip v6mig-b | grep -c snat)" 0 "DS-Lite's table: no NAT44"
 is "$(ip -n "$ns" -j route show default | jget 'sorted([x["dev"], x.get("metric", 0)] for x in j)')" \
-	"[['fveth0', 0], ['v6mig-a', 20], ['v6mig-b', 30]]" "three IPv4 default routes side by side"
+	'[["fveth0", 0], ["v6mig-a", 20], ["v6mig-b", 30]]' "three IPv4 default routes side by side"
 check_foreign
 snap ab
 
