@@ -14,7 +14,11 @@ cleanup() { ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip netns add "$ns" && ip -n "$ns" link add wan0 type veth peer name lan0 &&
+# No DAD: a link-local still tentative in "before" and settled in "after"
+# is not a change of ours.
+ip netns add "$ns" &&
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
+	ip -n "$ns" link add wan0 type veth peer name lan0 &&
 	ip -n "$ns" link set wan0 up && ip -n "$ns" link set lan0 up &&
 	ip -n "$ns" addr add 2001:db8:ff00::100/64 dev wan0 nodad &&
 	ip -n "$ns" addr add 2001:db8:12:3401::1/64 dev lan0 nodad &&
