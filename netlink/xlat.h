@@ -57,6 +57,19 @@ int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e);
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		    struct err *e);
 
+/* The embedded programs loaded but not attached, their maps filled from
+ * s (cfg as given plus abi/obj_id): for BPF_PROG_TEST_RUN tests and the
+ * bench. xlat_obj_sync() reconciles the maps like xlat_apply(). */
+struct xlat_obj {
+	void *skel;
+	int prog_out, prog_in;
+	int cfg, fmr4, fmr6, stats;
+};
+int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e);
+int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
+		  struct xlat_writes *w, struct err *e);
+void xlat_obj_free(struct xlat_obj *o);
+
 /* A stable name for a counter ("out_ok", "drop_port_in", ...). */
 const char *xlat_stat_name(enum xlat_stat s);
 
