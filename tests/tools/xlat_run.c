@@ -11,13 +11,18 @@
  *   out HEX | in HEX        -> "RET HEX"   (RET: TC_ACT_* the program returned)
  *   stats                   -> "name=value ..." (non-zero counters, then zeroed)
  *   sync                    -> "cfg=N added=N deleted=N" (the same spec again)
- *   fuzz out|in N SEED HEX  -> "fuzz N ok" or "fuzz failed at I: ..."  */
+ *   fuzz out|in N SEED HEX  -> "fuzz N ok" or "fuzz failed at I: ..."
+ * and the loader on real devices (netlink/xlat.c):
+ *   apply WAN DEV           -> "rc=N attached=N cfg=N added=N deleted=N"
+ *   remove WAN DEV          -> "rc=N"
+ *   kstats WAN              -> "rc=N name=value ..." (the attached program's) */
 #include "../../netlink/xlat.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +208,34 @@ static void cmd_fuzz(int fd, unsigned n, unsigned seed, const uint8_t *p,
 	printf("fuzz %u ok\n", n);
 }
 
+static void kernel_cmd(const char *cmd, const char *wan, const char *dev,
+		       const struct xlat_spec *s)
+{
+	unsigned w = wan ? if_nametoindex(wan) : 0;
+	unsigned d = dev ? if_nametoindex(dev) : 0;
+	struct xlat_writes wr = { 0 };
+	struct err e = { "" };
+	uint64_t st[XLAT_STAT_MAX];
+	int rc;
+
+	if (!strcmp(cmd, "apply")) {
+		rc = xlat_apply(w, d, s, &wr, &e);
+		printf("rc=%d attached=%u cfg=%u added=%u deleted=%u %s\n", rc,
+		       wr.attached, wr.cfg, wr.fmr_added, wr.fmr_deleted, e.msg);
+	} else if (!strcmp(cmd, "remove")) {
+		rc = xlat_remove(w, d, &e);
+		printf("rc=%d %s\n", rc, e.msg);
+	} else {
+		rc = xlat_read_stats(w, st, &e);
+		printf("rc=%d", rc);
+		for (int i = 0; !rc && i < XLAT_STAT_MAX; i++)
+			if (st[i])
+				printf(" %s=%llu", xlat_stat_name((enum xlat_stat)i),
+				       (unsigned long long)st[i]);
+		printf(" %s\n", e.msg);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t in[PKT_MAX], out[PKT_MAX], tmp[PKT_MAX];
@@ -235,6 +268,11 @@ int main(int argc, char **argv)
 			rc = xlat_obj_sync(&o, s, &w, &e);
 			printf("rc=%d cfg=%u added=%u deleted=%u\n", rc, w.cfg,
 			       w.fmr_added, w.fmr_deleted);
+		} else if (!strcmp(cmd, "apply") || !strcmp(cmd, "remove") ||
+			   !strcmp(cmd, "kstats")) {
+			char *dev = strtok(NULL, " \n");
+
+			kernel_cmd(cmd, arg, dev, s);
 		} else if (!strcmp(cmd, "fuzz") && arg) {
 			char *cnt = strtok(NULL, " \n"), *sd = strtok(NULL, " \n"),
 			     *hex = strtok(NULL, " \n");
