@@ -193,25 +193,32 @@ elif what == "refused":
     except socket.timeout:
         print("timeout")
 EOF
-in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
-spid=$!
-for _ in $(seq 50); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
+# traffic LABEL [OFFLOADS...]: the server up, then per tx offload setting
+# TCP both ways and UDP; then UDP in fragments and a port unreachable.
+traffic() {
+	label=$1; shift
+	rm -f "$tmp/ready"
+	in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
+	spid=$!
+	for _ in $(seq 50); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
+	ok "$label: ping $V4 -> $SRV" in_ce ping -c 3 -i 0.2 -W 2 $SRV
+	for off in "$@"; do
+		in_ce ethtool -K xlat0 tx "$off" >/dev/null 2>&1
+		in_ce ethtool -K wan0 tx "$off" >/dev/null 2>&1
+		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV tcp "$BYTES")" ok \
+			"$label: TCP $BYTES B up (GSO/TSO on veth), digest matches (tx offload $off)"
+		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV down "$BYTES")" ok \
+			"$label: TCP $BYTES B down, digest matches (tx offload $off)"
+		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 1200)" ok \
+			"$label: UDP 1200 B echoed (tx offload $off)"
+	done
+	is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 4000)" ok \
+		"$label: UDP 4000 B: IPv4 fragments <-> IPv6 Fragment headers, echoed"
+	is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV refused)" refused \
+		"$label: port unreachable comes back (ICMPv6 error, inner packet translated)"
+}
 
-ok "ping 192.0.0.1 -> $SRV through CLAT + TAYGA" in_ce ping -c 3 -i 0.2 -W 2 $SRV
-for off in on off; do
-	in_ce ethtool -K xlat0 tx $off >/dev/null 2>&1
-	in_ce ethtool -K wan0 tx $off >/dev/null 2>&1
-	is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV tcp $BYTES)" ok \
-		"TCP $BYTES B up (GSO/TSO on veth), digest matches (tx offload $off)"
-	is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV down $BYTES)" ok \
-		"TCP $BYTES B down, digest matches (tx offload $off)"
-	is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 1200)" ok \
-		"UDP 1200 B echoed (tx offload $off)"
-done
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 4000)" ok \
-	"UDP 4000 B: IPv4 fragments <-> IPv6 Fragment headers, echoed"
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV refused)" refused \
-	"port unreachable comes back as ICMP (ICMPv6 error, inner packet translated)"
+traffic CLAT on off
 ok "ping with 1200 B payload (1248 B IPv6)" \
 	in_ce ping -c 2 -i 0.2 -W 2 -s 1200 $SRV
 # TAYGA fragments a reply without DF above 1280 B; the first fragment of an
@@ -249,18 +256,7 @@ like "$(xl apply wan0 xlat0)" '^rc=0 attached=2 cfg=1 added=2 deleted=0' \
 	"MAP-T: apply attaches, writes the configuration and the FMR (both tries)"
 is "$(xl apply wan0 xlat0)" "rc=0 attached=0 cfg=0 added=0 deleted=0 " \
 	"MAP-T: the same spec again writes nothing"
-in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready2" &
-spid=$!
-for _ in $(seq 50); do [ -e "$tmp/ready2" ] && break; sleep 0.1; done
-ok "MAP-T: ping $V4 -> $SRV through TAYGA as BR" in_ce ping -c 3 -i 0.2 -W 2 $SRV
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV tcp $BYTES)" ok \
-	"MAP-T: TCP $BYTES B up, digest matches"
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV down $BYTES)" ok \
-	"MAP-T: TCP $BYTES B down, digest matches"
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 4000)" ok \
-	"MAP-T: UDP 4000 B in fragments, echoed"
-is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV refused)" refused \
-	"MAP-T: port unreachable comes back"
+traffic MAP-T on
 kill $spid 2>/dev/null
 like "$(xl kstats wan0)" '^rc=0 .*out_ok=[1-9].* in_ok=[1-9]' "MAP-T: counters"
 is "$(xl remove wan0 xlat0)" "rc=0 " "MAP-T: remove"
