@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../netlink/apply.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -361,6 +362,14 @@ static void start_sequence(struct daemon *d)
 
 	seq_init(&d->seq, &sc);
 	d->token[0] = '\0';
+	/* A restart or reload adopts what the kernel holds (sequence.h). */
+	if (daemon_kernel_holds(d, &ev.held)) {
+		ev.held_known = true;
+		if (ev.held >= 0)
+			log_info("the kernel holds %s of ours (%s/%s): adopted",
+				 method_name((enum method)ev.held), d->cfg.run_dir,
+				 RECORD_FILE);
+	}
 	if (d->cfg.provisioning_file[0]) {
 		daemon_push(d, &ev);
 		return;

@@ -109,6 +109,9 @@ void daemon_hb_cancel(struct daemon *d);
 
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
 void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
+/* What the kernel holds of ours, by the ownership record: *method, or -1
+ * for nothing; false when that cannot be told (logged). */
+bool daemon_kernel_holds(struct daemon *d, int *method);
 void daemon_teardown(struct daemon *d, const char *why);
 
 #endif

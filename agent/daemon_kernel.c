@@ -12,6 +12,26 @@
 #include "log.h"
 #include "offer.h"
 
+bool daemon_kernel_holds(struct daemon *d, int *method)
+{
+	struct own_record r;
+	bool found;
+	struct err e;
+
+	if (record_load(d->cfg.run_dir, &r, &found, &e) < 0) {
+		log_warn("what the kernel holds: %s", e.msg);
+		return false;
+	}
+	if (found && !r.has_method)
+		return false; /* addresses or a table, no tunnel: not a method */
+	*method = found ? (int)r.method : -1;
+	return true;
+}
+
+/* A failed CONFIGURE leaves the kernel as it was (apply.h undoes every
+ * write; a plan or lookup that fails writes nothing); the sequence learns
+ * what it holds from the record all the same, so what runs is never
+ * assumed (issue 11 item 3). */
 static void applied(struct daemon *d, bool ok)
 {
 	struct seq_event ev = { .type = SEQ_EV_APPLIED, .ok = ok };
@@ -19,6 +39,11 @@ static void applied(struct daemon *d, bool ok)
 	d->configuring = false;
 	d->cfg_prov = NULL;
 	d->failed_method = ok ? -1 : (int)d->cfg_method;
+	if (!ok && daemon_kernel_holds(d, &ev.held)) {
+		ev.held_known = true;
+		if (ev.held < 0)
+			d->has_plan = false;
+	}
 	daemon_push(d, &ev);
 }
 
