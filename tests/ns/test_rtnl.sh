@@ -110,6 +110,16 @@ is "$(echo "$f" | grep -o 'prefix 2001:db8:ee0[12]::1/64' | head -n 1)" "prefix 
 	"a deprecated prefix comes after the preferred ones (the MAP rule follows the new prefix)"
 like "$f" "prefix 2001:db8:ee01::1/64" "... and is still a fact"
 ip -n "$ns" addr del 2001:db8:ee01::1/64 dev wan0
+# MAP-E's end-user prefix (issue 11 item 8): the delegated prefix (a LAN
+# address) before the WAN link's; on the WAN a /64 before an IA_NA /128
+# (added last: the kernel dumps it first), whatever the dump order.
+ip -n "$ns" addr add 2001:db8:ff00::99/128 dev wan0 nodad
+is "$(rt facts wan0 lan0 | grep '^prefix' | head -n 3 | tr '\n' ' ')" \
+	"prefix 2001:db8:12:3401::1/64 prefix 2001:db8:ee02::1/64 prefix 2001:db8:ff00::100/64 " \
+	"prefixes: the LAN's (delegated) first, then the WAN's /64s by address"
+like "$(rt facts wan0 lan0 | grep '^prefix' | tail -n 1)" "prefix 2001:db8:ff00::99/128" \
+	"... and the WAN's /128 (IA_NA) last"
+ip -n "$ns" addr del 2001:db8:ff00::99/128 dev wan0
 ip -n "$ns" addr del 2001:db8:ee02::1/64 dev wan0
 
 # ---- the watcher --------------------------------------------------------------------
