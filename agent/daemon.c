@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../netlink/apply.h"
+#include "../netlink/conntrack.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -252,6 +253,17 @@ static void on_seq_timer(struct loop_timer *t, void *data)
 	daemon_push(d, &ev);
 }
 
+/* A NAT went: its conntrack entries go in steps, one per loop turn, so
+ * timers, signals and the watchdog are served in between. */
+static void on_ct_timer(struct loop_timer *t, void *data)
+{
+	struct daemon *d = data;
+
+	daemon_ct_step(d, DAEMON_CT_STEP_MS);
+	if (daemon_ct_busy(d))
+		loop_timer_arm_at(t, loop_now_ms());
+}
+
 static void on_watchdog(struct loop_timer *t, void *data)
 {
 	struct daemon *d = data;
@@ -407,7 +419,8 @@ static int daemon_open(struct daemon *d, struct err *e)
 	if (d->sig_h.fd < 0 || loop_fd_add(d->loop, &d->sig_h) < 0)
 		return err_set(e, errno, "signalfd: %s", strerror(errno));
 	if ((rc = loop_timer_init(d->loop, &d->seq_timer, on_seq_timer, d)) < 0 ||
-	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0)
+	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->ct_timer, on_ct_timer, d)) < 0)
 		return err_set(e, rc, "timerfd: %s", strerror(-rc));
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
@@ -426,12 +439,15 @@ static void daemon_close(struct daemon *d)
 		system_close(&d->sys);
 	d->sys_open = false;
 	seq_done(&d->seq);
+	ct_flush_free(d->ct);
+	d->ct = NULL;
 	for (; d->q_len; d->q_len--, d->q_head = (d->q_head + 1) % DAEMON_QUEUE)
 		if (d->queue[d->q_head].ev.prov)
 			prov_done(d->queue[d->q_head].ev.prov);
 	if (d->loop) {
 		loop_timer_done(d->loop, &d->seq_timer);
 		loop_timer_done(d->loop, &d->wd_timer);
+		loop_timer_done(d->loop, &d->ct_timer);
 		if (d->sig_h.fd >= 0) {
 			loop_fd_del(d->loop, &d->sig_h);
 			close(d->sig_h.fd);
@@ -477,6 +493,10 @@ static void stop(struct daemon *d)
 		run_actions(d, &acts);
 	if (!d->cfg.keep_on_exit && d->has_plan)
 		daemon_teardown(d, "stopping");
+	/* Exiting: what is left of the flushes is done now (bounded by the
+	 * table; the loop has nothing else to serve). */
+	for (unsigned i = 0; daemon_ct_busy(d) && i < DAEMON_CT_EXIT_STEPS; i++)
+		daemon_ct_step(d, DAEMON_CT_STEP_MS);
 	write_status(d);
 }
 

@@ -26,6 +26,9 @@
 
 #define DAEMON_MAX_OVERRIDES 32
 #define DAEMON_QUEUE 8
+#define DAEMON_CT_QUEUE 4     /* conntrack flushes waiting (addresses) */
+#define DAEMON_CT_STEP_MS 20  /* one conntrack step in the loop (conntrack.h) */
+#define DAEMON_CT_EXIT_STEPS 500 /* at exit: at most ~10 s of them */
 
 struct override {
 	const char *key, *value;  /* a CLI flag, applied over the file */
@@ -52,6 +55,11 @@ struct daemon {
 	struct system sys;
 	struct backend be;
 	bool sys_open;
+	/* conntrack entries of a NAT that went, deleted from the loop */
+	struct ct_flush *ct;
+	struct in_addr ct_next[DAEMON_CT_QUEUE];
+	size_t n_ct_next;
+	struct loop_timer ct_timer;
 
 	struct seq seq;
 	struct {
@@ -112,6 +120,12 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
 /* What the kernel holds of ours, by the ownership record: *method, or -1
  * for nothing; false when that cannot be told (logged). */
 bool daemon_kernel_holds(struct daemon *d, int *method);
+/* The conntrack flushes a NAT change queued: one step of about budget_ms
+ * (the loop's ct_timer calls it while daemon_ct_busy()); a new NAT to a
+ * queued address cancels its flush. */
+void daemon_ct_step(struct daemon *d, unsigned budget_ms);
+bool daemon_ct_busy(const struct daemon *d);
+void daemon_ct_cancel(struct daemon *d, struct in_addr a);
 void daemon_teardown(struct daemon *d, const char *why);
 
 #endif

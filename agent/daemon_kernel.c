@@ -71,24 +71,98 @@ static void log_plan(const struct plan *p, unsigned writes)
  * or none): drop the conntrack entries it made, so flows that started
  * under it are NATed afresh instead of leaving with an address the BR now
  * refuses (conntrack.c). After the new rules are in: no packet can make
- * an entry under the old mapping once we are done. A failure costs those
- * flows only, so it is logged, not fatal. */
-static void nat_gone(const struct plan *old, const struct plan *now)
+ * an entry under the old mapping once we are done. The deletes run from
+ * the loop in steps of DAEMON_CT_STEP_MS (daemon_ct_step), not here: a
+ * large table must not hold the loop or its watchdog. A failure costs
+ * those flows only, so it is logged, not fatal. */
+static void nat_gone(struct daemon *d, const struct plan *old,
+		     const struct plan *now)
 {
-	char a[V6_STR_MAX];
-	unsigned n = 0;
-	struct err e;
+	struct in_addr a = old->nat.src;
 
+	/* The new NAT is to an address still being flushed: stop that,
+	 * or the new mapping's entries would go too. */
+	if (now && now->nat.enabled)
+		daemon_ct_cancel(d, now->nat.src);
 	if (!old->nat.enabled ||
-	    (now && now->nat.enabled && now->nat.src.s_addr == old->nat.src.s_addr &&
+	    (now && now->nat.enabled && now->nat.src.s_addr == a.s_addr &&
 	     !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
 		return;
-	v4addr_str(old->nat.src, a);
-	if (ct_flush_snat(old->nat.src, &n, &e) < 0)
-		log_warn("NAT to %s gone, but its flows stay: %s", a, e.msg);
-	else if (n)
-		log_info("NAT to %s gone: %u conntrack entries dropped (flows NATed afresh)",
-			 a, n);
+	for (size_t i = 0; i < d->n_ct_next; i++)
+		if (d->ct_next[i].s_addr == a.s_addr)
+			return;
+	if (d->n_ct_next == DAEMON_CT_QUEUE) {
+		char b[V6_STR_MAX];
+
+		log_warn("NAT to %s gone, but %zu conntrack flushes wait already: "
+			 "its flows stay", v4addr_str(a, b), d->n_ct_next);
+		return;
+	}
+	d->ct_next[d->n_ct_next++] = a;
+	loop_timer_arm_at(&d->ct_timer, loop_now_ms());
+}
+
+static void ct_end(struct daemon *d, int rc, const struct err *e)
+{
+	char a[V6_STR_MAX];
+	unsigned max_us, steps = ct_flush_steps(d->ct, &max_us);
+
+	v4addr_str(ct_flush_addr(d->ct), a);
+	if (rc < 0)
+		log_warn("NAT to %s gone, but its flows stay: %s", a, e->msg);
+	else if (ct_flush_deleted(d->ct))
+		log_info("NAT to %s gone: %u conntrack entries dropped (flows NATed "
+			 "afresh) in %u steps, the longest %u ms", a,
+			 ct_flush_deleted(d->ct), steps, (max_us + 999) / 1000);
+	ct_flush_free(d->ct);
+	d->ct = NULL;
+}
+
+void daemon_ct_step(struct daemon *d, unsigned budget_ms)
+{
+	bool done = false;
+	struct err e;
+	int rc;
+
+	if (!d->ct) {
+		struct in_addr a;
+
+		if (!d->n_ct_next)
+			return;
+		a = d->ct_next[0];
+		memmove(d->ct_next, d->ct_next + 1, --d->n_ct_next * sizeof(a));
+		if ((rc = ct_flush_new(a, &d->ct, &e)) < 0) {
+			char b[V6_STR_MAX];
+
+			log_warn("NAT to %s gone, but its flows stay: %s",
+				 v4addr_str(a, b), e.msg);
+			return;
+		}
+	}
+	rc = ct_flush_step(d->ct, budget_ms, &done, &e);
+	if (rc < 0 || done)
+		ct_end(d, rc, &e);
+}
+
+bool daemon_ct_busy(const struct daemon *d)
+{
+	return d->ct || d->n_ct_next;
+}
+
+void daemon_ct_cancel(struct daemon *d, struct in_addr a)
+{
+	for (size_t i = 0; i < d->n_ct_next; i++)
+		if (d->ct_next[i].s_addr == a.s_addr) {
+			memmove(d->ct_next + i, d->ct_next + i + 1,
+				(--d->n_ct_next - i) * sizeof(a));
+			i--;
+		}
+	if (d->ct && ct_flush_addr(d->ct).s_addr == a.s_addr) {
+		log_info("NAT to %s again: its conntrack flush stops", 
+			 v4addr_str(a, (char[V6_STR_MAX]){ 0 }));
+		ct_flush_free(d->ct);
+		d->ct = NULL;
+	}
 }
 
 /* WAN facts in hand (and the peer, when it has a name): plan and apply. */
@@ -121,7 +195,7 @@ static void plan_and_apply(struct daemon *d)
 	d->applies++;
 	d->writes += st.writes;
 	if (d->has_plan)
-		nat_gone(&d->plan, &p);
+		nat_gone(d, &d->plan, &p);
 	if (!d->has_plan || !plan_equal(&d->plan, &p) || st.writes)
 		log_plan(&p, st.writes);
 	else
@@ -205,7 +279,7 @@ void daemon_teardown(struct daemon *d, const char *why)
 			   d->has_plan ? method_name(d->plan.method) : "what we owned",
 			   why, st.writes);
 	if (d->has_plan)
-		nat_gone(&d->plan, NULL);
+		nat_gone(d, &d->plan, NULL);
 	d->has_plan = false;
 	d->writes += st.writes;
 }
