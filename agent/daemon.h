@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "discover.h"
 #include "fetch.h"
+#include "guard.h"
 #include "loop.h"
 #include "sequence.h"
 #include "status.h"
@@ -47,7 +48,13 @@ struct daemon {
 	struct loop_timer seq_timer, wd_timer;
 	uint64_t wd_interval_ms;
 	struct rt_watch *watch;
-	struct loop_fd watch_h;
+	struct loop_fd watch_h, watch_nft_h;
+	/* someone removed what we own: put it back, rate-limited (guard.h) */
+	struct guard guard;
+	struct loop_timer restore_timer;
+	bool restore_armed, restore_backoff_logged;
+	char lost_what[256];
+	unsigned restores;        /* status and tests */
 	struct dns *dns;
 	struct dns_query *dq;     /* the discovery or AAAA query in flight */
 	struct fetch *fetch;      /* the fetch in flight */
@@ -126,6 +133,10 @@ bool daemon_kernel_holds(struct daemon *d, int *method);
 void daemon_ct_step(struct daemon *d, unsigned budget_ms);
 bool daemon_ct_busy(const struct daemon *d);
 void daemon_ct_cancel(struct daemon *d, struct in_addr a);
+/* The watcher saw something of ours go (what: for the log): compare and
+ * put it back after GUARD_SETTLE_MS (restore_timer -> daemon_restore). */
+void daemon_lost(struct daemon *d, const char *what);
+void daemon_restore(struct daemon *d);
 void daemon_teardown(struct daemon *d, const char *why);
 
 #endif

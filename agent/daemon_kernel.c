@@ -283,3 +283,66 @@ void daemon_teardown(struct daemon *d, const char *why)
 	d->has_plan = false;
 	d->writes += st.writes;
 }
+
+/* ---- what someone else removed (issue 11 item 7) ------------------------ */
+
+void daemon_lost(struct daemon *d, const char *what)
+{
+	size_t len = strlen(d->lost_what);
+
+	if (!strstr(d->lost_what, what) &&
+	    len + strlen(what) + 3 < sizeof(d->lost_what))
+		snprintf(d->lost_what + len, sizeof(d->lost_what) - len, "%s%s",
+			 len ? ", " : "", what);
+	if (d->restore_armed)
+		return;
+	d->restore_armed = true;
+	loop_timer_arm_at(&d->restore_timer, loop_now_ms() + GUARD_SETTLE_MS);
+}
+
+/* Put the last plan back: apply_plan writes nothing when the kernel still
+ * holds it (the loss was our own reconcile), else exactly what went.
+ * Only while the plan is what should run (configured, nothing in
+ * flight: a configure reconciles by itself), and at GUARD_BURST restores
+ * at once, then one per GUARD_REFILL_S: never a tight fight with another
+ * manager. */
+void daemon_restore(struct daemon *d)
+{
+	uint64_t now = loop_now_ms(), next;
+	struct apply_stats st = { 0 };
+	struct err e;
+	int rc;
+
+	d->restore_armed = false;
+	if (!d->has_plan || d->configuring || d->seq.busy == SEQ_APPLYING) {
+		d->lost_what[0] = '\0';
+		return;
+	}
+	if (!guard_may(&d->guard, now, &next)) {
+		if (!d->restore_backoff_logged)
+			log_warn("%s removed again, by someone else: %u restores "
+				 "already, backing off (one each %u s)",
+				 d->lost_what, GUARD_BURST, GUARD_REFILL_S);
+		d->restore_backoff_logged = true;
+		d->restore_armed = true;
+		loop_timer_arm_at(&d->restore_timer, next);
+		return;
+	}
+	rc = apply_plan(&d->be, d->cfg.run_dir, &d->plan, &st, &e);
+	d->writes += st.writes;
+	if (rc < 0 || st.writes) {
+		guard_take(&d->guard, now);
+		d->restores++;
+	}
+	if (rc < 0) {
+		daemon_set_error(d, "restoring %s: %s", method_name(d->plan.method),
+				 e.msg);
+		log_err("%s (removed: %s)", d->last_error, d->lost_what);
+	} else if (st.writes) {
+		d->restore_backoff_logged = false;
+		log_notice("restored %s: someone removed %s (%u kernel writes, "
+			   "%u quick restores left)", method_name(d->plan.method),
+			   d->lost_what, st.writes, guard_tokens(&d->guard, now));
+	}
+	d->lost_what[0] = '\0';
+}
