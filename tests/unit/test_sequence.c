@@ -748,6 +748,14 @@ static void test_Q5_unusable_new_data_restores_previous(void **state)
 	seq_done(&t.s);
 }
 
+/* The wait is over: the sequence queries. */
+static void at_deadline(struct t *t)
+{
+	t->now = t->s.deadline;
+	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
+	assert_string_equal(acts(t), "query");
+}
+
 /* Issue 11 item 3: a failed CONFIGURE changes nothing in the kernel (plan
  * refused, AFTR not resolved, or every write undone), so what ran before
  * still runs -- and a later Q2 or S2 must still take it down. */
@@ -765,8 +773,7 @@ static void test_failed_replan_keeps_running_and_q2_tears_down(void **state)
 	assert_string_equal(acts(&t), "arm:+600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
 	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
 	assert_int_equal(t.s.running, -1);
@@ -784,16 +791,14 @@ static void test_failed_replan_keeps_running_and_q2_tears_down(void **state)
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	/* Still not set up for the new address: the next answer does it. */
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
 	assert_string_equal(acts(&t), "configure:dslite store");
 	assert_int_equal(applied(&t, false), 0);
 	assert_string_equal(acts(&t), "configure:dslite");
 	assert_int_equal(applied(&t, false), 0);
 	/* S2 then takes it down. */
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
 	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
 	seq_done(&t.s);
@@ -826,8 +831,7 @@ static void test_failed_apply_takes_what_the_kernel_holds(void **state)
 	assert_int_equal(t.s.running, METHOD_MAP_E);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), -EALREADY);
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
 	assert_string_equal(acts(&t), "teardown:map_e arm:+3600");
 	seq_done(&t.s);
@@ -837,8 +841,7 @@ static void test_failed_apply_takes_what_the_kernel_holds(void **state)
 	applied(&t, false);
 	assert_int_equal(applied_held(&t, -1), 0);
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
 	assert_string_equal(acts(&t), "arm:+3600");
 	seq_done(&t.s);
@@ -861,8 +864,7 @@ static void test_start_adopts_what_the_kernel_holds(void **state)
 	assert_int_equal(applied(&t, false), 0);
 	assert_string_equal(acts(&t), "arm:+600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
 	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
 	seq_done(&t.s);
