@@ -64,7 +64,11 @@ struct daemon {
 	bool sys_open;
 	/* conntrack entries of a NAT that went, deleted from the loop */
 	struct ct_flush *ct;
-	struct in_addr ct_next[DAEMON_CT_QUEUE];
+	struct {
+		struct in_addr a;
+		bool has_keep;        /* the NAT to a still uses these ports */
+		struct portset keep;
+	} ct_next[DAEMON_CT_QUEUE];
 	size_t n_ct_next;
 	struct loop_timer ct_timer;
 

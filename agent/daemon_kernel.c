@@ -79,18 +79,15 @@ static void nat_gone(struct daemon *d, const struct plan *old,
 		     const struct plan *now)
 {
 	struct in_addr a = old->nat.src;
+	bool same = now && now->nat.enabled && now->nat.src.s_addr == a.s_addr;
 
 	/* The new NAT is to an address still being flushed: stop that,
 	 * or the new mapping's entries would go too. */
 	if (now && now->nat.enabled)
 		daemon_ct_cancel(d, now->nat.src);
 	if (!old->nat.enabled ||
-	    (now && now->nat.enabled && now->nat.src.s_addr == a.s_addr &&
-	     !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
+	    (same && !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
 		return;
-	for (size_t i = 0; i < d->n_ct_next; i++)
-		if (d->ct_next[i].s_addr == a.s_addr)
-			return;
 	if (d->n_ct_next == DAEMON_CT_QUEUE) {
 		char b[V6_STR_MAX];
 
@@ -98,7 +95,13 @@ static void nat_gone(struct daemon *d, const struct plan *old,
 			 "its flows stay", v4addr_str(a, b), d->n_ct_next);
 		return;
 	}
-	d->ct_next[d->n_ct_next++] = a;
+	/* The same address with another port set: what lies in the new
+	 * set is still right (and may be new), the rest goes. */
+	d->ct_next[d->n_ct_next].a = a;
+	d->ct_next[d->n_ct_next].has_keep = same;
+	if (same)
+		d->ct_next[d->n_ct_next].keep = now->nat.ports;
+	d->n_ct_next++;
 	loop_timer_arm_at(&d->ct_timer, loop_now_ms());
 }
 
@@ -126,12 +129,17 @@ void daemon_ct_step(struct daemon *d, unsigned budget_ms)
 
 	if (!d->ct) {
 		struct in_addr a;
+		struct portset keep;
+		bool has_keep;
 
 		if (!d->n_ct_next)
 			return;
-		a = d->ct_next[0];
-		memmove(d->ct_next, d->ct_next + 1, --d->n_ct_next * sizeof(a));
-		if ((rc = ct_flush_new(a, &d->ct, &e)) < 0) {
+		a = d->ct_next[0].a;
+		keep = d->ct_next[0].keep;
+		has_keep = d->ct_next[0].has_keep;
+		memmove(d->ct_next, d->ct_next + 1,
+			--d->n_ct_next * sizeof(d->ct_next[0]));
+		if ((rc = ct_flush_new(a, has_keep ? &keep : NULL, &d->ct, &e)) < 0) {
 			char b[V6_STR_MAX];
 
 			log_warn("NAT to %s gone, but its flows stay: %s",
@@ -152,9 +160,9 @@ bool daemon_ct_busy(const struct daemon *d)
 void daemon_ct_cancel(struct daemon *d, struct in_addr a)
 {
 	for (size_t i = 0; i < d->n_ct_next; i++)
-		if (d->ct_next[i].s_addr == a.s_addr) {
+		if (d->ct_next[i].a.s_addr == a.s_addr) {
 			memmove(d->ct_next + i, d->ct_next + i + 1,
-				(--d->n_ct_next - i) * sizeof(a));
+				(--d->n_ct_next - i) * sizeof(d->ct_next[0]));
 			i--;
 		}
 	if (d->ct && ct_flush_addr(d->ct).s_addr == a.s_addr) {

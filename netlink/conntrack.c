@@ -23,6 +23,7 @@
  * seen twice answers ENOENT, which is what we wanted. */
 #include "conntrack.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -46,6 +47,8 @@ struct ct_victim {
 struct ct_flush {
 	struct mnl_socket *dump, *del;
 	struct in_addr to;
+	bool has_keep;
+	struct portset keep;
 	uint32_t seq, del_seq;
 	bool dump_done;
 	int err;                      /* the first refusal of a delete */
@@ -76,6 +79,27 @@ static bool tuple_v4(const struct nlattr *tuple, int which, uint32_t *out)
 			if (mnl_attr_get_type(a) == which &&
 			    mnl_attr_get_payload_len(a) == 4) {
 				memcpy(out, mnl_attr_get_payload(a), 4);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* The reply's destination port (TCP/UDP) or ICMP id: the port the NAT
+ * gave the flow. False when the tuple has neither. */
+static bool tuple_nat_port(const struct nlattr *tuple, uint16_t *out)
+{
+	const struct nlattr *p, *a;
+
+	mnl_attr_for_each_nested(p, tuple) {
+		if (mnl_attr_get_type(p) != CTA_TUPLE_PROTO)
+			continue;
+		mnl_attr_for_each_nested(a, p) {
+			if ((mnl_attr_get_type(a) == CTA_PROTO_DST_PORT ||
+			     mnl_attr_get_type(a) == CTA_PROTO_ICMP_ID) &&
+			    mnl_attr_get_payload_len(a) == 2) {
+				*out = ntohs(mnl_attr_get_u16(a));
 				return true;
 			}
 		}
@@ -160,6 +184,7 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a, *orig = NULL, *reply = NULL, *zone = NULL;
 	struct ct_victim *v;
 	uint32_t osrc, rdst;
+	uint16_t port;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		switch (mnl_attr_get_type(a)) {
@@ -181,6 +206,10 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 	 * start from it. */
 	if (rdst != f->to.s_addr || osrc == f->to.s_addr ||
 	    mnl_attr_get_payload_len(orig) > CT_TUPLE_MAX)
+		return MNL_CB_OK;
+	/* Still inside the port set the NAT uses now: still right. */
+	if (f->has_keep && tuple_nat_port(reply, &port) &&
+	    portset_contains(&f->keep, port))
 		return MNL_CB_OK;
 	if (f->n == CT_BATCH && (f->err = flush_batch(f)) < 0)
 		return MNL_CB_ERROR;
@@ -212,7 +241,8 @@ static int ct_socket(struct mnl_socket **out)
 	return 0;
 }
 
-int ct_flush_new(struct in_addr to, struct ct_flush **out, struct err *e)
+int ct_flush_new(struct in_addr to, const struct portset *keep,
+		 struct ct_flush **out, struct err *e)
 {
 	struct ct_flush *f = calloc(1, sizeof(*f));
 	struct nlmsghdr *nlh;
@@ -221,6 +251,9 @@ int ct_flush_new(struct in_addr to, struct ct_flush **out, struct err *e)
 	if (!f)
 		return err_set(e, ENOMEM, "conntrack: out of memory");
 	f->to = to;
+	f->has_keep = keep != NULL;
+	if (keep)
+		f->keep = *keep;
 	f->seq = (uint32_t)time(NULL);
 	f->del_seq = f->seq + 1;
 	if ((rc = ct_socket(&f->dump)) || (rc = ct_socket(&f->del)))
@@ -309,7 +342,7 @@ int ct_flush_snat(struct in_addr to, unsigned *deleted, struct err *e)
 	bool done = false;
 	int rc;
 
-	if ((rc = ct_flush_new(to, &f, e)))
+	if ((rc = ct_flush_new(to, NULL, &f, e)))
 		return rc;
 	while (!rc && !done)
 		rc = ct_flush_step(f, 1000, &done, e);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "../tunnels/err.h"
+#include "../tunnels/map.h"
 
 /* How long one ctnetlink read may wait: the kernel answers while we
  * send (dumps and ACKs are made in the sender's context), so this only
@@ -21,8 +22,11 @@ struct ct_flush;
 
 /* Begin deleting every IPv4 conntrack entry source-NATed to `to` (its
  * reply goes to `to`, its original source is another address), in this
- * network namespace: open the sockets, ask for the dump. 0 or -errno. */
-int ct_flush_new(struct in_addr to, struct ct_flush **out, struct err *e);
+ * network namespace: open the sockets, ask for the dump. keep (may be
+ * NULL): the port set the NAT to `to` uses now -- entries whose NATed
+ * port (or ICMP id) lies in it are still right and stay. 0 or -errno. */
+int ct_flush_new(struct in_addr to, const struct portset *keep,
+		 struct ct_flush **out, struct err *e);
 /* Work for about budget_ms (at least one dump read and its deletes):
  * read the dump, delete what it shows in batches. *done once the dump
  * has ended and every delete is acknowledged. 0 or -errno (the job is

@@ -55,4 +55,12 @@ like "$out" "^deleted 65536 in " "every one of the 65536 deleted ($out)"
 ms=$(printf '%s\n' "$out" | sed -n 's/.*longest \([0-9]*\)\..*/\1/p')
 ok "the longest step under 150 ms (${ms:-?} ms)" test "${ms:-999}" -lt 150
 ok "the 1000 others stay (making one again clashes)" sh -c "! ip netns exec $r $T -q fill 198.51.100.34 0 1"
+# The same address with another port set: entries whose NATed port lies
+# in the set the NAT uses now stay (offset 0, PSID length 5, PSID 0: ports
+# 0-2047); of 2000 made on ports 1024-3023, the 976 above 2047 go.
+ip netns exec $r "$T" flush-snat 198.51.100.34 > /dev/null
+ip netns exec $r "$T" fill 198.51.100.34 2000 0
+like "$(ip netns exec $r "$T" flush-snat 198.51.100.34 20 0 5 0)" "^deleted 976 " \
+	"another port set at the same address: only the entries outside it deleted"
+is "$(ip netns exec $r "$T" flush-snat 198.51.100.34)" "deleted 1024" "the 1024 inside it had stayed"
 done_testing

@@ -3,8 +3,9 @@
  * bench/run-ct.sh. Test-only.
  *
  *   ct_tool flush-snat IPV4              one call; prints "deleted N"
- *   ct_tool flush-snat IPV4 BUDGET_MS    in steps as the daemon runs it;
- *       prints "deleted N in T ms, S steps, longest L ms"
+ *   ct_tool flush-snat IPV4 BUDGET_MS [OFFSET LEN PSID]   in steps as the
+ *       daemon runs it, keeping entries whose NATed port is in that port
+ *       set; prints "deleted N in T ms, S steps, longest L ms"
  *   ct_tool fill NAT_TO N [FOREIGN]      N UDP entries source-NATed to
  *       NAT_TO (192.0.2.2:p -> 203.0.113.10:53+k) and FOREIGN not NATed
  *       (from 192.0.2.3); exit 1 if one is refused (quiet with -q first) */
@@ -126,7 +127,8 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int flush_steps(struct in_addr a, unsigned budget)
+static int flush_steps(struct in_addr a, unsigned budget,
+		       const struct portset *keep)
 {
 	struct ct_flush *f;
 	bool done = false;
@@ -135,7 +137,7 @@ static int flush_steps(struct in_addr a, unsigned budget)
 	struct err e;
 	int rc;
 
-	if ((rc = ct_flush_new(a, &f, &e)) < 0) {
+	if ((rc = ct_flush_new(a, keep, &f, &e)) < 0) {
 		fprintf(stderr, "ct_tool: %s\n", e.msg);
 		return 1;
 	}
@@ -152,7 +154,7 @@ static int flush_steps(struct in_addr a, unsigned budget)
 
 static int usage(void)
 {
-	fputs("usage: ct_tool flush-snat IPV4 [BUDGET_MS]\n"
+	fputs("usage: ct_tool flush-snat IPV4 [BUDGET_MS [OFFSET LEN PSID]]\n"
 	      "       ct_tool [-q] fill NAT_TO N [FOREIGN]\n", stderr);
 	return 2;
 }
@@ -175,10 +177,18 @@ int main(int argc, char **argv)
 		return fill_both((unsigned)strtoul(argv[3], NULL, 10),
 				 argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0) < 0;
 	}
-	if (strcmp(argv[1], "flush-snat") || argc > 4)
+	if (strcmp(argv[1], "flush-snat") || argc == 5 || argc == 6 || argc > 7)
 		return usage();
+	if (argc == 7) {
+		struct portset keep = { (uint8_t)atoi(argv[4]), (uint8_t)atoi(argv[5]),
+					(uint16_t)atoi(argv[6]) };
+
+		if (portset_check(&keep, &e) < 0)
+			return usage();
+		return flush_steps(a, (unsigned)strtoul(argv[3], NULL, 10), &keep);
+	}
 	if (argc == 4)
-		return flush_steps(a, (unsigned)strtoul(argv[3], NULL, 10));
+		return flush_steps(a, (unsigned)strtoul(argv[3], NULL, 10), NULL);
 	if (ct_flush_snat(a, &n, &e) < 0) {
 		fprintf(stderr, "ct_tool: %s\n", e.msg);
 		return 1;
