@@ -36,6 +36,9 @@
 #define CT_TUPLE_MAX 128       /* bytes of one CTA_TUPLE_ORIG; IPv4: ~60 */
 #define CT_BATCH 64            /* deletes per send: their ACKs fit rmem */
 #define CT_DUMP_BUF 32768     /* libmnl 1.0.5 MNL_SOCKET_DUMP_SIZE */
+/* Dump reads per step, whatever the clock says: a bound on the work of
+ * one step (~130 entries a read) that does not depend on the load. */
+#define CT_STEP_READS 16
 
 struct ct_victim {
 	uint16_t len;
@@ -291,11 +294,13 @@ int ct_flush_step(struct ct_flush *f, unsigned budget_ms, bool *done,
 		  struct err *e)
 {
 	uint64_t t0 = now_us(), spent;
+	unsigned reads = 0;
 	int rc = 0;
 
 	do {
 		rc = dump_once(f);
-	} while (!rc && !f->dump_done && now_us() - t0 < budget_ms * 1000ull);
+	} while (!rc && !f->dump_done && ++reads < CT_STEP_READS &&
+		 now_us() - t0 < budget_ms * 1000ull);
 	spent = now_us() - t0;
 	f->steps++;
 	if (spent > f->max_step_us)

@@ -27,8 +27,8 @@ struct ct_flush;
  * port (or ICMP id) lies in it are still right and stay. 0 or -errno. */
 int ct_flush_new(struct in_addr to, const struct portset *keep,
 		 struct ct_flush **out, struct err *e);
-/* Work for about budget_ms (at least one dump read and its deletes):
- * read the dump, delete what it shows in batches. *done once the dump
+/* Work for about budget_ms (at least one dump read and its deletes, at
+ * most 16): read the dump, delete what it shows in batches. *done once the dump
  * has ended and every delete is acknowledged. 0 or -errno (the job is
  * over then; free it). */
 int ct_flush_step(struct ct_flush *f, unsigned budget_ms, bool *done,
