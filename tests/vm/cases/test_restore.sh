@@ -49,27 +49,37 @@ ip netns exec "$ns" "$A" run --wan wan0 --lan lan0 --from tests/fixtures/map_e_v
 pid=$!
 until_ 60 '[ "$(ours)" = "links=1 addr128=1 v4=1 routes=1 nft=1" ]'
 is "$(ours)" "links=1 addr128=1 v4=1 routes=1 nft=1" "configured: tunnel, /128, IPv4, route, nft table"
-want=$(ours)
+want=$(ours) # used in until_'s eval
+export want
 sleep 2 # our own events settle (a check that writes nothing)
 is "$(nrest)" 0 "our own configure is not taken for a removal"
 
+t_first=$(date +%s)
 for del in "link del v6mig0" "nft delete table ip v6mig" "-4 route flush proto 233" "addr del $CE6/128 dev wan0"; do
 	r0=$(nrest)
 	t0=$(ms_now)
 	case $del in nft*) ip netns exec "$ns" $del ;; *) ip -n "$ns" $del ;; esac
-	until_ 20 '[ "$(ours)" = "$want" ] && [ "$(nrest)" -gt '"$r0"' ]'
+	until_ 30 '[ "$(ours)" = "$want" ] && [ "$(nrest)" -gt '"$r0"' ]'
 	rc=$?
 	took=$(($(ms_now) - t0))
 	is "$rc" 0 "'$del': everything back ($took ms)"
 	echo "# '$del' -> back in $took ms: $(grep 'restored map_e' "$LOG" | tail -n 1 | sed 's/.*someone removed //')"
 done
+# The bucket: 1 token left of the 5, and one more each 60 s since the
+# first restore (under TCG the restores above can take a minute): at
+# most 1 + (seconds since the first removal) / 60 restores.
 r0=$(nrest)
-for i in 1 2 3 4 5 6; do
+f0=$(date +%s)
+for _ in 1 2 3 4 5 6; do
 	ip -n "$ns" -4 route flush proto 233
 	sleep 2
 done
 r1=$(nrest)
-is "$((r1 - r0))" 1 "fight: 6 route deletions in 12 s: the one restore left of the burst of 5, no more"
+first=$(grep -m1 -n 'restored map_e' "$LOG" >/dev/null && echo yes)
+allowed=$((1 + ($(date +%s) - t_first) / 60))
+echo "# fight: $((r1 - r0)) restores for 6 deletions in $(($(date +%s) - f0)) s (at most $allowed)"
+ok "fight: 6 route deletions in 12 s: $((r1 - r0)) restores, fewer than the deletions and at most $allowed" \
+	test "$((r1 - r0))" -ge 1 -a "$((r1 - r0))" -le "$allowed" -a "$((r1 - r0))" -lt 6 -a "$first" = yes
 like "$(grep 'backing off' "$LOG" | tail -n 1)" "removed again, by someone else: 5 restores already, backing off \(one each 60 s\)" \
 	"fight: the agent says it backs off"
 is "$(ip -n "$ns" -4 route show proto 233 | grep -c .)" 0 "fight: the route stays removed meanwhile"
@@ -80,5 +90,6 @@ pid=
 is "$(ours)" "links=0 addr128=0 v4=0 routes=0 nft=0" "SIGTERM: nothing of ours left"
 grep -q -i -e 'sanitizer' -e 'runtime error' "$LOG"
 is "$?" 1 "no sanitizer report"
+# shellcheck disable=SC2154 # tap.sh's count of failures
 [ "$_tap_fail" = 0 ] || sed 's/^/# agent| /' "$LOG" | tail -n 40
 done_testing
