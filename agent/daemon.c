@@ -366,6 +366,7 @@ static int open_watch(struct daemon *d, struct err *e)
 	rc = rt_watch_open(d->cfg.wan, lans, d->cfg.n_lan, &d->watch, e);
 	if (rc < 0)
 		return rc;
+	rt_watch_set_scope(d->watch, &d->scope);
 	d->watch_h = (struct loop_fd){ .fd = rt_watch_fd(d->watch),
 				       .events = EPOLLIN, .cb = on_watch, .data = d };
 	d->watch_nft_h = d->watch_h;

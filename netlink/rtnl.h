@@ -63,6 +63,9 @@ struct rt_watch;
 int rt_watch_open(const char *wan, const char *const *lans, size_t n_lans,
 		    struct rt_watch **out, struct err *e);
 /* Non-blocking socket for an epoll loop (EPOLLIN). */
+/* Whose link, table and addresses count as ours when deleted (default:
+ * the unnamed instance's; plan_scope). */
+void rt_watch_set_scope(struct rt_watch *w, const struct plan_scope *s);
 int rt_watch_fd(const struct rt_watch *w);
 /* Read what is pending (bounded); *changed = true when the set of global
  * IPv6 addresses or prefixes on the WAN/LANs, the WAN's MTU or its

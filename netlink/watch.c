@@ -62,6 +62,7 @@ struct rt_watch {
 	struct wentry pfx[WATCH_MAX];
 	size_t n_pfx;
 	bool changed;
+	struct plan_scope scope;     /* whose link and table are "ours" */
 	struct mnl_socket *nft;      /* NFNLGRP_NFTABLES, or NULL */
 	char nft_buf[16384];
 	bool lost;
@@ -135,12 +136,14 @@ static void addr_gone(struct rt_watch *w, const struct nlmsghdr *h,
 {
 	struct nlattr *tb[IFA_MAX + 1];
 	char b[V6_STR_MAX];
-	bool ours = a->proto == V6MIG_RTPROT;
+	/* A proto-233 address on an interface this agent does not plan on
+	 * is another instance's. */
+	bool ours = a->proto == V6MIG_RTPROT && watched(w, a->ifindex);
 
 	if (!ours && a->family == AF_INET &&
 	    nlmsg_parse((struct nlmsghdr *)h, sizeof(struct ifaddrmsg), tb,
 			IFA_MAX, NULL) == 0 && tb[IFA_LABEL])
-		ours = backend_link_name_ours(nla_get_string(tb[IFA_LABEL]));
+		ours = plan_scope_owns_link(&w->scope, nla_get_string(tb[IFA_LABEL]));
 	if (ours)
 		lost(w, "address %s/%u", a->family == AF_INET6 ?
 		     v6addr_str(&a->v6, b) : v4addr_str(a->v4, b), a->plen);
@@ -258,7 +261,7 @@ static void on_link(struct rt_watch *w, struct nlmsghdr *h)
 		return;
 	ifi = nlmsg_data(h);
 	name = nla_get_string(tb[IFLA_IFNAME]);
-	if (h->nlmsg_type == RTM_DELLINK && backend_link_name_ours(name))
+	if (h->nlmsg_type == RTM_DELLINK && plan_scope_owns_link(&w->scope, name))
 		lost(w, "link %s", name);
 	for (size_t i = 0; i < w->n_ifs; i++) {
 		if (strcmp(name, w->names[i]))
@@ -428,8 +431,8 @@ static void on_nft(struct rt_watch *w, const struct nlmsghdr *h)
 	mnl_attr_for_each(a, h, sizeof(*g))
 		if (mnl_attr_get_type(a) == 1 &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
-		    !strcmp(mnl_attr_get_str(a), V6MIG_NFT_TABLE)) {
-			lost(w, "nft %s in table ip %s", kinds[type], V6MIG_NFT_TABLE);
+		    !strcmp(mnl_attr_get_str(a), w->scope.table)) {
+			lost(w, "nft %s in table ip %s", kinds[type], w->scope.table);
 			return;
 		}
 }
@@ -467,6 +470,7 @@ int rt_watch_open(const char *wan, const char *const *lans, size_t n_lans,
 		return err_set(e, E2BIG, "over %d LAN interfaces", PLAN_MAX_LAN);
 	if (!(w = calloc(1, sizeof(*w))))
 		return err_set(e, ENOMEM, "out of memory");
+	plan_scope_make(&w->scope, NULL, V6MIG_ROUTE_METRIC_DEFAULT, NULL);
 	for (size_t i = 0; i <= n_lans; i++) {
 		const char *n = i ? lans[i - 1] : wan;
 
@@ -484,6 +488,11 @@ int rt_watch_open(const char *wan, const char *const *lans, size_t n_lans,
 	}
 	*out = w;
 	return 0;
+}
+
+void rt_watch_set_scope(struct rt_watch *w, const struct plan_scope *s)
+{
+	w->scope = *s;
 }
 
 int rt_watch_fd(const struct rt_watch *w)
