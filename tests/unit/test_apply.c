@@ -182,6 +182,24 @@ static void test_dslite_clamp_is_applied(void **state)
 	assert_int_equal(t->st.writes, 0);
 }
 
+/* A tunnel over eth0 as the planners make it (plan_add_tunnel), for the
+ * scope s (NULL: the unnamed instance's). */
+static void tunnel_plan(struct plan *p, const struct plan_scope *s)
+{
+	struct wan_facts w;
+	struct in6_addr local, remote;
+	struct err e;
+
+	memset(&w, 0, sizeof(w));
+	strcpy(w.wan, "eth0");
+	if (s)
+		w.scope = *s;
+	v6("2001:db8:12:3400::99", &local);
+	v6("2001:db8::1", &remote);
+	plan_init(p, METHOD_DSLITE);
+	assert_int_equal(plan_add_tunnel(p, &w, &local, &remote, &e), 0);
+}
+
 /* Issue 11 item 6: a default route somebody else keeps (a PPPoE or DHCP
  * uplink as fallback, at metric 0) does not make the apply fail with
  * EEXIST: ours goes beside it at its own metric, and theirs is never
@@ -189,8 +207,6 @@ static void test_dslite_clamp_is_applied(void **state)
 static void test_foreign_default_route_stays_beside_ours(void **state)
 {
 	struct t *t = *state;
-	struct wan_facts w;
-	struct in6_addr local, remote;
 	struct in_addr b4;
 	struct plan p;
 	struct kroute foreign;
@@ -198,13 +214,8 @@ static void test_foreign_default_route_stays_beside_ours(void **state)
 
 	fake_add_route(&t->k, "dummy9", "0.0.0.0/0", RTPROT_STATIC);
 	foreign = t->k.routes[t->k.n_routes - 1];
-	memset(&w, 0, sizeof(w));
-	strcpy(w.wan, "eth0");
-	v6("2001:db8:12:3400::99", &local);
-	v6("2001:db8::1", &remote);
 	assert_int_equal(v4addr_parse("192.0.0.2", &b4), 0);
-	plan_init(&p, METHOD_DSLITE);
-	assert_int_equal(plan_add_tunnel(&p, &w, &local, &remote, &e), 0);
+	tunnel_plan(&p, NULL);
 	assert_int_equal(plan_add_addr4(&p, p.links[0].name, b4, 29, &e), 0);
 	assert_int_equal(apply(t, &p), 0);
 	assert_int_equal(fake_count(&t->k, "route_add 0.0.0.0/0 dev v6mig0"), 1);
@@ -769,18 +780,12 @@ static void test_scopes(void **state)
 static void test_named_instance_plan(void **state)
 {
 	struct t *t = *state;
-	struct wan_facts w;
-	struct in6_addr local, remote;
+	struct plan_scope s;
 	struct plan p;
 	struct err e;
 
-	memset(&w, 0, sizeof(w));
-	strcpy(w.wan, "eth0");
-	assert_int_equal(plan_scope_make(&w.scope, "b", 30, &e), 0);
-	v6("2001:db8:12:3400::99", &local);
-	v6("2001:db8::1", &remote);
-	plan_init(&p, METHOD_DSLITE);
-	assert_int_equal(plan_add_tunnel(&p, &w, &local, &remote, &e), 0);
+	assert_int_equal(plan_scope_make(&s, "b", 30, &e), 0);
+	tunnel_plan(&p, &s);
 	assert_string_equal(p.links[0].name, "v6mig-b");
 	assert_string_equal(p.routes[0].dev, "v6mig-b");
 	assert_int_equal(p.routes[0].metric, 30);
