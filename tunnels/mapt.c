@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 static int mapt_validate(const struct prov *p, struct err *e)

@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 #define CLAT_IID 0xc0000001u /* ::c000:1, the low 32 bits */
