@@ -61,6 +61,13 @@ static cJSON *link_json(const struct plan_link *l)
 	char b[V6_STR_MAX];
 
 	cJSON_AddStringToObject(o, "name", l->name);
+	if (l->kind == PLAN_LINK_VETH) {
+		cJSON_AddStringToObject(o, "kind", "veth");
+		cJSON_AddStringToObject(o, "peer", l->peer);
+		cJSON_AddBoolToObject(o, "arp", false);
+		cJSON_AddNumberToObject(o, "mtu", l->mtu);
+		return o;
+	}
 	cJSON_AddStringToObject(o, "kind", "ip6tnl");
 	cJSON_AddStringToObject(o, "underlay", l->underlay);
 	cJSON_AddStringToObject(o, "local", v6addr_str(&l->local, b));
@@ -317,16 +324,17 @@ static void print_ip(FILE *f, const struct plan *p)
 	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++) {
 		const struct plan_link *l = &p->links[i];
 
+		if (l->kind == PLAN_LINK_VETH) {
+			fprintf(f, "ip link add %s mtu %u type veth peer name %s mtu %u\nip link set %s arp off\n",
+				l->name, l->mtu, l->peer, l->mtu, l->name);
+			continue;
+		}
 		/* IP6_TNL_F_IGN_ENCAP_LIMIT is `encaplimit none`; proto
 		 * IPIP is `mode ipip6`. */
 		fprintf(f, "ip link add %s mtu %u type ip6tnl mode ipip6 local %s remote %s dev %s encaplimit none hoplimit %u\n",
 			l->name, l->mtu, v6addr_str(&l->local, b1),
 			v6addr_str(&l->remote, b2), l->underlay, l->hoplimit);
 	}
-	if (p->xlat.enabled)
-		fprintf(f, "ip link add %s mtu %u type veth peer name %s mtu %u\nip link set %s arp off\n",
-			p->xlat.dev, p->xlat.mtu, p->xlat.peer, p->xlat.mtu,
-			p->xlat.dev);
 	for (size_t i = 0; i < p->n_addrs && i < PLAN_MAX_ADDRS; i++) {
 		const struct plan_addr *a = &p->addrs[i];
 
@@ -338,11 +346,11 @@ static void print_ip(FILE *f, const struct plan *p)
 			fprintf(f, "ip addr add %s/%u dev %s\n",
 				v4addr_str(a->v4, b1), a->plen, a->ifname);
 	}
-	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++)
+	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++) {
+		if (p->links[i].kind == PLAN_LINK_VETH)
+			fprintf(f, "ip link set %s up\n", p->links[i].peer);
 		fprintf(f, "ip link set %s up\n", p->links[i].name);
-	if (p->xlat.enabled)
-		fprintf(f, "ip link set %s up\nip link set %s up\n",
-			p->xlat.peer, p->xlat.dev);
+	}
 	for (size_t i = 0; i < p->n_routes && i < PLAN_MAX_ROUTES; i++) {
 		const struct plan_route *r = &p->routes[i];
 

@@ -266,6 +266,7 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 		  const struct portset *ps, struct err *e)
 {
 	struct plan_xlat *x = &p->xlat;
+	struct plan_link *l;
 	struct plan_route *r;
 	uint32_t mtu;
 	int rc;
@@ -275,9 +276,15 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 	if ((rc = xlat_addr_check(ipv6, e)) < 0 ||
 	    (rc = plan_xlat_mtu(w->wan_mtu, &mtu, e)) < 0)
 		return rc;
-	if (p->n_routes >= PLAN_MAX_ROUTES)
+	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
 		return err_set(e, ENOSPC, "plan is full");
+	l = &p->links[p->n_links++];
+	l->kind = PLAN_LINK_VETH;
+	snprintf(l->name, sizeof(l->name), "%s", PLAN_XLAT_DEV);
+	snprintf(l->peer, sizeof(l->peer), "%s", PLAN_XLAT_PEER);
+	l->mtu = mtu;
 	x->enabled = true;
+	x->clat = p->method == METHOD_464XLAT;
 	snprintf(x->dev, sizeof(x->dev), "%s", PLAN_XLAT_DEV);
 	snprintf(x->peer, sizeof(x->peer), "%s", PLAN_XLAT_PEER);
 	memcpy(x->wan, w->wan, sizeof(x->wan));

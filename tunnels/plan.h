@@ -24,9 +24,18 @@
 #define V6MIG_RTPROT 233           /* our routes' protocol number */
 #define V6MIG_TUNNEL_HOPLIMIT 64
 
-/* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit. */
+enum plan_link_kind {
+	PLAN_LINK_IP6TNL = 0,    /* the tunnels */
+	PLAN_LINK_VETH,          /* the translator's IPv4 side */
+};
+
+/* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit; or
+ * (kind PLAN_LINK_VETH) a veth pair name/peer, ARP off on name, both up,
+ * mtu on both; the ip6tnl fields are zero then. */
 struct plan_link {
+	enum plan_link_kind kind;
 	char name[IFNAMSIZ];
+	char peer[IFNAMSIZ];     /* veth: the other end */
 	char underlay[IFNAMSIZ]; /* the WAN interface */
 	struct in6_addr local, remote;
 	uint8_t hoplimit;        /* 64 */
@@ -96,6 +105,7 @@ enum plan_xlat_nd {
 
 struct plan_xlat {
 	bool enabled;
+	bool clat;               /* 464XLAT (else MAP-T) */
 	char dev[IFNAMSIZ];      /* IPv4 side: PLAN_XLAT_DEV, an ARP-off veth */
 	char peer[IFNAMSIZ];     /* its other end, PLAN_XLAT_PEER */
 	char wan[IFNAMSIZ];      /* IPv6 side: the programs sit on its clsact */
@@ -203,7 +213,7 @@ void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
 int plan_xlat_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e);
 /* The translator section: dev/peer/wan, ipv4 <-> ipv6, remote (RFC 6052),
  * ports (NULL: all), the IPv4 default route into dev with the MTU and
- * the MSS clamp on dev. */
+ * the MSS clamp on dev; dev/peer as a PLAN_LINK_VETH link. */
 int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 		  struct in_addr ipv4, const struct in6_addr *ipv6,
 		  enum plan_xlat_nd nd, const struct v6pfx *remote,

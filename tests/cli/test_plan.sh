@@ -87,8 +87,8 @@ is "$(j "$p" '(j["method"], j["links"][0]["remote"])')" "('lw4o6', '2001:db8:4::
 if has_cap map_t; then
 	p=$($A plan --from "$F/map_t.json" --wan-addr 2001:db8:12:3400::99 --mtu 1454 --json)
 	is "$(j "$p" '(j["method"], j["links"], j["xlat"]["ipv4"], j["xlat"]["ipv6"], j["xlat"]["remote_prefix"], j["xlat"]["psid"])')" \
-		"('map_t', [], '192.0.2.18', '2001:db8:12:3400:0:c000:212:34', '2001:db8:ffff::/64', 52)" \
-		"map_t: RFC 7599 A example 1 -- no ip6tnl; the MAP address, the DMR, PSID 0x34"
+		"('map_t', [{'name': 'v6mig0', 'kind': 'veth', 'peer': 'v6mig1', 'arp': False, 'mtu': 1426}], '192.0.2.18', '2001:db8:12:3400:0:c000:212:34', '2001:db8:ffff::/64', 52)" \
+		"map_t: RFC 7599 A example 1 -- a veth, no ip6tnl; the MAP address, the DMR, PSID 0x34"
 	is "$(j "$p" '(j["xlat"]["mtu"], j["xlat"]["growth"], j["xlat"]["mss"], j["routes"][0]["mtu"], j["filter"]["mss"])')" \
 		"(1426, 28, 1386, 1426, 1386)" "map_t: --mtu 1454: IPv4 side 1426 (28 bytes of growth), MSS 1386"
 	is "$(j "$p" '[f["ipv4"] for f in j["xlat"]["fmrs"]]')" '["192.0.2.0/24", "203.0.113.0/24"]' "map_t: every rule is an FMR"

@@ -408,7 +408,9 @@ static void test_json_mapt(void **state)
 	assert_non_null(j);
 	keys(j, TOP_KEYS);
 	assert_string_equal(str(j, "method"), "map_t");
-	assert_int_equal(cJSON_GetArraySize(get(j, "links")), 0);
+	assert_int_equal(cJSON_GetArraySize(get(j, "links")), 1);
+	keys(cJSON_GetArrayItem(get(j, "links"), 0), "name,kind,peer,arp,mtu");
+	assert_string_equal(str(cJSON_GetArrayItem(get(j, "links"), 0), "kind"), "veth");
 	x = get(j, "xlat");
 	keys(x, XLAT_KEYS);
 	assert_true(cJSON_IsTrue(get(x, "enabled")));

@@ -31,7 +31,13 @@ HELPER void check_xlat(const struct plan *pl, const char *v4,
 	assert_int_equal(x->growth, 28);
 	assert_int_equal(x->mtu, mtu);
 	assert_int_equal(x->mss, mtu - 40);
-	assert_int_equal(pl->n_links, 0);
+	/* The IPv4 side: a veth pair, no ip6tnl. */
+	assert_int_equal(pl->n_links, 1);
+	assert_int_equal(pl->links[0].kind, PLAN_LINK_VETH);
+	assert_string_equal(pl->links[0].name, "v6mig0");
+	assert_string_equal(pl->links[0].peer, "v6mig1");
+	assert_string_equal(pl->links[0].underlay, "");
+	assert_int_equal(pl->links[0].mtu, mtu);
 	assert_int_equal(pl->n_routes, 1);
 	assert_string_equal(r->dev, "v6mig0");
 	assert_int_equal(r->family, AF_INET);
