@@ -116,10 +116,11 @@ static int build_veth(const struct klink *l, int nlflags, struct nl_msg **out,
 	rtnl_link_set_mtu(link, l->l.mtu);
 	set_flags(link, IFF_UP, l->up);
 	set_flags(link, IFF_NOARP, l->noarp);
+	/* Not IFF_UP on the peer here: the kernel opens it before the pair
+	 * is joined (veth_open: ENOTCONN); rt_link_add raises it after. */
 	if (create && (peer = rtnl_link_veth_get_peer(link)) != NULL) {
 		rtnl_link_set_name(peer, l->l.peer);
 		rtnl_link_set_mtu(peer, l->l.mtu);
-		rtnl_link_set_flags(peer, IFF_UP);
 		rtnl_link_put(peer);
 	}
 	rc = rtnl_link_build_add_request(link, nlflags, &msg);
@@ -244,6 +245,26 @@ int rt_build_route(const struct kroute *r, int oif, int cmd, int nlflags,
 
 /* ---- writes ------------------------------------------------------------------- */
 
+/* The veth's other end up, once the pair exists. */
+static int peer_up(struct rt_ctx *c, const struct klink *l, struct err *e)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	struct nl_msg *msg = NULL;
+	char what[64];
+	int rc;
+
+	if (!link)
+		return err_set(e, ENOMEM, "out of memory");
+	snprintf(what, sizeof(what), "setting link %s up", l->l.peer);
+	rtnl_link_set_name(link, l->l.peer);
+	rtnl_link_set_flags(link, IFF_UP);
+	rc = rtnl_link_build_add_request(link, 0, &msg);
+	rtnl_link_put(link);
+	if ((rc = built(rc, "link", &msg, msg, e)))
+		return rc;
+	return nlconn_talk(&c->nl, msg, what, e);
+}
+
 int rt_link_add(void *ctx, const struct klink *l, struct err *e)
 {
 	struct rt_ctx *c = ctx;
@@ -256,9 +277,10 @@ int rt_link_add(void *ctx, const struct klink *l, struct err *e)
 		under = 0;
 	else if ((under = ifindex_of(l->l.underlay, e)) < 0)
 		return err_wrap(e, under, "%s", what);
-	if ((rc = rt_build_link(l, under, NLM_F_CREATE | NLM_F_EXCL, &msg, e)))
+	if ((rc = rt_build_link(l, under, NLM_F_CREATE | NLM_F_EXCL, &msg, e)) ||
+	    (rc = nlconn_talk(&c->nl, msg, what, e)))
 		return rc;
-	return nlconn_talk(&c->nl, msg, what, e);
+	return l->l.kind == PLAN_LINK_VETH ? peer_up(c, l, e) : 0;
 }
 
 int rt_link_change(void *ctx, const struct klink *l, struct err *e)
