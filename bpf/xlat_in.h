@@ -171,7 +171,8 @@ static __always_inline int in_icmp_err(struct __sk_buff *skb,
 				       const struct xlat_cfg *c,
 				       struct in6 *p, struct icmph *ih)
 {
-	__u32 off = p->l4off + ICMP_HLEN, len4 = p->l4len - IP6_HLEN + IP4_HLEN;
+	/* IPv4 total: 20 + ICMP (l4len - 20, the inner header 20 shorter) */
+	__u32 off = p->l4off + ICMP_HLEN, len4 = p->l4len;
 	struct addrs4 a = { .dst = c->v4_addr };
 	struct inner6 in = {};
 	struct iphdr ip, iip;

@@ -5,6 +5,7 @@
 #include "xlat.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,14 @@ static uint32_t obj_fingerprint(void)
 
 struct xlat_fds {
 	int cfg, fmr4, fmr6, stats;
+	uint32_t ids[4];             /* their map ids, in that order */
 };
+
+static void fds_init(struct xlat_fds *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
+}
 
 static void fds_close(struct xlat_fds *f)
 {
@@ -50,6 +58,22 @@ static void fds_close(struct xlat_fds *f)
 	}
 }
 
+static bool fds_complete(const struct xlat_fds *f)
+{
+	return f->cfg >= 0 && f->fmr4 >= 0 && f->fmr6 >= 0 && f->stats >= 0;
+}
+
+/* libbpf prints the kernel's extended ACK of every refused request; a
+ * query that finds nothing and a clsact already there are answers here,
+ * not errors: keep them off stderr while asking. */
+static int quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
 static int tc_prog_id(unsigned ifindex, enum bpf_tc_attach_point where,
 		      uint32_t *id)
 {
@@ -57,43 +81,49 @@ static int tc_prog_id(unsigned ifindex, enum bpf_tc_attach_point where,
 			    .attach_point = where);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
 			    .priority = XLAT_TC_PRIO);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_query(&hook, &o);
 
+	libbpf_set_print(old);
 	if (rc < 0)
 		return rc == -EINVAL ? -ENOENT : rc; /* no clsact: none */
 	*id = o.prog_id;
 	return 0;
 }
 
+/* Keep fd in its slot (by map name) or, when the slot is taken, check it
+ * is the same map: 0 kept, 1 not one of ours or a duplicate (close it),
+ * -ESTALE two programs with different maps, -errno. */
 static int map_into(int fd, struct xlat_fds *f)
 {
+	static const char *const names[4] = { XLAT_MAP_CFG, XLAT_MAP_FMR4,
+					      XLAT_MAP_FMR6, XLAT_MAP_STATS };
+	int *slots[4] = { &f->cfg, &f->fmr4, &f->fmr6, &f->stats };
 	struct bpf_map_info mi;
 	uint32_t len = sizeof(mi);
 
 	memset(&mi, 0, sizeof(mi));
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
 		return -errno;
-	if (!strcmp(mi.name, XLAT_MAP_CFG) && f->cfg < 0)
-		f->cfg = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_FMR4) && f->fmr4 < 0)
-		f->fmr4 = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_FMR6) && f->fmr6 < 0)
-		f->fmr6 = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_STATS) && f->stats < 0)
-		f->stats = fd;
-	else
-		return 1;
-	return 0;
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(mi.name, names[i]))
+			continue;
+		if (*slots[i] >= 0)
+			return f->ids[i] == mi.id ? 1 : -ESTALE;
+		*slots[i] = fd;
+		f->ids[i] = mi.id;
+		return 0;
+	}
+	return 1;
 }
 
-/* The maps of program id, by name. -ENOENT when one is missing. */
+/* Add the maps program id uses to f (each program uses some of them). */
 static int prog_maps(uint32_t id, struct xlat_fds *f)
 {
 	uint32_t ids[16], len;
 	struct bpf_prog_info pi;
 	int pfd, rc = 0;
 
-	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
 	pfd = bpf_prog_get_fd_by_id(id);
 	if (pfd < 0)
 		return -errno;
@@ -107,20 +137,14 @@ static int prog_maps(uint32_t id, struct xlat_fds *f)
 	for (uint32_t i = 0; !rc && i < pi.nr_map_ids && i < 16; i++) {
 		int fd = bpf_map_get_fd_by_id(ids[i]);
 
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
+		if (fd < 0)
+			return -errno;
 		rc = map_into(fd, f);
-		if (rc == 1) {
+		if (rc) {
 			close(fd);
-			rc = 0;
+			rc = rc == 1 ? 0 : rc;
 		}
 	}
-	if (!rc && (f->cfg < 0 || f->fmr4 < 0 || f->fmr6 < 0 || f->stats < 0))
-		rc = -ENOENT;
-	if (rc)
-		fds_close(f);
 	return rc;
 }
 
@@ -319,8 +343,10 @@ static int tc_attach(unsigned ifindex, enum bpf_tc_attach_point where,
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
 			    .priority = XLAT_TC_PRIO, .prog_fd = prog_fd,
 			    .flags = BPF_TC_F_REPLACE);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_hook_create(&hook);
 
+	libbpf_set_print(old);
 	/* a clsact that is there (ours or not) is shared, not recreated */
 	if (rc < 0 && rc != -EEXIST)
 		return err_set(e, -rc, "xlat: clsact on %u: %s", ifindex,
@@ -367,8 +393,8 @@ int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
 	o->fmr6 = bpf_map__fd(skel->maps.xlat_fmr6);
 	o->stats = bpf_map__fd(skel->maps.xlat_stats);
 	cfg_stamp(&want);
-	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats },
-		       &want, s, NULL, e);
+	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
+					   { 0 } }, &want, s, NULL, e);
 	if (rc)
 		xlat_obj_free(o);
 	return rc;
@@ -385,8 +411,8 @@ int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
 	if (rc)
 		return rc;
 	cfg_stamp(&want);
-	return maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats },
-			 &want, s, w, e);
+	return maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
+					     { 0 } }, &want, s, w, e);
 }
 
 void xlat_obj_free(struct xlat_obj *o)
@@ -424,28 +450,18 @@ static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
 			 struct xlat_fds *f)
 {
 	uint32_t in_id, out_id, zero = 0;
-	struct xlat_fds g;
 	struct xlat_cfg have;
 	int rc;
 
+	fds_init(f);
 	if (tc_prog_id(wan, BPF_TC_INGRESS, &in_id) ||
 	    tc_prog_id(dev, BPF_TC_EGRESS, &out_id))
 		return -ENOENT;
 	rc = prog_maps(in_id, f);
-	if (rc)
-		return rc;
-	rc = prog_maps(out_id, &g);
-	if (!rc) {
-		struct bpf_map_info a, b;
-		uint32_t la = sizeof(a), lb = sizeof(b);
-
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
-		if (bpf_obj_get_info_by_fd(f->cfg, &a, &la) ||
-		    bpf_obj_get_info_by_fd(g.cfg, &b, &lb) || a.id != b.id)
-			rc = -ESTALE;
-		fds_close(&g);
-	}
+	if (!rc)
+		rc = prog_maps(out_id, f);
+	if (!rc && !fds_complete(f))
+		rc = -ENOENT;
 	if (!rc && (bpf_map_lookup_elem(f->cfg, &zero, &have) ||
 		    have.abi != XLAT_ABI_VERSION || have.obj_id != fp))
 		rc = -ESTALE;
@@ -497,7 +513,10 @@ static int tc_detach(unsigned ifindex, enum bpf_tc_attach_point where)
 			    .attach_point = where);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
 			    .priority = XLAT_TC_PRIO);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_detach(&hook, &o);
+
+	libbpf_set_print(old);
 
 	/* absent filter, qdisc or device: nothing of ours there */
 	if (rc == -ENOENT || rc == -EINVAL || rc == -ENODEV)
@@ -528,12 +547,17 @@ int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 
 	if (ncpu <= 0)
 		return err_set(e, ncpu ? -ncpu : EINVAL, "xlat: no CPU count");
+	fds_init(&f);
 	rc = tc_prog_id(wan_ifindex, BPF_TC_INGRESS, &id);
 	if (!rc)
 		rc = prog_maps(id, &f);
-	if (rc)
+	if (!rc && f.stats < 0)
+		rc = -ENOENT;
+	if (rc) {
+		fds_close(&f);
 		return err_set(e, -rc, "xlat: no translator on %u: %s",
 			       wan_ifindex, strerror(-rc));
+	}
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v) {
 		fds_close(&f);
