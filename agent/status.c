@@ -49,7 +49,10 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?
 					   &p->links[0].local : &p->info.ce_ipv6, b));
 	cJSON_AddStringToObject(o, "tunnel", p->links[0].name);
-	cJSON_AddStringToObject(o, "remote", v6addr_str(&p->links[0].remote, b));
+	/* A translator's remote is its RFC 6052 prefix (DMR, NAT64). */
+	cJSON_AddStringToObject(o, "remote", p->xlat.enabled ?
+				v6pfx_str(&p->xlat.remote, b) :
+				v6addr_str(&p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
 }
 

@@ -17,7 +17,6 @@
 . "$(dirname "$0")/../lib/tap.sh"
 A=$(realpath "${1:-build/v6mig-agent}")
 T=$(cd "$(dirname "$0")/../.." && pwd)
-H="python3 $T/tests/ns/apply_xlat_helper.py"
 INETPY=$T/scripts/lab/inet.py CLIENT=$T/scripts/lab/client.py
 CE=v6x-ce LAN=v6x-lan ISP=v6x-isp INET=v6x-inet
 WAN6=2001:db8:4002:3100       # the CE's WAN /64 (inside its MAP-T /56)
@@ -53,7 +52,7 @@ topo() { # lan -- ce -- isp (router, TAYGA) -- inet
 		ip link add lan0 netns $CE type veth peer name eth0 netns $LAN &&
 		ip link add inet0 netns $ISP type veth peer name eth0 netns $INET || return 1
 	for l in "$CE wan0" "$CE lan0" "$LAN eth0" "$ISP ce0" "$ISP inet0" "$INET eth0"; do
-		set -- $l; ip -n "$1" link set "$2" up || return 1
+		ip -n "${l% *}" link set "${l#* }" up || return 1
 	done
 	ip -n $ISP addr add $WAN6::1/64 dev ce0 nodad &&
 		ip -n $CE addr add $WAN6::2/64 dev wan0 nodad &&
