@@ -365,7 +365,8 @@ static void cfg_stamp(struct xlat_cfg *c)
 	c->obj_id = obj_fingerprint();
 }
 
-int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
+static int obj_load(const struct xlat_spec *s, struct xlat_obj *o,
+		    struct xlat_writes *w, struct err *e)
 {
 	struct xlat_bpf *skel;
 	struct xlat_cfg want = s->cfg;
@@ -394,10 +395,15 @@ int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
 	o->stats = bpf_map__fd(skel->maps.xlat_stats);
 	cfg_stamp(&want);
 	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
-					   { 0 } }, &want, s, NULL, e);
+					   { 0 } }, &want, s, w, e);
 	if (rc)
 		xlat_obj_free(o);
 	return rc;
+}
+
+int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
+{
+	return obj_load(s, o, NULL, e);
 }
 
 int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
@@ -429,18 +435,15 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 		       struct xlat_writes *w, struct err *e)
 {
 	struct xlat_obj o;
-	int rc = xlat_obj_load(s, &o, e);
+	int rc = obj_load(s, &o, w, e);
 
 	if (rc)
 		return rc;
 	rc = tc_attach(dev, BPF_TC_EGRESS, o.prog_out, e);
 	if (!rc)
 		rc = tc_attach(wan, BPF_TC_INGRESS, o.prog_in, e);
-	if (!rc && w) {
+	if (!rc && w)
 		w->attached += 2;
-		w->cfg++;
-		w->fmr_added += (unsigned)s->n_fmr;
-	}
 	xlat_obj_free(&o);
 	return rc;
 }

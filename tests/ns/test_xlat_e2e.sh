@@ -12,15 +12,23 @@
 #                                                  2001:db8:64::/96 <->
 #                                                  pool 198.51.100.128/25
 #                                                  lo 203.0.113.1 (the server)
+# Then the same for a MAP-T CE (PSID length 0: TAYGA has no port-aware
+# mapping) with TAYGA as the BR: prefix = the DMR 2001:db8:ffff::/64, one
+# RFC 7757 EAM `map 203.0.113.10 <the CE's MAP-T address>`; the CE's
+# 203.0.113.10 on xlat0, the server 198.51.100.1.
 . "$(dirname "$0")/../lib/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 T=${XLAT_TOOL:-$top/build/tests/tools/xlat_run}
 CE=v6t-xl-ce ISP=v6t-xl-isp
-SRV=203.0.113.1
-SPEC="--mode clat --v4 192.0.0.1 --local6 2001:db8:1::c1a7 --pref 2001:db8:64::/96"
+# CLAT first
+SRV=203.0.113.1 V4=192.0.0.1 LOCAL6=2001:db8:1::c1a7 PREF=2001:db8:64::/96
+POOL=198.51.100.128/25
+SPEC="--mode clat --v4 $V4 --local6 $LOCAL6 --pref $PREF"
 in_ce() { ip netns exec $CE "$@"; }
 in_isp() { ip netns exec $ISP "$@"; }
-# One loader command in the CE namespace; its one answer line.
+# One loader command in the CE namespace; its one answer line. SPEC is
+# split into words on purpose.
+# shellcheck disable=SC2086
 xl() { printf '%s\n' "$*" | in_ce "$T" $SPEC; }
 
 if [ "$(id -u)" != 0 ]; then
@@ -33,49 +41,57 @@ done
 tmp=$(mktemp -d)
 tpid=
 cleanup() {
-	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
-	ip netns del $CE 2>/dev/null
-	ip netns del $ISP 2>/dev/null
+	cleanup_ns
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-cleanup_ns() { ip netns del $CE 2>/dev/null; ip netns del $ISP 2>/dev/null; }
-cleanup_ns
+cleanup_ns() {
+	[ -n "$tpid" ] && kill "$tpid" 2>/dev/null
+	tpid=
+	ip netns del $CE 2>/dev/null
+	ip netns del $ISP 2>/dev/null
+}
 
-# ---- topology ------------------------------------------------------------
-ip netns add $CE && ip netns add $ISP || exit 1
-in_ce ip link set lo up
-in_isp ip link set lo up
-ip link add wan0 netns $CE type veth peer name wan1 netns $ISP
-in_ce ip link add xlat0 type veth peer name xlat1
-for l in xlat0 xlat1; do
-	# RFC 7915 header growth: 20 B, 28 B with a Fragment header
-	in_ce ip link set $l arp off mtu 1472 up
-done
-in_ce ip link set wan0 up
-in_isp ip link set wan1 up
-in_ce ip addr add 2001:db8:1::2/64 dev wan0 nodad
-in_ce ip addr add 2001:db8:1::c1a7/128 dev wan0 nodad
-in_isp ip addr add 2001:db8:1::1/64 dev wan1 nodad
-in_ce ip addr add 192.0.0.1/32 dev xlat0
-in_ce ip route add default dev xlat0 src 192.0.0.1
-in_ce ip -6 route add default via 2001:db8:1::1 dev wan0
-in_isp sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
-in_isp ip addr add $SRV/32 dev lo
-cat > "$tmp/tayga.conf" <<EOF
-tun-device nat64
-ipv4-addr 198.51.100.1
-prefix 2001:db8:64::/96
-dynamic-pool 198.51.100.128/25
-data-dir $tmp/tayga
-EOF
-mkdir -p "$tmp/tayga"
-in_isp tayga -c "$tmp/tayga.conf" --mktun >/dev/null
-in_isp ip link set nat64 up
-in_isp ip route add 2001:db8:64::/96 dev nat64
-in_isp ip route add 198.51.100.128/25 dev nat64
-in_isp tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
-tpid=$!
+# ---- topology: topo clat|mapt ---------------------------------------------------
+topo() {
+	cleanup_ns
+	ip netns add $CE && ip netns add $ISP || exit 1
+	in_ce ip link set lo up
+	in_isp ip link set lo up
+	ip link add wan0 netns $CE type veth peer name wan1 netns $ISP
+	in_ce ip link add xlat0 type veth peer name xlat1
+	for l in xlat0 xlat1; do
+		# RFC 7915 header growth: 20 B, 28 B with a Fragment header
+		in_ce ip link set $l arp off mtu 1472 up
+	done
+	in_ce ip link set wan0 up
+	in_isp ip link set wan1 up
+	in_ce ip addr add 2001:db8:1::2/64 dev wan0 nodad
+	in_isp ip addr add 2001:db8:1::1/64 dev wan1 nodad
+	in_ce ip addr add $V4/32 dev xlat0
+	in_ce ip route add default dev xlat0 src $V4
+	in_ce ip -6 route add default via 2001:db8:1::1 dev wan0
+	in_isp sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
+	in_isp ip addr add $SRV/32 dev lo
+	mkdir -p "$tmp/tayga"
+	if [ "$1" = clat ]; then
+		in_ce ip addr add $LOCAL6/128 dev wan0 nodad
+		printf 'tun-device nat64\nipv4-addr 198.51.100.1\nprefix %s\ndynamic-pool 198.51.100.128/25\ndata-dir %s\n' \
+			"$PREF" "$tmp/tayga" > "$tmp/tayga.conf"
+	else
+		in_isp ip -6 route add "$EUP" via 2001:db8:1::2
+		printf 'tun-device nat64\nipv4-addr 198.51.100.254\nprefix %s\nmap %s %s\ndata-dir %s\n' \
+			"$PREF" "$V4" "$LOCAL6" "$tmp/tayga" > "$tmp/tayga.conf"
+	fi
+	in_isp tayga -c "$tmp/tayga.conf" --mktun >/dev/null
+	in_isp ip link set nat64 up
+	in_isp ip route add $PREF dev nat64
+	in_isp ip route add $POOL dev nat64
+	in_isp tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
+	tpid=$!
+}
+
+topo clat
 # a foreign filter on the WAN's clsact ingress, before ours exists
 in_ce tc qdisc add dev wan0 clsact
 in_ce tc filter add dev wan0 ingress pref 10 protocol ip u32 \
@@ -188,5 +204,30 @@ like "$(xl kstats wan0)" '^rc=-2 ' "no translator: stats say so"
 ok "without the translator nothing reaches $SRV" \
 	sh -c "! ip netns exec $CE ping -c 1 -W 1 $SRV"
 
-echo "1..$_tap_n"
-[ "$_tap_fail" -eq 0 ]
+# ---- MAP-T CE against TAYGA as the BR (1:1, PSID length 0) ------------------------------
+# RFC 7597: rule 2001:db8:100::/40 + 203.0.113.0/24, EA 8 bits (the IPv4
+# suffix, no PSID): end-user prefix 2001:db8:10a::/48, IID 0:cb00:710a:0.
+SRV=198.51.100.1 V4=203.0.113.10 LOCAL6=2001:db8:10a::cb00:710a:0
+PREF=2001:db8:ffff::/64 POOL=$V4/32 EUP=2001:db8:10a::/48
+SPEC="--mode mapt --v4 $V4 --local6 $LOCAL6 --pref $PREF --psid 0/0/0
+ --fmr 203.0.113.0/24,2001:db8:100::/40,8,0"
+topo mapt
+like "$(xl apply wan0 xlat0)" '^rc=0 attached=2 cfg=1 added=2 deleted=0' \
+	"MAP-T: apply attaches, writes the configuration and the FMR (both tries)"
+is "$(xl apply wan0 xlat0)" "rc=0 attached=0 cfg=0 added=0 deleted=0 " \
+	"MAP-T: the same spec again writes nothing"
+in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready2" &
+spid=$!
+for _ in $(seq 50); do [ -e "$tmp/ready2" ] && break; sleep 0.1; done
+ok "MAP-T: ping $V4 -> $SRV through TAYGA as BR" in_ce ping -c 3 -i 0.2 -W 2 $SRV
+is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV tcp 2000000)" ok \
+	"MAP-T: TCP 2 MB, digest matches"
+is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 4000)" ok \
+	"MAP-T: UDP 4000 B in fragments, echoed"
+is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV refused)" refused \
+	"MAP-T: port unreachable comes back"
+kill $spid 2>/dev/null
+like "$(xl kstats wan0)" '^rc=0 .*out_ok=[1-9].* in_ok=[1-9]' "MAP-T: counters"
+is "$(xl remove wan0 xlat0)" "rc=0 " "MAP-T: remove"
+
+done_testing

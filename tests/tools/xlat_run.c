@@ -35,7 +35,8 @@ static int usage(const char *what)
 	return 2;
 }
 
-static int parse_pfx6(const char *s, uint8_t a[16], uint8_t *len)
+/* ADDR/LEN of family af into a (4 or 16 bytes) and len. */
+static int parse_pfx(int af, const char *s, void *a, uint8_t *len)
 {
 	char buf[64];
 	const char *sl = strchr(s, '/');
@@ -45,20 +46,7 @@ static int parse_pfx6(const char *s, uint8_t a[16], uint8_t *len)
 	memcpy(buf, s, (size_t)(sl - s));
 	buf[sl - s] = 0;
 	*len = (uint8_t)atoi(sl + 1);
-	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
-}
-
-static int parse_pfx4(const char *s, uint8_t a[4], uint8_t *len)
-{
-	char buf[32];
-	const char *sl = strchr(s, '/');
-
-	if (!sl || (size_t)(sl - s) >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, (size_t)(sl - s));
-	buf[sl - s] = 0;
-	*len = (uint8_t)atoi(sl + 1);
-	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+	return inet_pton(af, buf, a) == 1 ? 0 : -1;
 }
 
 /* V4/LEN,V6/LEN,EA,OFFSET */
@@ -68,8 +56,8 @@ static int parse_fmr(char *s, struct xlat_fmr *r)
 	     *ea = strtok(NULL, ","), *off = strtok(NULL, ",");
 
 	memset(r, 0, sizeof(*r));
-	if (!v4 || !v6 || !ea || !off || parse_pfx4(v4, r->v4, &r->v4_len) ||
-	    parse_pfx6(v6, r->v6, &r->v6_len))
+	if (!v4 || !v6 || !ea || !off || parse_pfx(AF_INET, v4, r->v4, &r->v4_len) ||
+	    parse_pfx(AF_INET6, v6, r->v6, &r->v6_len))
 		return -1;
 	r->ea_len = (uint8_t)atoi(ea);
 	r->psid_offset = (uint8_t)atoi(off);
@@ -95,7 +83,7 @@ static int parse_args(int argc, char **argv, struct xlat_spec *s)
 			if (inet_pton(AF_INET6, v, c->local6) != 1)
 				return usage(v);
 		} else if (!strcmp(k, "--pref")) {
-			if (parse_pfx6(v, c->pref6, &c->pref6_len))
+			if (parse_pfx(AF_INET6, v, c->pref6, &c->pref6_len))
 				return usage(v);
 		} else if (!strcmp(k, "--psid")) {
 			if (sscanf(v, "%u/%u/%u", &a, &b, &d) != 3)
