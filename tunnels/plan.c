@@ -86,13 +86,27 @@ static int endpoint_check(const char *what, const struct in6_addr *a,
 	return 0;
 }
 
+/* The IPv4 default route into dev (a name array of the plan's) with its
+ * MTU, and the MSS clamp on dev (MTU - 40). The caller checked there is
+ * room. */
+static void default_route_into(struct plan *p, const char dev[IFNAMSIZ],
+			       uint32_t mtu)
+{
+	struct plan_route *r = &p->routes[p->n_routes++];
+
+	memcpy(r->dev, dev, sizeof(r->dev));
+	r->family = AF_INET;
+	r->mtu = mtu;
+	memcpy(p->filter.in_ifname, dev, sizeof(p->filter.in_ifname));
+	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+}
+
 int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 		    const struct in6_addr *local,
 		    const struct in6_addr *remote, struct err *e)
 {
 	char b[V6_STR_MAX];
 	struct plan_link *l;
-	struct plan_route *r;
 	uint32_t mtu;
 	int rc;
 
@@ -121,13 +135,7 @@ int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 
 	/* The IPv4 default route, nothing else: the tunnel's own MTU on
 	 * the route too, so a route cache never holds a larger one. */
-	r = &p->routes[p->n_routes++];
-	memcpy(r->dev, l->name, sizeof(r->dev));
-	r->family = AF_INET;
-	r->mtu = mtu;
-
-	memcpy(p->filter.in_ifname, l->name, sizeof(p->filter.in_ifname));
-	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+	default_route_into(p, l->name, mtu);
 	return 0;
 }
 
@@ -267,7 +275,6 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 {
 	struct plan_xlat *x = &p->xlat;
 	struct plan_link *l;
-	struct plan_route *r;
 	uint32_t mtu;
 	int rc;
 
@@ -301,12 +308,7 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 
 	/* Every IPv4 destination goes to the translator: the default
 	 * route, with the IPv4 side's MTU, as the tunnels have. */
-	r = &p->routes[p->n_routes++];
-	memcpy(r->dev, x->dev, sizeof(r->dev));
-	r->family = AF_INET;
-	r->mtu = mtu;
-	memcpy(p->filter.in_ifname, x->dev, sizeof(p->filter.in_ifname));
-	p->filter.mss = x->mss;
+	default_route_into(p, x->dev, mtu);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../agent/prov.h"
+#include "../../tunnels/provdata.h"
 #include "../../tunnels/plan.h"
 
 /* After <net/if.h> (from plan.h): the uapi header then skips its own
@@ -190,6 +190,32 @@ HELPER void check_ports(const struct portset *ps, unsigned off, unsigned len,
 	assert_int_equal(ps->offset, off);
 	assert_int_equal(ps->len, len);
 	assert_int_equal(ps->psid, psid);
+}
+
+/* RFC 7599 Appendix A example 1 (BMR {2001:db8::/40, 192.0.2.0/24, 16},
+ * offset 6, end-user prefix 2001:db8:12:3400::/56) with example 3's DMR
+ * 2001:db8:ffff::/64, on WAN wan, MTU 1500: the planner's plan. */
+HELPER void plan_rfc7599(struct plan *pl, const char *wan)
+{
+	struct map_rule r = { .ea_len = 16, .psid_offset = 6 };
+	struct prov p;
+	struct wan_facts w;
+	struct err e;
+
+	memset(&p, 0, sizeof(p));
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(v6pfx_parse("2001:db8::/40", false, &r.ipv6), 0);
+	assert_int_equal(v4pfx_parse("192.0.2.0/24", false, &r.ipv4), 0);
+	p.map_t.present = true;
+	p.map_t.rules = &r;
+	p.map_t.n_rules = 1;
+	assert_int_equal(v6pfx_parse("2001:db8:ffff::/64", false, &p.map_t.dmr), 0);
+	snprintf(w.wan, sizeof(w.wan), "%s", wan);
+	w.wan_mtu = 1500;
+	assert_int_equal(v6pfx_parse("2001:db8:12:3400::/56", false, &w.prefixes[0]), 0);
+	w.n_prefixes = 1;
+	if (method_ops(METHOD_MAP_T)->plan(&p, &w, pl, &e) < 0)
+		fail_msg("%s", e.msg);
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include "../../netlink/apply.h"
 #include "../../tunnels/provdata.h"
 #include "config.h"
+#include "plan_util.h"
 #include "fake_backend.h"
 
 #include <errno.h>
@@ -32,29 +33,6 @@ struct t {
 	struct plan p;
 };
 
-/* RFC 7599 Appendix A example 1, the DMR of example 3, on WAN eth0. */
-static void mapt_plan(struct plan *pl)
-{
-	struct map_rule r = { .ea_len = 16, .psid_offset = 6 };
-	struct prov p;
-	struct wan_facts w;
-	struct err e;
-
-	memset(&p, 0, sizeof(p));
-	memset(&w, 0, sizeof(w));
-	assert_int_equal(v6pfx_parse("2001:db8::/40", false, &r.ipv6), 0);
-	assert_int_equal(v4pfx_parse("192.0.2.0/24", false, &r.ipv4), 0);
-	p.map_t.present = true;
-	p.map_t.rules = &r;
-	p.map_t.n_rules = 1;
-	assert_int_equal(v6pfx_parse("2001:db8:ffff::/64", false, &p.map_t.dmr), 0);
-	snprintf(w.wan, sizeof(w.wan), "eth0");
-	w.wan_mtu = 1500;
-	assert_int_equal(v6pfx_parse("2001:db8:12:3400::/56", false, &w.prefixes[0]), 0);
-	w.n_prefixes = 1;
-	if (method_ops(METHOD_MAP_T)->plan(&p, &w, pl, &e) < 0)
-		fail_msg("%s", e.msg);
-}
 
 static int setup(void **state)
 {
@@ -69,7 +47,7 @@ static int setup(void **state)
 	fake_add_addr(&t->k, "eth0", "fe80::1", 64, IFAPROT_KERNEL_LL);
 	t->be = fake_backend(&t->k);
 	t->before = t->k;
-	mapt_plan(&t->p);
+	plan_rfc7599(&t->p, "eth0");
 	*state = t;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "../../agent/planfmt.h"
 #include "../../agent/prov.h"
 #include "config.h"
+#include "plan_util.h"
 
 #define HELPER static __attribute__((unused))
 
@@ -372,29 +373,6 @@ static void test_commands_lw4o6_one_range(void **state)
 #endif
 
 #ifdef CONFIG_METHOD_MAP_T
-/* RFC 7599 Appendix A example 1 with the DMR of example 3. */
-static void mapt_plan(struct plan *pl)
-{
-	struct map_rule r = { .ea_len = 16, .psid_offset = 6 };
-	struct prov p;
-	struct wan_facts w;
-	struct err e;
-
-	memset(&p, 0, sizeof(p));
-	memset(&w, 0, sizeof(w));
-	assert_int_equal(v6pfx_parse("2001:db8::/40", false, &r.ipv6), 0);
-	assert_int_equal(v4pfx_parse("192.0.2.0/24", false, &r.ipv4), 0);
-	p.map_t.present = true;
-	p.map_t.rules = &r;
-	p.map_t.n_rules = 1;
-	assert_int_equal(v6pfx_parse("2001:db8:ffff::/64", false, &p.map_t.dmr), 0);
-	snprintf(w.wan, sizeof(w.wan), "wan0");
-	w.wan_mtu = 1500;
-	assert_int_equal(v6pfx_parse("2001:db8:12:3400::/56", false, &w.prefixes[0]), 0);
-	w.n_prefixes = 1;
-	if (method_ops(METHOD_MAP_T)->plan(&p, &w, pl, &e) < 0)
-		fail_msg("%s", e.msg);
-}
 
 static void test_json_mapt(void **state)
 {
@@ -403,7 +381,7 @@ static void test_json_mapt(void **state)
 	const cJSON *x, *f;
 
 	(void)state;
-	mapt_plan(&pl);
+	plan_rfc7599(&pl, "wan0");
 	j = plan_to_json(&pl);
 	assert_non_null(j);
 	keys(j, TOP_KEYS);
@@ -445,7 +423,7 @@ static void test_commands_mapt(void **state)
 	char *t;
 
 	(void)state;
-	mapt_plan(&pl);
+	plan_rfc7599(&pl, "wan0");
 	t = commands(&pl);
 	has_line(t, "# Translator (RFC 7915, eBPF on wan0's clsact): 192.0.2.18 <-> 2001:db8:12:3400:0:c000:212:34, DMR 2001:db8:ffff::/64");
 	has_line(t, "# 1 forwarding rule (CE to CE direct)");
