@@ -151,8 +151,10 @@ run_method() {
 	m=$1
 	rm -f "$tmp"/*.ready "$tmp/seen.log"
 	offer "$m" > "$tmp/$m.json"
-	if ! topo || ! peer_up "$m" || ! inet_up; then
-		ok "$m: lab set up" false
+	step=topology
+	if ! topo || ! { step="TAYGA peer"; peer_up "$m"; } || ! { step="inet servers"; inet_up; }; then
+		ok "$m: lab set up (failed at: $step)" false
+		for f in "$tmp"/*/log "$tmp/inet.out"; do [ -s "$f" ] && sed 's/^/# /' "$f"; done
 		teardown
 		return
 	fi
@@ -185,7 +187,9 @@ run_method() {
 		is "$(printf '%s\n' "$r" | jget '(j["ok"], j.get("outside"))')" "(240, 0)" \
 			"map_t: 250 concurrent TCP flows through 240 ports: exactly 240, every source port in the set"
 	fi
-	nsx $CE "$A" xlat stats --wan wan0 > "$tmp/stats" 2>&1 && sed 's/^/# /' "$tmp/stats"
+	r=$(nsx $CE "$A" xlat stats --wan wan0 --json)
+	is "$(printf '%s\n' "$r" | jget 'j["out_ok"] > 10 and j["in_ok"] > 10')" true \
+		"$m: xlat stats: packets translated both ways (out $(printf '%s\n' "$r" | jget 'j["out_ok"]'), in $(printf '%s\n' "$r" | jget 'j["in_ok"]'))"
 	out=$(nsx $CE "$A" down --run-dir "$tmp/run" 2>&1)
 	is "$?" 0 "$m: down"
 	state > "$tmp/after"
