@@ -52,8 +52,13 @@ static void log_plan(const struct plan *p, unsigned writes)
 	char v4[V6_STR_MAX], v6[V6_STR_MAX], peer[V6_STR_MAX];
 
 	v4addr_str(p->info.ipv4, v4);
-	v6addr_str(&p->links[0].local, v6);
-	v6addr_str(&p->links[0].remote, peer);
+	if (p->xlat.enabled) { /* translated: our address -> the prefix */
+		v6addr_str(&p->xlat.ipv6, v6);
+		v6pfx_str(&p->xlat.remote, peer);
+	} else {
+		v6addr_str(&p->links[0].local, v6);
+		v6addr_str(&p->links[0].remote, peer);
+	}
 	if (p->info.has_ports)
 		log_notice("configured %s: %s psid %u/%u offset %u, %zu port ranges, "
 			   "%s -> %s on %s, %u kernel writes (Q6)",

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "cache", cmd_cache, "show or erase the stored provisioning data (P2)" },
 	{ "apply", cmd_apply, "put the kernel in the state a JSON answer asks for (root)" },
 	{ "down", cmd_down, "remove exactly what apply made (root)" },
+	{ "xlat", cmd_xlat, "the MAP-T/464XLAT translator's counters (xlat stats, root)" },
 };
 
 static void usage(FILE *f)

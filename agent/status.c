@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "status.h"
+#include "xlatstats.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -49,8 +50,20 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?
 					   &p->links[0].local : &p->info.ce_ipv6, b));
 	cJSON_AddStringToObject(o, "tunnel", p->links[0].name);
-	cJSON_AddStringToObject(o, "remote", v6addr_str(&p->links[0].remote, b));
+	/* A translator's remote is its RFC 6052 prefix (DMR, NAT64). */
+	cJSON_AddStringToObject(o, "remote", p->xlat.enabled ?
+				v6pfx_str(&p->xlat.remote, b) :
+				v6addr_str(&p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
+	/* The translator: where its counters are (status reads them live). */
+	if (p->xlat.enabled) {
+		cJSON *x = cJSON_AddObjectToObject(o, "xlat");
+
+		if (x) {
+			cJSON_AddStringToObject(x, "wan", p->xlat.wan);
+			cJSON_AddStringToObject(x, "dev", p->xlat.dev);
+		}
+	}
 }
 
 static void add_timings(cJSON *o, const struct status_timings *t)
@@ -175,6 +188,25 @@ static void print_human(const cJSON *o)
 	printf("%-14s %s\n", "last error", jstr(o, "last_error"));
 }
 
+/* A translator's counters, read now from its programs: "counters" in
+ * the "xlat" object, null when they cannot be read (not root, no
+ * translator attached). */
+static void add_counters(cJSON *o)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "xlat");
+	const cJSON *wan = cJSON_GetObjectItemCaseSensitive(x, "wan");
+	cJSON *c;
+	struct err e;
+
+	if (!cJSON_IsObject(x) || !cJSON_IsString(wan))
+		return;
+	c = xlat_counters_json(wan->valuestring, &e);
+	if (c)
+		cJSON_AddItemToObject(x, "counters", c);
+	else
+		cJSON_AddNullToObject(x, "counters");
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,6 +250,7 @@ int cmd_status(int argc, char **argv)
 			return 1;
 		}
 		fix_stale(o);
+		add_counters(o);
 	}
 	if (json)
 		return cli_print_json(o);
