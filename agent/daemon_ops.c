@@ -16,8 +16,6 @@
 #include "log.h"
 
 #define DAEMON_PORTS_MS 10000u
-#define PORTS_ALARM_PCT 80u   /* log when use reaches this ... */
-#define PORTS_CLEAR_PCT 70u   /* ... and again when it falls under this */
 #define HOOK_ENV_MAX 24
 #define HOOK_STOP_WAIT_MS 100
 
@@ -32,21 +30,18 @@ static bool ports_apply(const struct daemon *d)
 static void ports_log(struct daemon *d)
 {
 	for (int p = 0; p < CT_NPROTO; p++) {
-		const struct ct_use *u = &d->ports.p[p];
-		unsigned pct = u->total ? (unsigned)((uint64_t)u->in_use * 100 / u->total) : 0;
+		int crossed = ct_ports_alarm(&d->ports.p[p], &d->ports_alarm[p]);
 		char line[512];
 
-		if (!d->ports_alarm[p] && pct >= PORTS_ALARM_PCT) {
-			d->ports_alarm[p] = true;
-			status_ports_line(&d->ports, (enum ct_proto)p, line, sizeof(line));
-			log_warn("port set %s: %s: new flows may fail when it is full",
+		if (!crossed)
+			continue;
+		status_ports_line(&d->ports, (enum ct_proto)p, line, sizeof(line));
+		if (crossed > 0)
+			log_warn("port set %s: %s: new flows fail when it is full",
 				 ct_proto_name((enum ct_proto)p), line);
-		} else if (d->ports_alarm[p] && pct < PORTS_CLEAR_PCT) {
-			d->ports_alarm[p] = false;
-			status_ports_line(&d->ports, (enum ct_proto)p, line, sizeof(line));
+		else
 			log_notice("port set %s: back under %u%%: %s",
-				   ct_proto_name((enum ct_proto)p), PORTS_CLEAR_PCT, line);
-		}
+				   ct_proto_name((enum ct_proto)p), CT_CLEAR_PCT, line);
 	}
 }
 

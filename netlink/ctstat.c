@@ -142,6 +142,21 @@ unsigned ct_ports_peak(const struct ct_ports *c, enum ct_proto *which)
 	return best;
 }
 
+int ct_ports_alarm(const struct ct_use *u, bool *alarm)
+{
+	uint64_t used = (uint64_t)u->in_use * 100;
+
+	if (!*alarm && u->total && used >= (uint64_t)CT_ALARM_PCT * u->total) {
+		*alarm = true;
+		return 1;
+	}
+	if (*alarm && used < (uint64_t)CT_CLEAR_PCT * u->total) {
+		*alarm = false;
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the dump ------------------------------------------------------------- */
 
 struct ct_walk {

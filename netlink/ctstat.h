@@ -55,5 +55,11 @@ void ct_ports_count(struct ct_rec *recs, size_t n, const struct portset *ps,
 void ct_ports_fold(const struct ct_ports *prev, struct ct_ports *now);
 /* The percentage of the busiest protocol (0-100), and which. */
 unsigned ct_ports_peak(const struct ct_ports *c, enum ct_proto *which);
+/* Hysteresis for the log: 1 when use reaches CT_ALARM_PCT (and *alarm
+ * was clear), -1 when it falls under CT_CLEAR_PCT (and *alarm was set),
+ * else 0; *alarm follows. */
+#define CT_ALARM_PCT 80u
+#define CT_CLEAR_PCT 70u
+int ct_ports_alarm(const struct ct_use *u, bool *alarm);
 
 #endif
