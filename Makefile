@@ -22,7 +22,7 @@ KCONFIG_CONFIG ?= .config
 CONFIG_FILE := $(if $(wildcard $(KCONFIG_CONFIG)),$(KCONFIG_CONFIG),configs/defconfig)
 include $(CONFIG_FILE)
 
-PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl
+PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl openssl
 ifeq ($(CONFIG_SYSTEMD),y)
 PKGS += libsystemd
 endif

@@ -111,7 +111,8 @@ struct daemon {
 	struct v6pfx hook_nat64;
 	char hook_last[HOOK_LINE_MAX + 96];
 	char clock_note[192];     /* a certificate validity failure explained */
-	struct loop_fd clock_h;   /* timerfd: TFD_TIMER_CANCEL_ON_SET */
+	struct loop_clock clock;  /* the wall clock being set */
+	struct loop_timer clock_retry;
 };
 
 
@@ -143,6 +144,8 @@ void daemon_ops_between(struct daemon *d); /* between loop turns */
 void daemon_ops_stop(struct daemon *d);    /* "stopped", bounded wait */
 void daemon_ops_data(struct daemon *d, const struct prov *p); /* valid data seen */
 void daemon_ports_sample(struct daemon *d);
+/* A fetch ended: a certificate validity-period failure (the clock), or not. */
+void daemon_ops_fetched(struct daemon *d, const struct fetch_result *r);
 void daemon_write_status(struct daemon *d);
 
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */

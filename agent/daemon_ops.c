@@ -316,6 +316,59 @@ void daemon_ops_stop(struct daemon *d)
 	daemon_ops_between(d);
 }
 
+/* ---- a gateway that boots without a clock ------------------------------------------ */
+
+#define CLOCK_RETRY_MS 60000u  /* after a validity-period failure, not 10-30 min */
+
+static void refresh(struct daemon *d)
+{
+	struct seq_event ev = { .type = SEQ_EV_REFRESH };
+
+	daemon_push(d, &ev);
+}
+
+void daemon_ops_fetched(struct daemon *d, const struct fetch_result *r)
+{
+	if (!r->cert.verify_err) {
+		if (d->clock_note[0])
+			log_notice("the server's certificate verifies now: the clock is right");
+		d->clock_note[0] = '\0';
+		loop_timer_disarm(&d->clock_retry);
+		return;
+	}
+	/* Q4 would wait 10-30 min; a clock set by NTP a moment later (often
+	 * over the very IPv4 we are to bring up, so only after the stored
+	 * data P1 ran) should not. Verification stays on: we only ask again. */
+	certtime_explain(&r->cert, time(NULL), d->clock_note, sizeof(d->clock_note));
+	log_warn("%s: is the clock wrong (no RTC, NTP not yet synchronised)? "
+		 "asking again in %u s, and at once when the clock is set",
+		 d->clock_note, CLOCK_RETRY_MS / 1000);
+	loop_timer_arm_at(&d->clock_retry, loop_now_ms() + CLOCK_RETRY_MS);
+}
+
+static void on_clock_retry(struct loop_timer *t, void *data)
+{
+	struct daemon *d = data;
+
+	(void)t;
+	if (d->clock_note[0])
+		refresh(d);
+}
+
+static void on_clock_set(struct loop_clock *c, void *data)
+{
+	struct daemon *d = data;
+
+	(void)c;
+	if (!d->clock_note[0]) {
+		log_info("the wall clock was set");
+		return;
+	}
+	log_notice("the wall clock was set: asking the server again now (%s)", d->clock_note);
+	loop_timer_disarm(&d->clock_retry);
+	refresh(d);
+}
+
 /* ---- life cycle ------------------------------------------------------------------ */
 
 int daemon_ops_init(struct daemon *d, struct err *e)
@@ -325,7 +378,9 @@ int daemon_ops_init(struct daemon *d, struct err *e)
 	d->lan6.ipv6_mostly = -1;
 	d->hook_mostly = -1;
 	if ((rc = loop_timer_init(d->loop, &d->ports_timer, on_ports_timer, d)) < 0 ||
-	    (rc = loop_timer_arm_at(&d->ports_timer, loop_now_ms() + DAEMON_PORTS_MS)) < 0)
+	    (rc = loop_timer_arm_at(&d->ports_timer, loop_now_ms() + DAEMON_PORTS_MS)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->clock_retry, on_clock_retry, d)) < 0 ||
+	    (rc = loop_clock_init(d->loop, &d->clock, on_clock_set, d)) < 0)
 		return err_set(e, -rc, "timerfd: %s", strerror(-rc));
 	return 0;
 }
@@ -337,4 +392,8 @@ void daemon_ops_done(struct daemon *d)
 	d->hook = d->hook_done = NULL;
 	if (d->loop && d->ports_timer.cb)
 		loop_timer_done(d->loop, &d->ports_timer);
+	if (d->loop && d->clock_retry.cb)
+		loop_timer_done(d->loop, &d->clock_retry);
+	if (d->loop && d->clock.cb)
+		loop_clock_done(d->loop, &d->clock);
 }

@@ -171,3 +171,71 @@ void loop_timer_done(struct loop *l, struct loop_timer *t)
 	close(t->h.fd);
 	t->h.fd = -1;
 }
+
+/* ---- the wall clock being set --------------------------------------------- */
+
+static int clock_arm(struct loop_clock *c)
+{
+	struct itimerspec its = { 0 };
+	struct timespec now;
+
+	/* ten years ahead: it never expires, it only cancels */
+	clock_gettime(CLOCK_REALTIME, &now);
+	its.it_value.tv_sec = now.tv_sec + 10 * 365 * 86400L;
+	if (timerfd_settime(c->h.fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			    &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+void loop_clock_handle(struct loop_clock *c, long n, int err)
+{
+	if (n >= 0 || err != ECANCELED)
+		return; /* expired (ten years on) or nothing to read: no news */
+	c->sets++;
+	clock_arm(c);
+	c->cb(c, c->data);
+}
+
+static void clock_fired(struct loop_fd *h, uint32_t events, void *data)
+{
+	uint64_t n;
+	ssize_t r;
+
+	(void)events;
+	r = read(h->fd, &n, sizeof(n));
+	loop_clock_handle(data, (long)r, r < 0 ? errno : 0);
+}
+
+int loop_clock_init(struct loop *l, struct loop_clock *c,
+		    void (*cb)(struct loop_clock *, void *), void *data)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->h.fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->h.fd < 0)
+		return -errno;
+	c->h.events = EPOLLIN;
+	c->h.cb = clock_fired;
+	c->h.data = c;
+	c->cb = cb;
+	c->data = data;
+	rc = clock_arm(c);
+	if (rc == 0)
+		rc = loop_fd_add(l, &c->h);
+	if (rc < 0) {
+		close(c->h.fd);
+		c->h.fd = -1;
+	}
+	return rc;
+}
+
+void loop_clock_done(struct loop *l, struct loop_clock *c)
+{
+	if (c->h.fd <= 0)
+		return;
+	loop_fd_del(l, &c->h);
+	close(c->h.fd);
+	c->h.fd = -1;
+}

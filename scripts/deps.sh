@@ -5,7 +5,7 @@
 set -eu
 what=${1:-all}
 
-build="build-essential pkg-config libcurl4-openssl-dev libc-ares-dev libcjson-dev
+build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libc-ares-dev libcjson-dev
  libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libsystemd-dev"
 test="libcmocka-dev clang libclang-rt-14-dev valgrind iproute2 nftables dnsmasq
  openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack
