@@ -21,7 +21,8 @@ case $A in /*) ;; *) A=$PWD/$A ;; esac
 PY=/usr/bin/python3
 
 D=$(mktemp -d /tmp/v6t-ck.XXXXXX)
-PID= FPID=
+PID=""
+FPID=""
 stop_agent() {
 	[ -n "$PID" ] || return 0
 	kill -TERM "$PID" 2>/dev/null
