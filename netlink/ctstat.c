@@ -91,7 +91,8 @@ void ct_ports_count(struct ct_rec *recs, size_t n, const struct portset *ps,
 	memset(seen, 0, sizeof(seen));
 	for (int p = 0; p < CT_NPROTO; p++)
 		out->p[p].total = total;
-	qsort(recs, n, sizeof(*recs), rec_cmp);
+	if (n)
+		qsort(recs, n, sizeof(*recs), rec_cmp);
 	while (i < n) {
 		size_t j = i;
 		uint32_t held = 0;
