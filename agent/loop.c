@@ -118,26 +118,33 @@ static void timer_fired(struct loop_fd *h, uint32_t events, void *data)
 	t->cb(t, t->data);
 }
 
-int loop_timer_init(struct loop *l, struct loop_timer *t,
-		    void (*cb)(struct loop_timer *, void *), void *data)
+/* A timerfd on clock `id`, non-blocking, watched by the loop: cb(h, data). */
+static int timerfd_watch(struct loop *l, struct loop_fd *h, int id,
+			 loop_fd_cb cb, void *data)
 {
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->h.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (t->h.fd < 0)
+	h->fd = timerfd_create(id, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (h->fd < 0)
 		return -errno;
-	t->h.events = EPOLLIN;
-	t->h.cb = timer_fired;
-	t->h.data = t;
-	t->cb = cb;
-	t->data = data;
-	rc = loop_fd_add(l, &t->h);
+	h->events = EPOLLIN;
+	h->cb = cb;
+	h->data = data;
+	rc = loop_fd_add(l, h);
 	if (rc < 0) {
-		close(t->h.fd);
-		t->h.fd = -1;
+		close(h->fd);
+		h->fd = -1;
 	}
 	return rc;
+}
+
+int loop_timer_init(struct loop *l, struct loop_timer *t,
+		    void (*cb)(struct loop_timer *, void *), void *data)
+{
+	memset(t, 0, sizeof(*t));
+	t->cb = cb;
+	t->data = data;
+	return timerfd_watch(l, &t->h, CLOCK_MONOTONIC, timer_fired, t);
 }
 
 int loop_timer_arm_at(struct loop_timer *t, uint64_t when_ms)
@@ -213,21 +220,11 @@ int loop_clock_init(struct loop *l, struct loop_clock *c,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->h.fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (c->h.fd < 0)
-		return -errno;
-	c->h.events = EPOLLIN;
-	c->h.cb = clock_fired;
-	c->h.data = c;
 	c->cb = cb;
 	c->data = data;
-	rc = clock_arm(c);
-	if (rc == 0)
-		rc = loop_fd_add(l, &c->h);
-	if (rc < 0) {
-		close(c->h.fd);
-		c->h.fd = -1;
-	}
+	rc = timerfd_watch(l, &c->h, CLOCK_REALTIME, clock_fired, c);
+	if (rc == 0 && (rc = clock_arm(c)) < 0)
+		loop_clock_done(l, c);
 	return rc;
 }
 

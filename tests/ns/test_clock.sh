@@ -16,23 +16,13 @@ LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-ck-cpe
 LAB_ISP=v6t-ck-isp
 . "$top/tests/servers/lab.sh"
+. "$top/tests/lib/agent.sh"
 A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
 case $A in /*) ;; *) A=$PWD/$A ;; esac
 PY=/usr/bin/python3
 
 D=$(mktemp -d /tmp/v6t-ck.XXXXXX)
-PID=""
 FPID=""
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=
-}
 trap 'stop_agent; [ -n "$FPID" ] && kill $FPID 2>/dev/null; lab_down; rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
 RES=2001:db8:53::53
@@ -85,13 +75,6 @@ print(json.dumps({"routes": {"/config": {"status": 200, "body": sys.argv[1]}}}))
 }
 if ! setup; then echo "not ok 1 - lab setup (openssl ca, servers)"; echo "1..1"; exit 1; fi
 
-st() { "$A" status --json --run-dir "$D/run" | jget "$1" 2>/dev/null; }
-wait_for() { # TENTHS CMD...
-	_max=$1; shift; _n=0
-	while [ $_n -lt "$_max" ]; do "$@" && return 0; sleep 0.1; _n=$((_n + 1)); done
-	return 1
-}
-st_is() { [ "$(st "$1")" = true ]; }
 nlog() { grep -c -- "$1" "$D/agent.log"; }
 more_than() { [ "$(nlog "$1")" -gt "$2" ]; }
 

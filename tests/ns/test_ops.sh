@@ -14,23 +14,13 @@ LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-op-cpe
 LAB_ISP=v6t-op-isp
 . "$top/tests/servers/lab.sh"
+. "$top/tests/lib/agent.sh"
 A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
 case $A in /*) ;; *) A=$PWD/$A ;; esac
 PY=/usr/bin/python3
 
 D=$(mktemp -d /tmp/v6t-op.XXXXXX)
 chmod 755 "$D"
-PID=
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 150 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=
-}
 trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
 
@@ -57,7 +47,6 @@ fi
 print(json.dumps({"routes": {"/config": {"status": 200, "body": sys.argv[1]}}}))' "$BODY" > "$D/script.json"
 
 nreq() { grep -c '"event": "request"' "$LOG" 2>/dev/null || echo 0; }
-st() { "$A" status --json --run-dir "$D/run" | jget "$1" 2>/dev/null; }
 start() {
 	: > "$D/agent.log"
 	rm -rf "$D/run"
@@ -66,12 +55,6 @@ start() {
 		--run-dir "$D/run" --log-level debug "$@" > "$D/agent.log" 2>&1 &
 	PID=$!
 }
-wait_for() { # CMD...: at most 20 s
-	_n=0
-	while [ $_n -lt 200 ]; do "$@" && return 0; sleep 0.1; _n=$((_n + 1)); done
-	return 1
-}
-st_is() { [ "$(st "$1")" = true ]; }
 in_log() { grep -q -- "$1" "$D/agent.log"; }
 envof() { sed -n "s/^$2=//p" "$D/hook.$1.env"; }
 
@@ -79,10 +62,10 @@ envof() { sed -n "s/^$2=//p" "$D/hook.$1.env"; }
 printf '#!/bin/sh\nenv | sort > "%s/hook.$1.env"\necho "recorded $1"\n' "$D" > "$D/record.sh"
 chmod 755 "$D/record.sh"
 start --hook "$D/record.sh"
-ok "1.2: valid data with order [] and ipv6_mostly" wait_for st_is 'j["last_class"] == "ok" and j["state"] == "unconfigured"'
+ok "1.2: valid data with order [] and ipv6_mostly" wait_for 200 st_is 'j["last_class"] == "ok" and j["state"] == "unconfigured"'
 is "$(st 'j["ipv6_mostly"]')" true "1.2: status ipv6_mostly (1 taken as true)"
 is "$(st 'j["nat64_prefix"]')" "64:ff9b::/96" "1.2: status nat64_prefix although 464xlat is not in order"
-ok "hook: ran for the first decision" wait_for test -s "$D/hook.unconfigured.env"
+ok "hook: ran for the first decision" wait_for 200 test -s "$D/hook.unconfigured.env"
 is "$(envof unconfigured V6MIG_EVENT)" unconfigured "hook env: V6MIG_EVENT"
 is "$(envof unconfigured V6MIG_IPV6_MOSTLY)" 1 "hook env: V6MIG_IPV6_MOSTLY"
 is "$(envof unconfigured V6MIG_NAT64_PREFIX)" "64:ff9b::/96" "hook env: V6MIG_NAT64_PREFIX"
@@ -91,7 +74,7 @@ is "$(envof unconfigured V6MIG_STATE)" unconfigured "hook env: V6MIG_STATE"
 is "$(envof unconfigured V6MIG_METHOD)" "" "hook env: no method when none runs"
 is "$(grep -c '^V6MIG_\|^PATH=' "$D/hook.unconfigured.env")" "$(grep -v '^PWD=\|^SHLVL=\|^_=' "$D/hook.unconfigured.env" | grep -c .)" \
 	"hook env: only what we pass (no daemon environment)"
-ok "hook: exit status and first line logged" wait_for in_log "hook unconfigured: exit 0 after [0-9]* ms: recorded unconfigured"
+ok "hook: exit status and first line logged" wait_for 200 in_log "hook unconfigured: exit 0 after [0-9]* ms: recorded unconfigured"
 like "$(st 'j["hook"]')" "^unconfigured: exit 0 after [0-9]+ ms: recorded unconfigured$" "status: the last hook run"
 ok "state stored: ipv6_mostly kept with the data (P1)" grep -q '"ipv6_mostly":[[:space:]]*true' "$D/state/provisioning.json"
 
@@ -111,14 +94,14 @@ chmod 755 "$D/hang.sh"
 rm -rf "$D/state"
 : > "$LOG"
 start --hook "$D/hang.sh" --hook-timeout 3
-ok "hang: the daemon decided" wait_for st_is 'j["state"] == "unconfigured"'
+ok "hang: the daemon decided" wait_for 200 st_is 'j["state"] == "unconfigured"'
 t0=$(date +%s)
 before=$(nreq)
 kill -USR1 "$PID"
 more() { [ "$(nreq)" -gt "$before" ]; }
-ok "hang: SIGUSR1 fetches again while the hook hangs" wait_for more
+ok "hang: SIGUSR1 fetches again while the hook hangs" wait_for 200 more
 is "$(( $(date +%s) - t0 < 3 ))" 1 "hang: that fetch did not wait for the hook"
-ok "hang: killed at the timeout, logged" wait_for in_log "hook unconfigured: killed at the timeout after [0-9]* ms: hanging"
+ok "hang: killed at the timeout, logged" wait_for 200 in_log "hook unconfigured: killed at the timeout after [0-9]* ms: hanging"
 # the hook itself, not the daemon (its --hook) nor this command line ([.])
 ok "hang: no hook process left" sh -c "! pgrep -f '^/bin/sh $D/hang[.]sh'"
 t0=$(date +%s)
@@ -131,7 +114,7 @@ ok "hang: the stopped hook was killed too" in_log "hook stopped: killed at the t
 printf '#!/bin/sh\necho "radvd: cannot reload" >&2\nexit 3\n' > "$D/fail.sh"
 chmod 755 "$D/fail.sh"
 start --hook "$D/fail.sh"
-ok "fail: exit status and first line logged" wait_for in_log "hook unconfigured: exit 3 after [0-9]* ms: radvd: cannot reload"
+ok "fail: exit status and first line logged" wait_for 200 in_log "hook unconfigured: exit 3 after [0-9]* ms: radvd: cannot reload"
 ok "fail: the daemon goes on" kill -0 "$PID"
 stop_agent
 printf 'wan = wan0\nhook = relative/hook\n' > "$D/bad.conf"
@@ -139,7 +122,7 @@ err=$("$A" run --config "$D/bad.conf" 2>&1); rc=$?
 is "$rc" 2 "config: a relative hook path exits 2"
 like "$err" "hook 'relative/hook' is not an absolute path" "config: names the value"
 start --hook /nonexistent/hook.sh
-ok "missing: a hook that is not there is logged, the daemon goes on" wait_for in_log "hook: unconfigured: hook /nonexistent/hook.sh: No such file or directory"
+ok "missing: a hook that is not there is logged, the daemon goes on" wait_for 200 in_log "hook: unconfigured: hook /nonexistent/hook.sh: No such file or directory"
 stop_agent
 is "$RC" 0 "missing: exit 0"
 done_testing
