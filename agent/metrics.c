@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../tunnels/method.h"
-#include "fileio.h"
+#include "../util/fileio.h"
 #include "hbclass.h"
 #include "status.h"
 

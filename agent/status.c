@@ -13,7 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
-#include "fileio.h"
+#include "../util/fileio.h"
 #include "hbclass.h"
 #include "planfmt.h"
 
