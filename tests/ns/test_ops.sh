@@ -121,6 +121,32 @@ printf 'wan = wan0\nhook = relative/hook\n' > "$D/bad.conf"
 err=$("$A" run --config "$D/bad.conf" 2>&1); rc=$?
 is "$rc" 2 "config: a relative hook path exits 2"
 like "$err" "hook 'relative/hook' is not an absolute path" "config: names the value"
+# ---- under the unit's sandbox (tests/tools/sandbox_exec): the hook runs,
+# with the daemon's limits ------------------------------------------------------------
+SX=$top/build/tests/tools/sandbox_exec
+if [ -x "$SX" ] && systemd-analyze syscall-filter > "$D/sets" 2>/dev/null; then
+	S=$(mktemp -d /run/v6t-op-sbx.XXXXXX)
+	mkdir -p "$S/state" "$S/run"
+	cp "$D/ca/ca.pem" "$S/state/ca.pem"   # /tmp is private under PrivateTmp=
+	printf '#!/bin/sh
+{ echo "event $1"; grep CapEff /proc/self/status; if (: > /var/v6t-hook-probe) 2>/dev/null; then echo "outside: writable"; else echo "outside: read-only"; fi; } > "$V6MIG_RUN_DIR/hook.$1.txt"
+echo sandboxed
+' > "$S/state/hook.sh"
+	chmod 755 "$S/state/hook.sh"
+	: > "$D/agent.log"
+	ip netns exec "$LAB_CPE" "$SX" --syscall-sets "$D/sets" --unit "$top/scripts/systemd/v6mig-agent.service" \
+		--state-dir "$S/state" --run-dir "$S/run" -- "$A" run --wan wan0 --resolver "$RES" \
+		--domain ok.v6t.test --ca-file "$S/state/ca.pem" --timeout 5 --state-dir "$S/state" \
+		--run-dir "$S/run" --hook "$S/state/hook.sh" > "$D/agent.log" 2>&1 &
+	PID=$!
+	ok "sandbox: the hook ran under the unit's sandbox" wait_for 200 in_log "hook unconfigured: exit 0 after [0-9]* ms: sandboxed"
+	is "$(cat "$S/run/hook.unconfigured.txt" 2>/dev/null | tr '\n' '|')" "event unconfigured|CapEff:	0000000000001000|outside: read-only|" \
+		"sandbox: the hook has the daemon's limits (CAP_NET_ADMIN only, the system read-only)"
+	stop_agent
+	is "$RC" 0 "sandbox: SIGTERM exits 0"
+	ok "sandbox: stopped ran too" test -s "$S/run/hook.stopped.txt"
+	rm -rf "$S"
+fi
 start --hook /nonexistent/hook.sh
 ok "missing: a hook that is not there is logged, the daemon goes on" wait_for 200 in_log "hook: unconfigured: hook /nonexistent/hook.sh: No such file or directory"
 stop_agent
