@@ -23,6 +23,7 @@ void config_defaults(struct v6mig_config *c)
 	c->method = -1;
 	c->log_level = LOG_LVL_INFO;
 	c->timeout_s = 30;
+	c->hook_timeout_s = 10;
 }
 
 static int copy_str(char *dst, size_t size, const char *v, const char *where,
@@ -242,6 +243,10 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 		return set_bool(&c->keep_on_exit, v, where, key, e);
 	if (!strcmp(key, "ipip_index"))
 		return set_uint(&c->ipip_index, v, 0, 15, where, key, e);
+	if (!strcmp(key, "hook"))
+		return set_path(c->hook, v, where, key, e);
+	if (!strcmp(key, "hook_timeout"))
+		return set_uint(&c->hook_timeout_s, v, 1, 300, where, key, e);
 	return err_set(e, EINVAL, "%s: unknown key '%s'", where, key);
 }
 

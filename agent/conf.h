@@ -45,6 +45,10 @@ struct v6mig_config {
 	unsigned timeout_s;             /* whole fetch, default 30 */
 	bool keep_on_exit;
 	unsigned ipip_index;
+	/* Operating it (issue 14): the hook run on every state change, and
+	 * how long it may take before it is killed. */
+	char hook[CFG_PATH_MAX];
+	unsigned hook_timeout_s;        /* default 10 */
 };
 
 /* Defaults from the build (Kconfig). */

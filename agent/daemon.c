@@ -81,6 +81,10 @@ void daemon_push(struct daemon *d, struct seq_event *ev)
 			prov_done(ev->prov);
 		return;
 	}
+	if (ev->type == SEQ_EV_RESULT)
+		d->by_class[ev->cls]++;
+	if (ev->prov && (ev->type == SEQ_EV_START || ev->type == SEQ_EV_RESULT))
+		daemon_ops_data(d, ev->prov);
 	i = (d->q_head + d->q_len++) % DAEMON_QUEUE;
 	d->queue[i].ev = *ev;
 	if (ev->prov) {
@@ -109,7 +113,7 @@ static uint32_t rnd_uniform(void *ctx, uint32_t min, uint32_t max)
 
 /* ---- status ---------------------------------------------------------- */
 
-static void write_status(struct daemon *d)
+void daemon_write_status(struct daemon *d)
 {
 	struct status s = {
 		.state = d->stopping ? "stopped" : seq_state_name(d->seq.state),
@@ -130,10 +134,13 @@ static void write_status(struct daemon *d)
 		.writes = d->writes,
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
+	char nat64[V6_STR_MAX + 8];
 	struct err e;
 
+	daemon_ops_status(d, &s, nat64, sizeof(nat64));
 	if (status_write(d->cfg.run_dir, &s, &e) < 0)
 		log_warn("status: %s", e.msg);
+	daemon_ops_changed(d, &s);
 	notify_status("%s%s%s%s", s.state, s.method ? ": " : "",
 		      s.method ? s.method : "",
 		      s.last_error ? " (last error logged)" : "");
@@ -232,7 +239,7 @@ static void pump(struct daemon *d)
 	}
 	if (!any)
 		return;
-	write_status(d);
+	daemon_write_status(d);
 	/* READY=1 after the first decision: configured, not provisioned, or
 	 * a definite back-off with nothing to run. */
 	if (!d->ready_sent && d->seq.busy == SEQ_IDLE &&
@@ -315,6 +322,10 @@ static void on_signal(struct loop_fd *h, uint32_t events, void *data)
 
 			log_notice("SIGUSR1: fetching now");
 			daemon_push(d, &ev);
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* port-set figures on demand */
+			daemon_ports_sample(d);
+			daemon_write_status(d);
 		} else {
 			log_notice("%s: stopping%s", strsignal((int)si.ssi_signo),
 				   d->cfg.keep_on_exit ? " (keep_on_exit: the kernel state stays)" : "");
@@ -428,6 +439,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sig_h = (struct loop_fd){ .fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC),
 				     .events = EPOLLIN, .cb = on_signal, .data = d };
@@ -438,6 +450,8 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = loop_timer_init(d->loop, &d->ct_timer, on_ct_timer, d)) < 0 ||
 	    (rc = loop_timer_init(d->loop, &d->restore_timer, on_restore_timer, d)) < 0)
 		return err_set(e, rc, "timerfd: %s", strerror(-rc));
+	if ((rc = daemon_ops_init(d, e)) < 0)
+		return rc;
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
 	d->be = system_backend(&d->sys);
@@ -449,6 +463,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 
 static void daemon_close(struct daemon *d)
 {
+	daemon_ops_done(d);
 	daemon_hb_done(d);
 	close_watch(d);
 	if (d->sys_open)
@@ -514,7 +529,8 @@ static void stop(struct daemon *d)
 	 * table; the loop has nothing else to serve). */
 	for (unsigned i = 0; daemon_ct_busy(d) && i < DAEMON_CT_EXIT_STEPS; i++)
 		daemon_ct_step(d, DAEMON_CT_STEP_MS);
-	write_status(d);
+	daemon_write_status(d);
+	daemon_ops_stop(d);
 }
 
 static int daemon_run(struct daemon *d)
@@ -532,6 +548,7 @@ static int daemon_run(struct daemon *d)
 			break;
 		fetch_free(d->fetch_done);
 		d->fetch_done = NULL;
+		daemon_ops_between(d);
 		if (d->reload)
 			reload(d);
 	}
@@ -548,12 +565,13 @@ static const char run_usage[] =
 	"                       [--method M] [--from FILE.json] [--prefix PFX]\n"
 	"                       [--state-dir DIR] [--run-dir DIR] [--log-level L]\n"
 	"                       [--vendorid V] [--product P] [--version V] [--keep-on-exit]\n"
+	"                       [--hook PROG] [--hook-timeout S]\n"
 	"\n"
 	"The daemon: HB46PP discovery, fetch and the 3.6 sequence, the chosen method\n"
 	"brought up over netlink. Flags override the configuration file\n"
 	"(default " CONFIG_CONFIG_PATH "; see v6mig.conf(5)). SIGHUP re-reads it;\n"
 	"SIGTERM removes what the agent made (unless keep_on_exit) and exits 0;\n"
-	"SIGUSR1 fetches now.\n"
+	"SIGUSR1 fetches now; SIGUSR2 samples the port set now.\n"
 	"Exit 2: bad configuration; 1: could not start.\n";
 
 /* Flag -> configuration key: the flags carry probe's names. */
@@ -567,6 +585,7 @@ static const struct { const char *flag, *key; } run_flags[] = {
 	{ "log-level", "log_level" }, { "vendorid", "vendorid" },
 	{ "product", "product" }, { "version", "version" },
 	{ "keep-on-exit", "keep_on_exit" }, { "ipip-index", "ipip_index" },
+	{ "hook", "hook" }, { "hook-timeout", "hook_timeout" },
 };
 #define N_RUN_FLAGS (sizeof(run_flags) / sizeof(run_flags[0]))
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "../netlink/ctstat.h"
 #include "../netlink/system.h"
 #include "../netlink/rtnl.h"
 #include "../tunnels/plan.h"
@@ -21,6 +22,7 @@
 #include "discover.h"
 #include "fetch.h"
 #include "guard.h"
+#include "hook.h"
 #include "loop.h"
 #include "sequence.h"
 #include "status.h"
@@ -105,6 +107,31 @@ struct daemon {
 	/* time to the first configuration (status.h); total_ms 0 until then */
 	struct status_timings tm;
 	uint64_t tm_start_ms, tm_mark_ms;
+
+	/* operating it (daemon_ops.c, issue 14) */
+	unsigned by_class[HB_NCLASS]; /* RESULTs by class, for metrics */
+	struct {                  /* HB46PP 1.2 LAN information, last valid data */
+		int ipv6_mostly;      /* 1, 0, -1 not given */
+		bool has_nat64;
+		struct v6pfx nat64;
+	} lan6;
+	struct loop_timer ports_timer;
+	struct ct_ports ports;
+	struct plan_nat ports_nat;  /* the NAT the figures are for */
+	bool has_ports;
+	time_t ports_at;
+	bool ports_alarm[CT_NPROTO];
+	struct hook *hook;        /* the hook running, or NULL */
+	struct hook *hook_done;   /* freed between loop turns */
+	const char *hook_pending; /* an event that came while it ran */
+	struct plan hook_plan;    /* the facts the last event told of */
+	bool hook_has_plan, hook_told;
+	int hook_mostly;
+	struct v6pfx hook_nat64;
+	char hook_last[HOOK_LINE_MAX + 96];
+	char clock_note[192];     /* a certificate validity failure explained */
+	struct loop_clock clock;  /* the wall clock being set */
+	struct loop_timer clock_retry;
 };
 
 
@@ -125,6 +152,20 @@ int daemon_hb_init(struct daemon *d, struct err *e);
 void daemon_hb_done(struct daemon *d);
 void daemon_query(struct daemon *d);
 void daemon_hb_cancel(struct daemon *d);
+
+/* daemon_ops.c: port-set pressure, metrics, the hook, the clock. */
+int daemon_ops_init(struct daemon *d, struct err *e);
+void daemon_ops_done(struct daemon *d);
+void daemon_ops_status(struct daemon *d, struct status *s, char *nat64, size_t size);
+/* After status.json: metrics.prom, and the hook when the facts changed. */
+void daemon_ops_changed(struct daemon *d, const struct status *s);
+void daemon_ops_between(struct daemon *d); /* between loop turns */
+void daemon_ops_stop(struct daemon *d);    /* "stopped", bounded wait */
+void daemon_ops_data(struct daemon *d, const struct prov *p); /* valid data seen */
+void daemon_ports_sample(struct daemon *d);
+/* A fetch ended: a certificate validity-period failure (the clock), or not. */
+void daemon_ops_fetched(struct daemon *d, const struct fetch_result *r);
+void daemon_write_status(struct daemon *d);
 
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
 void daemon_configure(struct daemon *d, enum method m, const struct prov *p);

@@ -63,6 +63,7 @@ static void on_fetch(void *arg, const struct fetch_result *r)
 	d->fetch_done = d->fetch;
 	d->fetch = NULL;
 	daemon_phase(d, &d->tm.https_ms, r->dns_ms);
+	daemon_ops_fetched(d, r);
 	if (r->cls != HB_OK) {
 		fail(d, r->cls, "fetch", r->err.msg);
 		return;

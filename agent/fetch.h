@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "../tunnels/err.h"
+#include "certtime.h"
 #include "discover.h"
 #include "hbclass.h"
 #include "loop.h"
@@ -63,6 +64,7 @@ struct fetch_result {
 	char *body;           /* HB_OK: NUL-terminated, owned by the fetch */
 	size_t body_len;
 	uint64_t dns_ms;      /* of the whole fetch, spent on AAAA lookups */
+	struct cert_time cert; /* verify_err set: a validity-period failure (t=b) */
 	struct err err;
 };
 

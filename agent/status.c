@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "cli.h"
 #include "config.h"
 #include "../util/fileio.h"
+#include "hbclass.h"
 #include "planfmt.h"
 
 static void add_str(cJSON *o, const char *k, const char *v)
@@ -84,6 +87,74 @@ static void add_timings(cJSON *o, const struct status_timings *t)
 	cJSON_AddNumberToObject(j, "total_ms", (double)t->total_ms);
 }
 
+void status_ports_line(const struct ct_ports *c, enum ct_proto p, char *buf,
+		       size_t size)
+{
+	const struct ct_use *u = &c->p[p];
+	char a[INET_ADDRSTRLEN];
+	int n;
+
+	n = snprintf(buf, size, "%u of %u in use (%u%%, high %u)", u->in_use, u->total,
+		     u->total ? (unsigned)((uint64_t)u->in_use * 100 / u->total) : 0, u->high);
+	for (uint32_t i = 0; i < u->n_top && n > 0 && (size_t)n < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "%s%s %u", i ? ", " : "; top: ",
+			      inet_ntop(AF_INET, &u->top[i].lan, a, sizeof(a)), u->top[i].ports);
+}
+
+/* "ports": per protocol in_use, free, total, high, top [{lan, ports}]. */
+static void add_ports(cJSON *o, const struct status *s)
+{
+	char a[INET_ADDRSTRLEN];
+	cJSON *j, *pj, *top, *t;
+
+	if (!s->ports) {
+		cJSON_AddNullToObject(o, "ports");
+		return;
+	}
+	j = cJSON_AddObjectToObject(o, "ports");
+	if (!j)
+		return;
+	add_time(j, "sampled_at", s->ports_at);
+	cJSON_AddNumberToObject(j, "conntrack_entries", s->ports->entries);
+	for (int p = 0; p < CT_NPROTO; p++) {
+		const struct ct_use *u = &s->ports->p[p];
+
+		pj = cJSON_AddObjectToObject(j, ct_proto_name((enum ct_proto)p));
+		if (!pj)
+			return;
+		cJSON_AddNumberToObject(pj, "in_use", u->in_use);
+		cJSON_AddNumberToObject(pj, "free", u->total - u->in_use);
+		cJSON_AddNumberToObject(pj, "total", u->total);
+		cJSON_AddNumberToObject(pj, "high", u->high);
+		top = cJSON_AddArrayToObject(pj, "top");
+		for (uint32_t i = 0; top && i < u->n_top; i++) {
+			t = cJSON_CreateObject();
+			cJSON_AddStringToObject(t, "lan", inet_ntop(AF_INET, &u->top[i].lan, a, sizeof(a)));
+			cJSON_AddNumberToObject(t, "ports", u->top[i].ports);
+			cJSON_AddItemToArray(top, t);
+		}
+	}
+}
+
+static void add_ops(cJSON *o, const struct status *s)
+{
+	cJSON *j;
+
+	if (s->ipv6_mostly < 0)
+		cJSON_AddNullToObject(o, "ipv6_mostly");
+	else
+		cJSON_AddBoolToObject(o, "ipv6_mostly", s->ipv6_mostly);
+	add_str(o, "nat64_prefix", s->nat64_prefix);
+	add_ports(o, s);
+	add_str(o, "clock", s->clock);
+	add_str(o, "hook", s->hook);
+	if (!s->by_class)
+		return;
+	j = cJSON_AddObjectToObject(o, "fetches");
+	for (int c = 0; j && c < HB_NCLASS; c++)
+		cJSON_AddNumberToObject(j, hb_class_name((enum hb_class)c), s->by_class[c]);
+}
+
 int status_write(const char *run_dir, const struct status *s, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -108,6 +179,7 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	cJSON_AddNumberToObject(o, "applies", s->applies);
 	cJSON_AddNumberToObject(o, "kernel_writes", s->writes);
 	add_timings(o, s->timings);
+	add_ops(o, s);
 	text = cJSON_Print(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -155,6 +227,51 @@ static void print_time(const char *label, const cJSON *o, const char *k)
 	printf("%-14s %s\n", label, buf);
 }
 
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* "ports tcp     195 of 240 in use (81%, high 200); top: 192.168.1.10 150" */
+static void print_ports(const cJSON *ports)
+{
+	for (int p = 0; p < CT_NPROTO; p++) {
+		const char *name = ct_proto_name((enum ct_proto)p);
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(ports, name), *t;
+		double in_use = jnum(u, "in_use"), total = jnum(u, "total");
+		char label[32];
+		int i = 0;
+
+		if (!cJSON_IsObject(u))
+			continue;
+		snprintf(label, sizeof(label), "ports %s", name);
+		printf("%-14s %.0f of %.0f in use (%.0f%%, high %.0f)", label, in_use, total,
+		       total > 0 ? in_use * 100 / total : 0, jnum(u, "high"));
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(u, "top"))
+			printf("%s%s %.0f", i++ ? ", " : "; top: ", jstr(t, "lan"), jnum(t, "ports"));
+		putchar('\n');
+	}
+}
+
+static void print_ops(const cJSON *o)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "ipv6_mostly");
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(o, "ports");
+
+	if (cJSON_IsObject(ports))
+		print_ports(ports);
+	if (cJSON_IsBool(m))
+		printf("%-14s %s\n", "IPv6-mostly", cJSON_IsTrue(m) ? "yes (HB46PP 1.2)" : "no");
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "nat64_prefix")))
+		printf("%-14s %s\n", "NAT64 prefix", jstr(o, "nat64_prefix"));
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "clock")))
+		printf("%-14s %s\n", "clock", jstr(o, "clock"));
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "hook")))
+		printf("%-14s %s\n", "hook", jstr(o, "hook"));
+}
+
 static void print_human(const cJSON *o)
 {
 	const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(o, "port_ranges");
@@ -185,6 +302,7 @@ static void print_human(const cJSON *o)
 			       cJSON_GetArrayItem(first, 1)->valueint);
 		putchar('\n');
 	}
+	print_ops(o);
 	printf("%-14s %s\n", "last error", jstr(o, "last_error"));
 }
 
