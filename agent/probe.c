@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "config.h"
 #include "discover.h"
+#include "dnsname.h"
 #include "fetch.h"
 #include "hbclass.h"
 #include "loop.h"
@@ -129,7 +130,7 @@ static int check_args(const struct probe_args *a)
 	for (size_t i = 0; i < a->n_resolvers; i++)
 		if (dns_parse_resolver(a->resolvers[i], &ss, &e) < 0)
 			return cli_usage_error("--resolver: %s", e.msg);
-	if (!url_valid_hostname(a->domain))
+	if (!dns_name_valid(a->domain, true))
 		return cli_usage_error("--domain '%s' is not a DNS name", a->domain);
 	if (a->wan && (strlen(a->wan) >= IFNAMSIZ || !if_nametoindex(a->wan)))
 		return cli_usage_error("--wan '%s': no such interface", a->wan);
