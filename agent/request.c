@@ -160,6 +160,8 @@ int req_validate(const struct req_params *p, struct err *e)
 bool req_credentials_allowed(const struct req_params *p, const struct url *u,
 			     bool verify)
 {
+	if (!u->https)
+		return false;  /* never in the clear (ours, beyond R7) */
 	if (!p->server_name)
 		return true;   /* R7, second sentence: any request */
 	return u->https && verify && url_host_equal(u->host, p->server_name);
