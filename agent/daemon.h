@@ -12,6 +12,7 @@
 #define V6MIG_DAEMON_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../netlink/system.h"
@@ -26,6 +27,19 @@
 
 #define DAEMON_MAX_OVERRIDES 32
 #define DAEMON_QUEUE 8
+
+/* What the DNS channel depends on beyond the configuration: the WAN's
+ * own address its sockets are bound to, and /etc/resolv.conf as it was
+ * read (without `resolvers`). A change makes a new channel. */
+struct dns_src {
+	bool has_src;
+	struct in6_addr src;
+	bool has_conf;            /* resolv.conf existed */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
 
 struct override {
 	const char *key, *value;  /* a CLI flag, applied over the file */
@@ -46,6 +60,7 @@ struct daemon {
 	struct rt_watch *watch;
 	struct loop_fd watch_h;
 	struct dns *dns;
+	struct dns_src dns_src;   /* what d->dns was made with (daemon_hb.c) */
 	struct dns_query *dq;     /* the discovery or AAAA query in flight */
 	struct fetch *fetch;      /* the fetch in flight */
 	struct fetch *fetch_done; /* freed between loop turns */
