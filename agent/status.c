@@ -13,11 +13,18 @@
 #include "config.h"
 #include "fileio.h"
 #include "planfmt.h"
+#include "textesc.h"
 
+/* Strings may come from outside (a provider's service_name, a server's
+ * error echoed in last_error): escaped, so neither the file nor what
+ * `status` prints holds a control byte (textesc.h). */
 static void add_str(cJSON *o, const char *k, const char *v)
 {
+	char esc[ERR_MSG_MAX * 2];
+
 	if (v)
-		cJSON_AddStringToObject(o, k, v);
+		cJSON_AddStringToObject(o, k, text_escape(v, strlen(v), esc,
+							  sizeof(esc), 0));
 	else
 		cJSON_AddNullToObject(o, k);
 }
@@ -120,11 +127,15 @@ static void fix_stale(cJSON *o)
 	}
 }
 
-static const char *jstr(const cJSON *o, const char *k)
+/* One "label value" row; the value escaped (the file may not be ours). */
+static void print_str(const char *label, const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	char esc[ERR_MSG_MAX * 2];
 
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	printf("%-14s %s\n", label, cJSON_IsString(v) ?
+	       text_escape(v->valuestring, strlen(v->valuestring), esc,
+			   sizeof(esc), 0) : "-");
 }
 
 static void print_time(const char *label, const cJSON *o, const char *k)
@@ -147,16 +158,16 @@ static void print_human(const cJSON *o)
 	const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(o, "port_ranges");
 	const cJSON *psid = cJSON_GetObjectItemCaseSensitive(o, "psid");
 
-	printf("%-14s %s\n", "state", jstr(o, "state"));
-	printf("%-14s %s\n", "method", jstr(o, "method"));
-	printf("%-14s %s\n", "service", jstr(o, "service_name"));
-	printf("%-14s %s\n", "TXT url", jstr(o, "txt_url"));
+	print_str("state", o, "state");
+	print_str("method", o, "method");
+	print_str("service", o, "service_name");
+	print_str("TXT url", o, "txt_url");
 	print_time("last fetch", o, "last_fetch");
-	printf("%-14s %s\n", "last result", jstr(o, "last_class"));
+	print_str("last result", o, "last_class");
 	print_time("next check", o, "next_check");
-	printf("%-14s %s\n", "tunnel", jstr(o, "tunnel"));
-	printf("%-14s %s\n", "CE IPv4", jstr(o, "ipv4"));
-	printf("%-14s %s\n", "CE IPv6", jstr(o, "ce_ipv6"));
+	print_str("tunnel", o, "tunnel");
+	print_str("CE IPv4", o, "ipv4");
+	print_str("CE IPv6", o, "ce_ipv6");
 	if (cJSON_IsNumber(psid))
 		printf("%-14s %d\n", "PSID", psid->valueint);
 	if (cJSON_IsArray(ranges)) {
@@ -172,7 +183,7 @@ static void print_human(const cJSON *o)
 			       cJSON_GetArrayItem(first, 1)->valueint);
 		putchar('\n');
 	}
-	printf("%-14s %s\n", "last error", jstr(o, "last_error"));
+	print_str("last error", o, "last_error");
 }
 
 int cmd_status(int argc, char **argv)
