@@ -175,10 +175,20 @@ static int dns_open(struct daemon *d, const struct dns_src *k, struct dns **out,
 	const char *res[CFG_MAX_RESOLVERS];
 	struct dns_opts o = { .resolvers = res, .n_resolvers = d->cfg.n_resolvers,
 			      .wan = d->cfg.wan, .src = k->has_src ? &k->src : NULL };
+	const char *what = d->dns ? "new channel" : "channel";
+	char a[INET6_ADDRSTRLEN] = "-";
+	int rc;
 
 	for (size_t i = 0; i < d->cfg.n_resolvers; i++)
 		res[i] = d->cfg.resolvers[i];
-	return dns_new(out, d->loop, &o, e);
+	rc = dns_new(out, d->loop, &o, e);
+	if (rc < 0)
+		return rc;
+	if (k->has_src)
+		inet_ntop(AF_INET6, &k->src, a, sizeof(a));
+	log_info("dns: %s on %s, source %s%s", what, d->cfg.wan, a, d->cfg.n_resolvers ? "" : k->has_conf ?
+		 ", servers from " RESOLV_CONF : ", no " RESOLV_CONF);
+	return 0;
 }
 
 /* Before each query (between loop turns, nothing of the old channel in
@@ -190,7 +200,6 @@ static void dns_refresh(struct daemon *d)
 	struct dns_src k;
 	struct dns *nd = NULL;
 	struct err e;
-	char a[INET6_ADDRSTRLEN] = "-";
 
 	dns_src_now(d, &k);
 	if (d->dns && dns_src_equal(&k, &d->dns_src))
@@ -199,11 +208,6 @@ static void dns_refresh(struct daemon *d)
 		log_warn("dns: keeping the old channel: %s", e.msg);
 		return;
 	}
-	if (k.has_src)
-		inet_ntop(AF_INET6, &k.src, a, sizeof(a));
-	log_info("dns: %s, source %s%s", d->dns ? "new channel" : "channel", a,
-		 d->cfg.n_resolvers ? "" : k.has_conf ? ", servers from " RESOLV_CONF :
-		 ", no " RESOLV_CONF);
 	fetch_free(d->fetch_done); /* it may still name a query of the old one */
 	d->fetch_done = NULL;
 	dns_free(d->dns);

@@ -529,8 +529,10 @@ static void why_unreachable(struct dns *d, char *buf, size_t size)
 		int err = try_connect(d, s, &ss, a);
 
 		if (err)
-			n += (size_t)snprintf(buf + n, size - n, "; %s#%d: %s%s", a,
+			n += (size_t)snprintf(buf + n, size - n, "%s%s#%d%s%s: %s%s",
+					      n ? "; " : ": ", a,
 					      s->udp_port ? s->udp_port : 53,
+					      d->wan[0] ? " via " : "", d->wan,
 					      strerror(err),
 					      err == EINVAL && s->family == AF_INET6 &&
 					      IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)&s->addr.addr6) ?
