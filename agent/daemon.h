@@ -41,6 +41,19 @@ struct dns_src {
 	struct timespec mtime;
 };
 
+/* The AFTR / lwAFTR name of the configuration in force (S11, S12): its
+ * AAAA set in a fixed order, the address in use, and the re-resolution
+ * when the smallest TTL runs out (daemon_kernel.c). */
+struct daemon_peer {
+	char name[PROV_NAME_MAX];
+	struct in6_addr addrs[DNS_MAX_AAAA]; /* sorted: a deterministic order */
+	size_t n, idx;            /* addrs[idx] is (to be) planned */
+	uint32_t ttl_s;           /* of the answer */
+	struct loop_timer timer;  /* the TTL ran out: resolve again */
+	bool timer_ok;
+	struct dns_query *q;      /* that lookup in flight */
+};
+
 struct override {
 	const char *key, *value;  /* a CLI flag, applied over the file */
 };
@@ -82,6 +95,7 @@ struct daemon {
 	const struct prov *cfg_prov;
 	struct wan_facts facts;
 	int failed_method;        /* the CONFIGURE that just failed, or -1 */
+	struct daemon_peer peer;
 
 	/* what status shows */
 	char txt_url[URL_MAX];
@@ -125,5 +139,10 @@ void daemon_hb_cancel(struct daemon *d);
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
 void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
 void daemon_teardown(struct daemon *d, const char *why);
+/* The AFTR name's re-resolution: PEER_PAUSE cancels a lookup in flight
+ * (the dns is about to go) and tries again later; PEER_STOP also
+ * disarms the TTL timer (nothing named runs); PEER_FORGET frees it. */
+enum peer_stop { PEER_PAUSE, PEER_STOP, PEER_FORGET };
+void daemon_peer_stop(struct daemon *d, enum peer_stop how);
 
 #endif

@@ -210,6 +210,7 @@ static void dns_refresh(struct daemon *d)
 	}
 	fetch_free(d->fetch_done); /* it may still name a query of the old one */
 	d->fetch_done = NULL;
+	daemon_peer_stop(d, PEER_PAUSE);
 	dns_free(d->dns);
 	d->dns = nd;
 	d->dns_src = k;
@@ -251,6 +252,7 @@ int daemon_hb_init(struct daemon *d, struct err *e)
 void daemon_hb_done(struct daemon *d)
 {
 	daemon_hb_cancel(d);
+	daemon_peer_stop(d, PEER_FORGET);
 	fetch_free(d->fetch_done);
 	d->fetch_done = NULL;
 	dns_free(d->dns);

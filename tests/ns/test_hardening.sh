@@ -54,6 +54,8 @@ setup() {
 	host-record=prov.v6t.test,2001:db8:80::1
 	txt-record=ok.v6t.test,"v=v6mig-1 url=https://prov.v6t.test/config t=b"
 	txt-record=http.v6t.test,"v=v6mig-1 url=http://prov.v6t.test/config t=a"
+	host-record=aftr.v6t.test,2001:db8:ff::2
+	host-record=aftr.v6t.test,2001:db8:ff::1
 	EOF
 	lab_dnsmasq dns "$RES" 53 "$D/dns.conf" &&
 	lab_server https 2001:db8:80::1 443 tls &&
@@ -204,6 +206,21 @@ sleep 1
 ok "11.14: the daemon lives on after writing to a closed stderr (SIGPIPE)" kill -0 "$PID"
 stop_agent
 rm -f "$D/fifo"
+
+# ---- 11.9: an AFTR name with two addresses ------------------------------------------
+# This host has no ip6tnl: every apply fails, so both addresses are tried,
+# in address order whatever order the resolver gives them in.
+answer 200 '{"ttl":3600,"order":["dslite"],"dslite":{"aftr":"aftr.v6t.test"}}'
+ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
+	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state2" \
+	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
+PID=$!
+until_ok grep -q 'apply dslite' "$D/agent.log"
+like "$(grep -a 'resolving aftr.v6t.test' "$D/agent.log")" "AAAA" "11.9: the AFTR name resolved (AAAA)"
+like "$(grep -a 'its next address' "$D/agent.log")" "aftr.v6t.test at 2001:db8:ff::1 failed .*: trying 2001:db8:ff::2" \
+	"11.9: the apply with the first address failed: the next one is tried, in address order"
+is "$(grep -ac 'its next address' "$D/agent.log")" 1 "11.9: each address once"
+stop_agent
 
 # ---- 11.10: resolv.conf read again ---------------------------------------------------
 # The daemon without `resolvers`, in a mount namespace of its own where
