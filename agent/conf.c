@@ -10,7 +10,7 @@
 #include "../tunnels/method.h"
 #include "config.h"
 #include "dnsname.h"
-#include "fileio.h"
+#include "../util/fileio.h"
 #include "request.h"
 
 void config_defaults(struct v6mig_config *c)
