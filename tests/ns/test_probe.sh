@@ -357,7 +357,7 @@ probe ok --user u1 --pass s3cr3t
 is "$(q 0)" "$QUERY&user=u1&pass=s3cr3t" "R6/R7: user/pass sent last, without a server name"
 is "$(printf '%s' "$OUT" | grep -c s3cr3t)" 0 "R7: pass never printed"
 probe http --user u1 --pass s3cr3t
-is "$(q 0)" "$QUERY&user=u1&pass=s3cr3t" "R7: without a server name, even over http"
+is "$(q 0)" "$QUERY" "R7: without a server name, to any https server but never over http"
 probe ok --user u1 --pass s3cr3t --server-name PROV.v6t.test
 is "$(q 0)" "$QUERY&user=u1&pass=s3cr3t" "R7: https, t=b, host = server name (any case) -> sent"
 probe ok --user u1 --pass s3cr3t --server-name other.v6t.test
