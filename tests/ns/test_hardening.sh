@@ -29,16 +29,7 @@ fi
 
 D=$(mktemp -d /tmp/v6t-hb.XXXXXX)
 PID=
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=
-}
+stop_agent() { lab_agent_stop; }
 trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
 
@@ -61,25 +52,11 @@ setup() {
 	lab_server https 2001:db8:80::1 443 tls &&
 	lab_server http 2001:db8:80::1 80 plain
 }
-if ! setup; then
-	echo "not ok 1 - lab setup"
-	for f in "$D"/*.out; do sed 's/^/# /' "$f"; done
-	echo "1..1"
-	exit 1
-fi
+setup || lab_bail
 
-answer() {
-	/usr/bin/python3 -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": int(sys.argv[1]), "body": sys.argv[2]}}}))' \
-		"$1" "$2" > "$D/script.json.tmp" && mv "$D/script.json.tmp" "$D/script.json"
-}
+answer() { lab_answer "$@"; }
 clear_logs() { : > "$LOG"; : > "$D/dns.log"; }
-logq() {
-	/usr/bin/python3 -c 'import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-v=eval(sys.argv[2])
-print(json.dumps(v) if isinstance(v,(list,dict,bool)) or v is None else v)' "$LOG" "$1"
-}
+logq() { lab_logq "$@"; }
 probe() {
 	_dom=$1; shift
 	clear_logs

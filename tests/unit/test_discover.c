@@ -10,6 +10,7 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../agent/discover.h"
@@ -135,22 +136,55 @@ static void turn(struct loop *l)
 		assert_true(loop_run_once(l, 100) >= 0);
 }
 
+/* One TXT and one AAAA query that cannot be sent. */
+static void start_both(struct dns *d, struct seen *s, struct dns_query **q,
+		       struct dns_query **qa)
+{
+	memset(s, 0, sizeof(*s));
+	*q = discover_start(d, "4over6.example", on_txt, s);
+	*qa = dns_resolve_aaaa(d, "aftr.example", on_aaaa, s);
+	assert_non_null(*q);
+	assert_non_null(*qa);
+}
+
+/* cmocka state: a loop and a channel that cannot send. */
+struct chan {
+	struct loop *l;
+	struct dns *d;
+};
+
+static int chan_setup(void **state)
+{
+	struct chan *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->l = loop_new();
+	assert_non_null(c->l);
+	c->d = unreachable_dns(c->l);
+	*state = c;
+	return 0;
+}
+
+static int chan_teardown(void **state)
+{
+	struct chan *c = *state;
+
+	dns_free(c->d);
+	loop_free(c->l);
+	free(c);
+	return 0;
+}
+
 static void test_D1_unsendable_reported_from_the_loop(void **state)
 {
-	struct loop *l = loop_new();
-	struct dns *d = unreachable_dns(l);
+	struct chan *c = *state;
 	struct seen s;
 	struct dns_query *q, *qa;
 
-	(void)state;
-	memset(&s, 0, sizeof(s));
-	q = discover_start(d, "4over6.example", on_txt, &s);
-	qa = dns_resolve_aaaa(d, "aftr.example", on_aaaa, &s);
-	assert_non_null(q);
-	assert_non_null(qa);
+	start_both(c->d, &s, &q, &qa);
 	/* Nothing is reported from inside the start functions. */
 	assert_int_equal(s.txt + s.aaaa, 0);
-	turn(l);
+	turn(c->l);
 	assert_int_equal(s.txt, 1);
 	assert_int_equal(s.aaaa, 1);
 	assert_int_equal(s.r.cls, HB_DNS_FAILURE);
@@ -158,8 +192,6 @@ static void test_D1_unsendable_reported_from_the_loop(void **state)
 	/* The real cause, not only "could not contact". */
 	if (!strstr(s.r.err.msg, "fe80::1#53: Invalid argument"))
 		fail_msg("message: %s", s.r.err.msg);
-	dns_free(d);
-	loop_free(l);
 }
 
 /* The caller keeps the query and cancels it later, as daemon_hb.c and
@@ -167,25 +199,21 @@ static void test_D1_unsendable_reported_from_the_loop(void **state)
  * discover_start, this wrote through a freed pointer (ASan). */
 static void test_D1_cancel_after_unsendable_start(void **state)
 {
-	struct loop *l = loop_new();
-	struct dns *d = unreachable_dns(l);
+	struct chan *c = *state;
 	struct seen s;
 	struct dns_query *q, *qa;
 
-	(void)state;
-	memset(&s, 0, sizeof(s));
-	q = discover_start(d, "4over6.example", on_txt, &s);
-	qa = dns_resolve_aaaa(d, "aftr.example", on_aaaa, &s);
+	start_both(c->d, &s, &q, &qa);
 	dns_cancel(q);
 	dns_cancel(qa);
-	turn(l);
+	turn(c->l);
 	assert_int_equal(s.txt + s.aaaa, 0);
 	/* And one left pending when the channel goes: freed, not reported. */
-	q = discover_start(d, "4over6.example", on_txt, &s);
+	q = discover_start(c->d, "4over6.example", on_txt, &s);
 	assert_non_null(q);
-	dns_free(d);
+	dns_free(c->d);
+	c->d = NULL;
 	assert_int_equal(s.txt, 0);
-	loop_free(l);
 }
 
 /* A label over 63 bytes (c-ares: EBADNAME inside ares_query) and other
@@ -229,8 +257,10 @@ int main(void)
 		cmocka_unit_test(test_D1_resolver_syntax),
 		cmocka_unit_test(test_Q2_Q3_classes),
 		cmocka_unit_test(test_D1_dns_new_refuses),
-		cmocka_unit_test(test_D1_unsendable_reported_from_the_loop),
-		cmocka_unit_test(test_D1_cancel_after_unsendable_start),
+		cmocka_unit_test_setup_teardown(test_D1_unsendable_reported_from_the_loop,
+						chan_setup, chan_teardown),
+		cmocka_unit_test_setup_teardown(test_D1_cancel_after_unsendable_start,
+						chan_setup, chan_teardown),
 		cmocka_unit_test(test_Q1_bad_name_reported),
 	};
 
