@@ -77,6 +77,20 @@ until_ok() {
 	return 1
 }
 BODY='{"ttl":3600,"order":[]}'
+# agent [PREFIX...] -- [ARGS...]: the daemon in the CPE namespace, in the
+# background, its output in agent.log; the last daemon's status file goes
+# first, so no check reads it for this one's.
+agent() {
+	rm -f "$D/run/status.json"
+	_pre=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _pre="$_pre $1"; shift; done
+	[ "$1" = -- ] && shift
+	# shellcheck disable=SC2086 # the prefix is words
+	ip netns exec "$LAB_CPE" $_pre "$A" run --wan wan0 --domain ok.v6t.test \
+		--ca-file "$D/ca/ca.pem" --timeout 5 --run-dir "$D/run" \
+		--log-level debug "$@" > "${AGENT_OUT:-$D/agent.log}" 2>&1 &
+	PID=$!
+}
 
 # ---- issue 10 (3): the WAN's own address, not our /128 -----------------------
 # Our MAP-E /128 on the WAN, and a route whose source hint makes the
@@ -100,10 +114,7 @@ like "$(grep -a 'query\[AAAA\] prov.v6t.test' "$D/dns.log")" "from $WANADDR" "10
 
 # The daemon: the same, from its first fetch.
 clear_logs
-ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state" \
-	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
-PID=$!
+agent -- --resolver "$RES" --state-dir "$D/state"
 until_ok [ "$(logq 'len(r)')" -ge 1 ]
 is "$(logq 'r[0]["source"]')" "$WANADDR" "10.3: the daemon's fetch leaves from the WAN address"
 like "$(grep -a "dns: channel" "$D/agent.log")" "source $WANADDR" "10.3: the daemon's DNS channel is bound to it"
@@ -149,10 +160,7 @@ is "$?:$(printf '%s' "$OUT" | grep -c 0000000)" "2:0" "11.13: a too-long pass is
 # ---- 11.12 in the daemon: a provider's names -----------------------------------------
 answer 200 "{\"ttl\":3600,\"enabler_name\":\"evil\\u009b2J\",\"service_name\":\"svc\\u009b31m\",\"order\":[]}"
 clear_logs
-ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state" \
-	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
-PID=$!
+agent -- --resolver "$RES" --state-dir "$D/state"
 until_ok grep -q 'valid provisioning' "$D/agent.log"
 until_ok [ "$(st 'j["last_class"]')" = ok ]
 C1=$(printf '[\302\233\033]')
@@ -172,10 +180,9 @@ answer 200 "$BODY"
 mkfifo "$D/fifo"
 head -n 1 < "$D/fifo" > /dev/null &
 HEAD=$!
-ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state" \
-	--run-dir "$D/run" --log-level debug > "$D/fifo" 2>&1 &
-PID=$!
+AGENT_OUT=$D/fifo
+agent -- --resolver "$RES" --state-dir "$D/state"
+AGENT_OUT=
 wait "$HEAD"
 sleep 0.5
 kill -USR1 "$PID" 2>/dev/null # logs "SIGUSR1: fetching now" into the closed pipe
@@ -188,27 +195,22 @@ rm -f "$D/fifo"
 # This host has no ip6tnl: every apply fails, so both addresses are tried,
 # in address order whatever order the resolver gives them in.
 answer 200 '{"ttl":3600,"order":["dslite"],"dslite":{"aftr":"aftr.v6t.test"}}'
-ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state2" \
-	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
-PID=$!
+agent -- --resolver "$RES" --state-dir "$D/state2"
 until_ok grep -q 'apply dslite' "$D/agent.log"
 like "$(grep -a 'resolving aftr.v6t.test' "$D/agent.log")" "AAAA" "11.9: the AFTR name resolved (AAAA)"
 like "$(grep -a 'its next address' "$D/agent.log")" "aftr.v6t.test at 2001:db8:ff::1 failed .*: trying 2001:db8:ff::2" \
 	"11.9: the apply with the first address failed: the next one is tried, in address order"
 is "$(grep -ac 'its next address' "$D/agent.log")" 1 "11.9: each address once"
 stop_agent
+answer 200 "$BODY"
 
 # ---- 11.10: resolv.conf read again ---------------------------------------------------
 # The daemon without `resolvers`, in a mount namespace of its own where
 # /etc/resolv.conf is our file: first a dead resolver, then the lab's.
 printf 'nameserver 2001:db8:53::99\noptions timeout:1 attempts:1\n' > "$D/resolv.conf"
 clear_logs
-ip netns exec "$LAB_CPE" unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh \
-	"$D/resolv.conf" "$A" run --wan wan0 --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state" \
-	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
-PID=$!
+printf '%s\n' 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' > "$D/resolv.sh"
+agent unshare -m sh "$D/resolv.sh" "$D/resolv.conf" -- --state-dir "$D/state"
 until_ok [ "$(st 'j["last_class"]')" = dns_failure ]
 is "$(st 'j["last_class"]')" dns_failure "11.10: the dead resolver of resolv.conf -> dns_failure"
 # rewritten in place (a bind mount), as a DHCPv6 client would
@@ -223,10 +225,7 @@ stop_agent
 # wan1 has a default route too (metric 200); with wan0 gone, an unbound
 # socket would reach the resolver through it.
 clear_logs
-ip netns exec "$LAB_CPE" "$A" run --wan wan0 --resolver "$RES" --domain ok.v6t.test \
-	--ca-file "$D/ca/ca.pem" --timeout 5 --state-dir "$D/state" \
-	--run-dir "$D/run" --log-level debug > "$D/agent.log" 2>&1 &
-PID=$!
+agent -- --resolver "$RES" --state-dir "$D/state"
 until_ok [ "$(st 'j["last_class"]')" = ok ]
 cpe ip link del wan0
 : > "$D/dns.log"
@@ -236,5 +235,6 @@ is "$(st 'j["last_class"]')" dns_failure "11.17: WAN gone -> dns_failure"
 is "$(grep -ac 'query\[' "$D/dns.log")" 0 "11.17: no query left by wan1"
 like "$(st 'j["last_error"]')" "wan0: No such device" "11.17: the error names the WAN and why"
 stop_agent
+[ -n "$V6T_DEBUG" ] && sed 's/^/# /' "$D/agent.log"
 
 done_testing
