@@ -22,7 +22,7 @@ KCONFIG_CONFIG ?= .config
 CONFIG_FILE := $(if $(wildcard $(KCONFIG_CONFIG)),$(KCONFIG_CONFIG),configs/defconfig)
 include $(CONFIG_FILE)
 
-PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl
+PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl libbpf
 ifeq ($(CONFIG_SYSTEMD),y)
 PKGS += libsystemd
 endif
@@ -99,6 +99,25 @@ $(O)/%.o: %.c $(GEN)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# ---- the translator's eBPF programs (bpf/) -> a skeleton in the binary ----
+# clang -target bpf; bpftool gen object drops the DWARF (the BTF stays: it
+# describes the maps), gen skeleton embeds the object's bytes. No CO-RE:
+# nothing needs the kernel's BTF at run time.
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+BPF_ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -I$(BPF_ARCH_INC)
+BPF_HDR := $(wildcard bpf/*.h)
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@.full $< && \
+		$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+$(O)/netlink/xlat.o: $(O)/bpf/xlat.skel.h
+
 $(O)/libv6mig.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -170,7 +189,7 @@ $(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	$(Q)bench/run.sh $(O)
 
 soak: all asan

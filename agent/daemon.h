@@ -21,12 +21,16 @@
 #include "conf.h"
 #include "discover.h"
 #include "fetch.h"
+#include "guard.h"
 #include "loop.h"
 #include "sequence.h"
 #include "status.h"
 
 #define DAEMON_MAX_OVERRIDES 32
 #define DAEMON_QUEUE 8
+#define DAEMON_CT_QUEUE 4     /* conntrack flushes waiting (addresses) */
+#define DAEMON_CT_STEP_MS 20  /* one conntrack step in the loop (conntrack.h) */
+#define DAEMON_CT_EXIT_STEPS 500 /* at exit: at most ~10 s of them */
 
 /* What the DNS channel depends on beyond the configuration: the WAN's
  * own address its sockets are bound to, and /etc/resolv.conf as it was
@@ -71,7 +75,13 @@ struct daemon {
 	struct loop_timer seq_timer, wd_timer;
 	uint64_t wd_interval_ms;
 	struct rt_watch *watch;
-	struct loop_fd watch_h;
+	struct loop_fd watch_h, watch_nft_h;
+	/* someone removed what we own: put it back, rate-limited (guard.h) */
+	struct guard guard;
+	struct loop_timer restore_timer;
+	bool restore_armed, restore_backoff_logged;
+	char lost_what[256];
+	unsigned restores;        /* status and tests */
 	struct dns *dns;
 	struct dns_src dns_src;   /* what d->dns was made with (daemon_hb.c) */
 	struct dns_query *dq;     /* the discovery or AAAA query in flight */
@@ -80,6 +90,15 @@ struct daemon {
 	struct system sys;
 	struct backend be;
 	bool sys_open;
+	/* conntrack entries of a NAT that went, deleted from the loop */
+	struct ct_flush *ct;
+	struct {
+		struct in_addr a;
+		bool has_keep;        /* the NAT to a still uses these ports */
+		struct portset keep;
+	} ct_next[DAEMON_CT_QUEUE];
+	size_t n_ct_next;
+	struct loop_timer ct_timer;
 
 	struct seq seq;
 	struct {
@@ -138,6 +157,19 @@ void daemon_hb_cancel(struct daemon *d);
 
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
 void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
+/* What the kernel holds of ours, by the ownership record: *method, or -1
+ * for nothing; false when that cannot be told (logged). */
+bool daemon_kernel_holds(struct daemon *d, int *method);
+/* The conntrack flushes a NAT change queued: one step of about budget_ms
+ * (the loop's ct_timer calls it while daemon_ct_busy()); a new NAT to a
+ * queued address cancels its flush. */
+void daemon_ct_step(struct daemon *d, unsigned budget_ms);
+bool daemon_ct_busy(const struct daemon *d);
+void daemon_ct_cancel(struct daemon *d, struct in_addr a);
+/* The watcher saw something of ours go (what: for the log): compare and
+ * put it back after GUARD_SETTLE_MS (restore_timer -> daemon_restore). */
+void daemon_lost(struct daemon *d, const char *what);
+void daemon_restore(struct daemon *d);
 void daemon_teardown(struct daemon *d, const char *why);
 /* The AFTR name's re-resolution: PEER_PAUSE cancels a lookup in flight
  * (the dns is about to go) and tries again later; PEER_STOP also
