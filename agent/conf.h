@@ -33,7 +33,7 @@ struct v6mig_config {
 	char version[CFG_STR_MAX];
 	char ca_file[CFG_PATH_MAX];
 	char user[CFG_STR_MAX];
-	char pass[CFG_STR_MAX];
+	char pass[CFG_STR_MAX];         /* `pass`, or read from `pass_file` */
 	char server_name[254];
 	int method;                     /* fixed method (S8), -1 = by order */
 	char provisioning_file[CFG_PATH_MAX]; /* fixed data: no discovery */
@@ -60,6 +60,9 @@ int config_load(struct v6mig_config *c, const char *path, struct err *e);
  * front of the message, e.g. "v6mig.conf:12" or "--wan"). */
 int config_set(struct v6mig_config *c, const char *key, const char *value,
 	       const char *where, struct err *e);
+/* A secret from a file (pass_file, --pass-file): one line of 1 to
+ * size-1 bytes, a final newline dropped. The value is never echoed. */
+int config_read_secret(const char *path, char *dst, size_t size, struct err *e);
 /* Checks across keys (wan given, user and pass together, ...). */
 int config_check(const struct v6mig_config *c, struct err *e);
 

@@ -561,7 +561,7 @@ static int daemon_run(struct daemon *d)
 static const char run_usage[] =
 	"usage: v6mig-agent run [--config FILE] [--wan IFACE] [--lan IFACE]...\n"
 	"                       [--resolver ADDR[#PORT]]... [--domain NAME] [--ca-file F]\n"
-	"                       [--user U --pass P [--server-name H]] [--timeout S]\n"
+	"                       [--user U --pass-file F [--server-name H]] [--timeout S]\n"
 	"                       [--method M] [--from FILE.json] [--prefix PFX]\n"
 	"                       [--state-dir DIR] [--run-dir DIR] [--log-level L]\n"
 	"                       [--vendorid V] [--product P] [--version V] [--keep-on-exit]\n"
@@ -578,7 +578,8 @@ static const char run_usage[] =
 static const struct { const char *flag, *key; } run_flags[] = {
 	{ "wan", "wan" }, { "lan", "lan" }, { "resolver", "resolvers" },
 	{ "domain", "domain" }, { "ca-file", "ca_file" }, { "user", "user" },
-	{ "pass", "pass" }, { "server-name", "server_name" },
+	{ "pass", "pass" }, { "pass-file", "pass_file" },
+	{ "server-name", "server_name" },
 	{ "timeout", "timeout" }, { "method", "method" },
 	{ "from", "provisioning_file" }, { "prefix", "prefix" },
 	{ "state-dir", "state_dir" }, { "run-dir", "run_dir" },
@@ -625,6 +626,8 @@ static int run_parse(int argc, char **argv, struct daemon *d, char *from_abs,
 			return cli_usage_error("too many options");
 		if (!strcmp(run_flags[i].flag, "keep-on-exit"))
 			v = "yes";
+		if (!strcmp(run_flags[i].flag, "pass"))
+			log_warn("%s", cli_pass_warning);
 		/* --from may be relative to where the command was given. */
 		if (!strcmp(run_flags[i].flag, "from") && v[0] != '/') {
 			char cwd[512];

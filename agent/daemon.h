@@ -12,6 +12,7 @@
 #define V6MIG_DAEMON_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../netlink/ctstat.h"
@@ -32,6 +33,32 @@
 #define DAEMON_CT_QUEUE 4     /* conntrack flushes waiting (addresses) */
 #define DAEMON_CT_STEP_MS 20  /* one conntrack step in the loop (conntrack.h) */
 #define DAEMON_CT_EXIT_STEPS 500 /* at exit: at most ~10 s of them */
+
+/* What the DNS channel depends on beyond the configuration: the WAN's
+ * own address its sockets are bound to, and /etc/resolv.conf as it was
+ * read (without `resolvers`). A change makes a new channel. */
+struct dns_src {
+	bool has_src;
+	struct in6_addr src;
+	bool has_conf;            /* resolv.conf existed */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* The AFTR / lwAFTR name of the configuration in force (S11, S12): its
+ * AAAA set in a fixed order, the address in use, and the re-resolution
+ * when the smallest TTL runs out (daemon_kernel.c). */
+struct daemon_peer {
+	char name[PROV_NAME_MAX];
+	struct in6_addr addrs[DNS_MAX_AAAA]; /* sorted: a deterministic order */
+	size_t n, idx;            /* addrs[idx] is (to be) planned */
+	uint32_t ttl_s;           /* of the answer */
+	struct loop_timer timer;  /* the TTL ran out: resolve again */
+	bool timer_ok;
+	struct dns_query *q;      /* that lookup in flight */
+};
 
 struct override {
 	const char *key, *value;  /* a CLI flag, applied over the file */
@@ -58,6 +85,7 @@ struct daemon {
 	char lost_what[256];
 	unsigned restores;        /* status and tests */
 	struct dns *dns;
+	struct dns_src dns_src;   /* what d->dns was made with (daemon_hb.c) */
 	struct dns_query *dq;     /* the discovery or AAAA query in flight */
 	struct fetch *fetch;      /* the fetch in flight */
 	struct fetch *fetch_done; /* freed between loop turns */
@@ -88,6 +116,7 @@ struct daemon {
 	const struct prov *cfg_prov;
 	struct wan_facts facts;
 	int failed_method;        /* the CONFIGURE that just failed, or -1 */
+	struct daemon_peer peer;
 
 	/* what status shows */
 	char txt_url[URL_MAX];
@@ -183,5 +212,10 @@ void daemon_ct_cancel(struct daemon *d, struct in_addr a);
 void daemon_lost(struct daemon *d, const char *what);
 void daemon_restore(struct daemon *d);
 void daemon_teardown(struct daemon *d, const char *why);
+/* The AFTR name's re-resolution: PEER_PAUSE cancels a lookup in flight
+ * (the dns is about to go) and tries again later; PEER_STOP also
+ * disarms the TTL timer (nothing named runs); PEER_FORGET frees it. */
+enum peer_stop { PEER_PAUSE, PEER_STOP, PEER_FORGET };
+void daemon_peer_stop(struct daemon *d, enum peer_stop how);
 
 #endif

@@ -23,6 +23,7 @@
 #ifndef V6MIG_FETCH_H
 #define V6MIG_FETCH_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@ struct fetch_opts {
 	const struct req_params *req; /* copied at start */
 	const char *ca_file;    /* operator CA in addition to the system store */
 	const char *wan;        /* bind to this device (SO_BINDTODEVICE) */
+	const struct in6_addr *src; /* and to this source (the WAN's own), or NULL */
 	unsigned timeout_ms;    /* whole fetch, every hop; 0: FETCH_TIMEOUT_MS */
 	size_t max_body;        /* 0: FETCH_MAX_BODY */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* v6mig-agent: the subcommand table. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,10 @@ int main(int argc, char **argv)
 {
 	char cap[METHOD_CAPABILITY_MAX];
 
+	/* A write to a closed socket or pipe (a TLS peer gone, journald
+	 * restarted under our stderr) is an EPIPE to handle, never a death:
+	 * CURLOPT_NOSIGNAL turns curl's own guard off. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

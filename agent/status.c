@@ -17,11 +17,18 @@
 #include "../util/fileio.h"
 #include "hbclass.h"
 #include "planfmt.h"
+#include "textesc.h"
 
+/* Strings may come from outside (a provider's service_name, a server's
+ * error echoed in last_error): escaped, so neither the file nor what
+ * `status` prints holds a control byte (textesc.h). */
 static void add_str(cJSON *o, const char *k, const char *v)
 {
+	char esc[ERR_MSG_MAX * 2];
+
 	if (v)
-		cJSON_AddStringToObject(o, k, v);
+		cJSON_AddStringToObject(o, k, text_escape(v, strlen(v), esc,
+							  sizeof(esc), 0));
 	else
 		cJSON_AddNullToObject(o, k);
 }
@@ -205,11 +212,15 @@ static void fix_stale(cJSON *o)
 	}
 }
 
-static const char *jstr(const cJSON *o, const char *k)
+/* One "label value" row; the value escaped (the file may not be ours). */
+static void print_str(const char *label, const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	char esc[ERR_MSG_MAX * 2];
 
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	printf("%-14s %s\n", label, cJSON_IsString(v) ?
+	       text_escape(v->valuestring, strlen(v->valuestring), esc,
+			   sizeof(esc), 0) : "-");
 }
 
 static void print_time(const char *label, const cJSON *o, const char *k)
@@ -249,8 +260,16 @@ static void print_ports(const cJSON *ports)
 		snprintf(label, sizeof(label), "ports %s", name);
 		printf("%-14s %.0f of %.0f in use (%.0f%%, high %.0f)", label, in_use, total,
 		       total > 0 ? in_use * 100 / total : 0, jnum(u, "high"));
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(u, "top"))
-			printf("%s%s %.0f", i++ ? ", " : "; top: ", jstr(t, "lan"), jnum(t, "ports"));
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(u, "top")) {
+			const cJSON *lan = cJSON_GetObjectItemCaseSensitive(t, "lan");
+			char esc[128];
+
+			printf("%s%s %.0f", i++ ? ", " : "; top: ",
+			       cJSON_IsString(lan) ? text_escape(lan->valuestring,
+								 strlen(lan->valuestring),
+								 esc, sizeof(esc), 0) : "-",
+			       jnum(t, "ports"));
+		}
 		putchar('\n');
 	}
 }
@@ -265,11 +284,11 @@ static void print_ops(const cJSON *o)
 	if (cJSON_IsBool(m))
 		printf("%-14s %s\n", "IPv6-mostly", cJSON_IsTrue(m) ? "yes (HB46PP 1.2)" : "no");
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "nat64_prefix")))
-		printf("%-14s %s\n", "NAT64 prefix", jstr(o, "nat64_prefix"));
+		print_str("NAT64 prefix", o, "nat64_prefix");
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "clock")))
-		printf("%-14s %s\n", "clock", jstr(o, "clock"));
+		print_str("clock", o, "clock");
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "hook")))
-		printf("%-14s %s\n", "hook", jstr(o, "hook"));
+		print_str("hook", o, "hook");
 }
 
 static void print_human(const cJSON *o)
@@ -277,16 +296,16 @@ static void print_human(const cJSON *o)
 	const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(o, "port_ranges");
 	const cJSON *psid = cJSON_GetObjectItemCaseSensitive(o, "psid");
 
-	printf("%-14s %s\n", "state", jstr(o, "state"));
-	printf("%-14s %s\n", "method", jstr(o, "method"));
-	printf("%-14s %s\n", "service", jstr(o, "service_name"));
-	printf("%-14s %s\n", "TXT url", jstr(o, "txt_url"));
+	print_str("state", o, "state");
+	print_str("method", o, "method");
+	print_str("service", o, "service_name");
+	print_str("TXT url", o, "txt_url");
 	print_time("last fetch", o, "last_fetch");
-	printf("%-14s %s\n", "last result", jstr(o, "last_class"));
+	print_str("last result", o, "last_class");
 	print_time("next check", o, "next_check");
-	printf("%-14s %s\n", "tunnel", jstr(o, "tunnel"));
-	printf("%-14s %s\n", "CE IPv4", jstr(o, "ipv4"));
-	printf("%-14s %s\n", "CE IPv6", jstr(o, "ce_ipv6"));
+	print_str("tunnel", o, "tunnel");
+	print_str("CE IPv4", o, "ipv4");
+	print_str("CE IPv6", o, "ce_ipv6");
 	if (cJSON_IsNumber(psid))
 		printf("%-14s %d\n", "PSID", psid->valueint);
 	if (cJSON_IsArray(ranges)) {
@@ -303,7 +322,7 @@ static void print_human(const cJSON *o)
 		putchar('\n');
 	}
 	print_ops(o);
-	printf("%-14s %s\n", "last error", jstr(o, "last_error"));
+	print_str("last error", o, "last_error");
 }
 
 /* A translator's counters, read now from its programs: "counters" in

@@ -42,7 +42,7 @@ _v6mig_agent()
 	--log-level)
 		COMPREPLY=($(compgen -W "err warning notice info debug" -- "$cur"))
 		return 0 ;;
-	--config|--ca-file|--from|--hook)
+	--config|--ca-file|--from|--hook|--pass-file)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
@@ -58,9 +58,9 @@ _v6mig_agent()
 
 	case $cmd in
 	run) opts="--config --wan --lan --resolver --domain --ca-file --user
-		--pass --server-name --timeout --method --from --prefix
+		--pass-file --server-name --timeout --method --from --prefix
 		--state-dir --run-dir --log-level --hook --hook-timeout" ;;
-	probe) opts="--resolver --domain --wan --ca-file --user --pass
+	probe) opts="--resolver --domain --wan --ca-file --user --pass-file
 		--server-name --timeout --json" ;;
 	plan) opts="--from --method --wan --prefix --json" ;;
 	apply) opts="--from --method --wan --lan --prefix" ;;
