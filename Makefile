@@ -22,7 +22,7 @@ KCONFIG_CONFIG ?= .config
 CONFIG_FILE := $(if $(wildcard $(KCONFIG_CONFIG)),$(KCONFIG_CONFIG),configs/defconfig)
 include $(CONFIG_FILE)
 
-PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl libbpf
+PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl libbpf openssl
 ifeq ($(CONFIG_SYSTEMD),y)
 PKGS += libsystemd
 endif
@@ -222,10 +222,12 @@ endif
 DOCDIR ?= $(PREFIX)/share/doc/v6mig
 UNITS := v6mig-agent.service v6mig-agent@.service
 CONF := $(DESTDIR)$(SYSCONFDIR)/v6mig/v6mig.conf
+HOOKS := $(wildcard scripts/hooks/*)
 # Everything install puts down and uninstall removes (not the user's CONF).
 INSTALLED := $(SBINDIR)/v6mig-agent $(UNITS:%=$(UNITDIR)/%) \
 	$(MANDIR)/man8/v6mig-agent.8 $(MANDIR)/man5/v6mig.conf.5 \
-	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example
+	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example \
+	$(HOOKS:scripts/hooks/%=$(DOCDIR)/hooks/%)
 
 install: all
 	install -D -m 0755 $(O)/v6mig-agent $(DESTDIR)$(SBINDIR)/v6mig-agent
@@ -237,6 +239,8 @@ install: all
 	install -D -m 0644 docs/v6mig.conf.5 $(DESTDIR)$(MANDIR)/man5/v6mig.conf.5
 	install -D -m 0644 scripts/completion/v6mig-agent.bash $(DESTDIR)$(BASHCOMPDIR)/v6mig-agent
 	install -D -m 0644 configs/v6mig.conf.example $(DESTDIR)$(DOCDIR)/v6mig.conf.example
+	install -d $(DESTDIR)$(DOCDIR)/hooks
+	install -m 0755 $(HOOKS) $(DESTDIR)$(DOCDIR)/hooks/
 	@# Never overwrite a user's configuration; 0600: it may hold `pass`.
 	@if [ -e $(CONF) ]; then echo "kept $(CONF)"; else \
 		echo "install -D -m 0600 configs/v6mig.conf.example $(CONF)"; \
@@ -244,7 +248,7 @@ install: all
 
 uninstall:
 	rm -f $(INSTALLED:%=$(DESTDIR)%)
-	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(DOCDIR)/hooks $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # ---- Debian package (debian/): build/v6mig_VERSION_ARCH.deb ----------------
 deb:

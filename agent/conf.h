@@ -34,7 +34,7 @@ struct v6mig_config {
 	char version[CFG_STR_MAX];
 	char ca_file[CFG_PATH_MAX];
 	char user[CFG_STR_MAX];
-	char pass[CFG_STR_MAX];
+	char pass[CFG_STR_MAX];         /* `pass`, or read from `pass_file` */
 	char server_name[254];
 	int method;                     /* fixed method (S8), -1 = by order */
 	char provisioning_file[CFG_PATH_MAX]; /* fixed data: no discovery */
@@ -50,6 +50,10 @@ struct v6mig_config {
 	 * unnamed one (v6mig0, table v6mig), else v6mig-NAME. */
 	char instance[V6MIG_INSTANCE_MAX + 1];
 	unsigned route_metric;          /* our IPv4 default route's metric */
+	/* Operating it (issue 14): the hook run on every state change, and
+	 * how long it may take before it is killed. */
+	char hook[CFG_PATH_MAX];
+	unsigned hook_timeout_s;        /* default 10 */
 };
 
 /* Defaults from the build (Kconfig). */
@@ -66,6 +70,9 @@ int config_set(struct v6mig_config *c, const char *key, const char *value,
  * v6mig-agent@NAME unit's RuntimeDirectory). */
 const char *config_run_dir(const struct v6mig_config *c, char *buf,
 			   size_t size);
+/* A secret from a file (pass_file, --pass-file): one line of 1 to
+ * size-1 bytes, a final newline dropped. The value is never echoed. */
+int config_read_secret(const char *path, char *dst, size_t size, struct err *e);
 /* Checks across keys (wan given, user and pass together, ...). */
 int config_check(const struct v6mig_config *c, struct err *e);
 

@@ -82,6 +82,10 @@ void daemon_push(struct daemon *d, struct seq_event *ev)
 			prov_done(ev->prov);
 		return;
 	}
+	if (ev->type == SEQ_EV_RESULT)
+		d->by_class[ev->cls]++;
+	if (ev->prov && (ev->type == SEQ_EV_START || ev->type == SEQ_EV_RESULT))
+		daemon_ops_data(d, ev->prov);
 	i = (d->q_head + d->q_len++) % DAEMON_QUEUE;
 	d->queue[i].ev = *ev;
 	if (ev->prov) {
@@ -110,7 +114,7 @@ static uint32_t rnd_uniform(void *ctx, uint32_t min, uint32_t max)
 
 /* ---- status ---------------------------------------------------------- */
 
-static void write_status(struct daemon *d)
+void daemon_write_status(struct daemon *d)
 {
 	struct status s = {
 		.state = d->stopping ? "stopped" : seq_state_name(d->seq.state),
@@ -131,10 +135,13 @@ static void write_status(struct daemon *d)
 		.writes = d->writes,
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
+	char nat64[V6_STR_MAX + 8];
 	struct err e;
 
+	daemon_ops_status(d, &s, nat64, sizeof(nat64));
 	if (status_write(d->cfg.run_dir, &s, &e) < 0)
 		log_warn("status: %s", e.msg);
+	daemon_ops_changed(d, &s);
 	notify_status("%s%s%s%s", s.state, s.method ? ": " : "",
 		      s.method ? s.method : "",
 		      s.last_error ? " (last error logged)" : "");
@@ -233,7 +240,7 @@ static void pump(struct daemon *d)
 	}
 	if (!any)
 		return;
-	write_status(d);
+	daemon_write_status(d);
 	/* READY=1 after the first decision: configured, not provisioned, or
 	 * a definite back-off with nothing to run. */
 	if (!d->ready_sent && d->seq.busy == SEQ_IDLE &&
@@ -316,6 +323,10 @@ static void on_signal(struct loop_fd *h, uint32_t events, void *data)
 
 			log_notice("SIGUSR1: fetching now");
 			daemon_push(d, &ev);
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* port-set figures on demand */
+			daemon_ports_sample(d);
+			daemon_write_status(d);
 		} else {
 			log_notice("%s: stopping%s", strsignal((int)si.ssi_signo),
 				   d->cfg.keep_on_exit ? " (keep_on_exit: the kernel state stays)" : "");
@@ -437,6 +448,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sig_h = (struct loop_fd){ .fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC),
 				     .events = EPOLLIN, .cb = on_signal, .data = d };
@@ -454,6 +466,8 @@ static int daemon_open(struct daemon *d, struct err *e)
 				  d->cfg.route_metric, e)) < 0 ||
 	    (d->lock_fd = run_lock(d->cfg.run_dir, "v6mig-agent run", e)) < 0)
 		return rc < 0 ? rc : d->lock_fd;
+	if ((rc = daemon_ops_init(d, e)) < 0)
+		return rc;
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
 	d->be = system_backend(&d->sys);
@@ -467,6 +481,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 
 static void daemon_close(struct daemon *d)
 {
+	daemon_ops_done(d);
 	daemon_hb_done(d);
 	close_watch(d);
 	if (d->sys_open)
@@ -534,7 +549,8 @@ static void stop(struct daemon *d)
 	 * table; the loop has nothing else to serve). */
 	for (unsigned i = 0; daemon_ct_busy(d) && i < DAEMON_CT_EXIT_STEPS; i++)
 		daemon_ct_step(d, DAEMON_CT_STEP_MS);
-	write_status(d);
+	daemon_write_status(d);
+	daemon_ops_stop(d);
 }
 
 static int daemon_run(struct daemon *d)
@@ -552,6 +568,7 @@ static int daemon_run(struct daemon *d)
 			break;
 		fetch_free(d->fetch_done);
 		d->fetch_done = NULL;
+		daemon_ops_between(d);
 		if (d->reload)
 			reload(d);
 	}
@@ -564,23 +581,25 @@ static int daemon_run(struct daemon *d)
 static const char run_usage[] =
 	"usage: v6mig-agent run [--config FILE] [--wan IFACE] [--lan IFACE]...\n"
 	"                       [--resolver ADDR[#PORT]]... [--domain NAME] [--ca-file F]\n"
-	"                       [--user U --pass P [--server-name H]] [--timeout S]\n"
+	"                       [--user U --pass-file F [--server-name H]] [--timeout S]\n"
 	"                       [--method M] [--from FILE.json] [--prefix PFX]\n"
 	"                       [--state-dir DIR] [--run-dir DIR] [--log-level L]\n"
 	"                       [--vendorid V] [--product P] [--version V] [--keep-on-exit]\n"
+	"                       [--hook PROG] [--hook-timeout S]\n"
 	"\n"
 	"The daemon: HB46PP discovery, fetch and the 3.6 sequence, the chosen method\n"
 	"brought up over netlink. Flags override the configuration file\n"
 	"(default " CONFIG_CONFIG_PATH "; see v6mig.conf(5)). SIGHUP re-reads it;\n"
 	"SIGTERM removes what the agent made (unless keep_on_exit) and exits 0;\n"
-	"SIGUSR1 fetches now.\n"
+	"SIGUSR1 fetches now; SIGUSR2 samples the port set now.\n"
 	"Exit 2: bad configuration; 1: could not start.\n";
 
 /* Flag -> configuration key: the flags carry probe's names. */
 static const struct { const char *flag, *key; } run_flags[] = {
 	{ "wan", "wan" }, { "lan", "lan" }, { "resolver", "resolvers" },
 	{ "domain", "domain" }, { "ca-file", "ca_file" }, { "user", "user" },
-	{ "pass", "pass" }, { "server-name", "server_name" },
+	{ "pass", "pass" }, { "pass-file", "pass_file" },
+	{ "server-name", "server_name" },
 	{ "timeout", "timeout" }, { "method", "method" },
 	{ "from", "provisioning_file" }, { "prefix", "prefix" },
 	{ "state-dir", "state_dir" }, { "run-dir", "run_dir" },
@@ -588,6 +607,7 @@ static const struct { const char *flag, *key; } run_flags[] = {
 	{ "product", "product" }, { "version", "version" },
 	{ "keep-on-exit", "keep_on_exit" }, { "ipip-index", "ipip_index" },
 	{ "instance", "instance" }, { "route-metric", "route_metric" },
+	{ "hook", "hook" }, { "hook-timeout", "hook_timeout" },
 };
 #define N_RUN_FLAGS (sizeof(run_flags) / sizeof(run_flags[0]))
 
@@ -627,6 +647,8 @@ static int run_parse(int argc, char **argv, struct daemon *d, char *from_abs,
 			return cli_usage_error("too many options");
 		if (!strcmp(run_flags[i].flag, "keep-on-exit"))
 			v = "yes";
+		if (!strcmp(run_flags[i].flag, "pass"))
+			log_warn("%s", cli_pass_warning);
 		/* --from may be relative to where the command was given. */
 		if (!strcmp(run_flags[i].flag, "from") && v[0] != '/') {
 			char cwd[512];

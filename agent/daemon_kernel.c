@@ -2,8 +2,10 @@
 /* The daemon's CONFIGURE and TEARDOWN: WAN facts from the kernel, the
  * AFTR/lwAFTR name through the WAN's resolvers (AAAA only, T2), the plan
  * (tunnels/, pure), and the smallest change to the kernel (netlink/). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../netlink/apply.h"
@@ -11,6 +13,14 @@
 #include "daemon.h"
 #include "log.h"
 #include "offer.h"
+
+/* AFTR / lwAFTR names (S11, S12): re-resolved when the smallest TTL of
+ * the answer runs out, within these bounds (a TTL of 0 is no reason to
+ * ask the resolver in a loop; a week-long one no reason to miss a move
+ * for a week). */
+#define PEER_TTL_MIN_S 30
+#define PEER_TTL_MAX_S 86400
+#define PEER_RETRY_S 60        /* a failed re-resolution keeps the address */
 
 bool daemon_kernel_holds(struct daemon *d, int *method)
 {
@@ -52,8 +62,13 @@ static void log_plan(const struct plan *p, unsigned writes)
 	char v4[V6_STR_MAX], v6[V6_STR_MAX], peer[V6_STR_MAX];
 
 	v4addr_str(p->info.ipv4, v4);
-	v6addr_str(&p->links[0].local, v6);
-	v6addr_str(&p->links[0].remote, peer);
+	if (p->xlat.enabled) { /* translated: our address -> the prefix */
+		v6addr_str(&p->xlat.ipv6, v6);
+		v6pfx_str(&p->xlat.remote, peer);
+	} else {
+		v6addr_str(&p->links[0].local, v6);
+		v6addr_str(&p->links[0].remote, peer);
+	}
 	if (p->info.has_ports)
 		log_notice("configured %s: %s psid %u/%u offset %u, %zu port ranges, "
 			   "%s -> %s on %s, %u kernel writes (Q6)",
@@ -173,6 +188,124 @@ void daemon_ct_cancel(struct daemon *d, struct in_addr a)
 	}
 }
 
+/* ---- the AFTR name: its addresses in a fixed order, its TTL -------------- */
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+/* r's addresses sorted: the order a resolver rotates them in is no
+ * reason to move the tunnel (RFC 1794 round robin). */
+static void peer_sorted(const struct dns_aaaa_result *r, struct in6_addr *out,
+			size_t *n)
+{
+	*n = r->n < DNS_MAX_AAAA ? r->n : DNS_MAX_AAAA;
+	memcpy(out, r->addrs, *n * sizeof(out[0]));
+	qsort(out, *n, sizeof(out[0]), addr_cmp);
+}
+
+static void peer_arm(struct daemon *d, uint32_t secs)
+{
+	if (!d->peer.timer_ok)
+		return;
+	secs = secs < PEER_TTL_MIN_S ? PEER_TTL_MIN_S :
+	       secs > PEER_TTL_MAX_S ? PEER_TTL_MAX_S : secs;
+	loop_timer_arm_at(&d->peer.timer, loop_now_ms() + (uint64_t)secs * 1000u);
+}
+
+static void on_peer_again(void *arg, const struct dns_aaaa_result *r)
+{
+	struct daemon *d = arg;
+	struct daemon_peer *pe = &d->peer;
+	struct in6_addr now[DNS_MAX_AAAA], cur = pe->addrs[pe->idx];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct seq_event ev = { .type = SEQ_EV_WAN_CHANGED };
+	size_t n;
+
+	pe->q = NULL;
+	if (r->status < 0 || r->n == 0) {
+		log_warn("%s: resolving again: %s; keeping %s, next try in %d s",
+			 pe->name, r->err.msg, inet_ntop(AF_INET6, &cur, a, sizeof(a)),
+			 PEER_RETRY_S);
+		peer_arm(d, PEER_RETRY_S);
+		return;
+	}
+	peer_sorted(r, now, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(&now[i], &cur, sizeof(cur)))
+			continue;
+		memcpy(pe->addrs, now, n * sizeof(now[0]));
+		pe->n = n;
+		pe->idx = i;
+		log_debug("%s: still %s, next look in %u s (TTL)", pe->name,
+			  inet_ntop(AF_INET6, &cur, a, sizeof(a)), r->ttl_s);
+		peer_arm(d, r->ttl_s);
+		return;
+	}
+	/* The address in use is gone from the name: plan again, as after a
+	 * WAN change (the sequence fetches, then configures and resolves). */
+	log_notice("%s: now %s, no longer %s: planning again", pe->name,
+		   inet_ntop(AF_INET6, &now[0], a, sizeof(a)),
+		   inet_ntop(AF_INET6, &cur, b, sizeof(b)));
+	daemon_push(d, &ev);
+}
+
+static void on_peer_ttl(struct loop_timer *t, void *data)
+{
+	struct daemon *d = data;
+
+	loop_timer_disarm(t);
+	if (!d->has_plan || d->configuring || d->peer.q || !d->peer.n || !d->dns)
+		return;
+	d->peer.q = dns_resolve_aaaa(d->dns, d->peer.name, on_peer_again, d);
+	if (!d->peer.q)
+		peer_arm(d, PEER_RETRY_S);
+}
+
+void daemon_peer_stop(struct daemon *d, enum peer_stop how)
+{
+	struct daemon_peer *pe = &d->peer;
+	bool pending = pe->q != NULL;
+
+	dns_cancel(pe->q);
+	pe->q = NULL;
+	if (!pe->timer_ok)
+		return;
+	if (how == PEER_PAUSE) {
+		if (pending)
+			peer_arm(d, PEER_RETRY_S);
+		return;
+	}
+	loop_timer_disarm(&pe->timer);
+	if (how == PEER_FORGET) {
+		loop_timer_done(d->loop, &pe->timer);
+		pe->timer_ok = false;
+		pe->n = 0;
+	}
+}
+
+/* The apply with addrs[idx] failed: the next address of the name, if
+ * any. "Failed" is what we can see: the kernel refused the tunnel or a
+ * route to that remote. An AFTR that is down but routable is not seen
+ * here (nothing answers for an IPv4-in-IPv6 tunnel); the TTL and the
+ * provider's DNS move us off it. */
+static bool peer_next(struct daemon *d, const char *why)
+{
+	struct daemon_peer *pe = &d->peer;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!d->facts.has_peer || pe->idx + 1 >= pe->n)
+		return false;
+	log_warn("%s: %s at %s failed (%s): trying %s, its next address",
+		 method_name(d->cfg_method), pe->name,
+		 inet_ntop(AF_INET6, &pe->addrs[pe->idx], a, sizeof(a)), why,
+		 inet_ntop(AF_INET6, &pe->addrs[pe->idx + 1], b, sizeof(b)));
+	pe->idx++;
+	d->facts.peer = pe->addrs[pe->idx];
+	return true;
+}
+
 /* WAN facts in hand (and the peer, when it has a name): plan and apply. */
 static void plan_and_apply(struct daemon *d)
 {
@@ -193,6 +326,10 @@ static void plan_and_apply(struct daemon *d)
 	}
 	rc = apply_plan(&d->be, d->cfg.run_dir, &p, &st, &e);
 	daemon_phase(d, &d->tm.kernel_ms, 0);
+	if (rc < 0 && peer_next(d, e.msg)) {
+		plan_and_apply(d); /* at most DNS_MAX_AAAA deep */
+		return;
+	}
 	if (rc < 0) {
 		daemon_set_error(d, "apply %s: %s%s", method_name(d->cfg_method),
 				 e.msg, st.rolled_back ? " (every change undone)" : "");
@@ -211,6 +348,10 @@ static void plan_and_apply(struct daemon *d)
 			 method_name(p.method));
 	d->plan = p;
 	d->has_plan = true;
+	if (d->facts.has_peer && d->peer.n)
+		peer_arm(d, d->peer.ttl_s);
+	else
+		daemon_peer_stop(d, PEER_STOP);
 	daemon_phase_done(d);
 	applied(d, true);
 }
@@ -229,7 +370,14 @@ static void on_peer(void *arg, const struct dns_aaaa_result *r)
 		applied(d, false);
 		return;
 	}
-	d->facts.peer = r->addrs[0];
+	snprintf(d->peer.name, sizeof(d->peer.name), "%s", name);
+	peer_sorted(r, d->peer.addrs, &d->peer.n);
+	d->peer.idx = 0;
+	d->peer.ttl_s = r->ttl_s;
+	if (!d->peer.timer_ok)
+		d->peer.timer_ok = loop_timer_init(d->loop, &d->peer.timer,
+						   on_peer_ttl, d) == 0;
+	d->facts.peer = d->peer.addrs[0];
 	d->facts.has_peer = true;
 	plan_and_apply(d);
 }
@@ -241,6 +389,8 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p)
 	struct err e;
 
 	daemon_phase(d, NULL, 0);
+	daemon_peer_stop(d, PEER_STOP); /* this configure resolves afresh */
+	d->peer.n = 0;
 	d->configuring = true;
 	d->cfg_method = m;
 	d->cfg_prov = p;
@@ -289,6 +439,7 @@ void daemon_teardown(struct daemon *d, const char *why)
 			   why, st.writes);
 	if (d->has_plan)
 		nat_gone(d, &d->plan, NULL);
+	daemon_peer_stop(d, PEER_STOP);
 	d->has_plan = false;
 	d->writes += st.writes;
 }

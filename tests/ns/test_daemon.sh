@@ -17,16 +17,7 @@ case $A in /*) ;; *) A=$PWD/$A ;; esac
 
 D=$(mktemp -d /tmp/v6t-dm.XXXXXX)
 PID=
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=
-}
+stop_agent() { lab_agent_stop; }
 trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
 
@@ -47,18 +38,9 @@ setup() {
 	lab_fakedns servfail 2001:db8:53::60 servfail &&
 	lab_server https 2001:db8:80::1 443 tls
 }
-if ! setup; then
-	echo "not ok 1 - lab setup"
-	for f in "$D"/*.out; do sed 's/^/# /' "$f"; done
-	echo "1..1"
-	exit 1
-fi
+setup || lab_bail
 
-answer() {
-	/usr/bin/python3 -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": int(sys.argv[1]), "body": sys.argv[2]}}}))' \
-		"$1" "$2" > "$D/script.json.tmp" && mv "$D/script.json.tmp" "$D/script.json"
-}
+answer() { lab_answer "$@"; }
 nreq() { grep -c '"event": "request"' "$LOG" 2>/dev/null || echo 0; }
 st() { "$A" status --json --run-dir "${RUNDIR:-$D/run}" | jget "$1" 2>/dev/null; }
 # start DOMAIN ARGS...: the daemon in the CPE namespace, in the background.
