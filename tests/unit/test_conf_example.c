@@ -60,7 +60,7 @@ static void test_uncommented_defaults_change_nothing(void **state)
 	fclose(out);
 	/* domain vendorid product version timeout method ipip_index
 	 * hook_timeout keep_on_exit state_dir run_dir log_level route_metric */
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 13);
 
 	config_defaults(&want);
 	config_defaults(&got);
