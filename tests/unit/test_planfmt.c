@@ -435,10 +435,10 @@ static void test_commands_mapt(void **state)
 	has_line(t, "ip link set v6mig0 arp off");
 	has_line(t, "ip -6 addr add 2001:db8:12:3400:0:c000:212:34/128 dev wan0 nodad");
 	has_line(t, "ip addr add 192.0.2.18/32 dev v6mig0");
-	has_line(t, "ip route add default dev v6mig0 mtu 1472 proto 233");
+	has_line(t, "ip route add default dev v6mig0 mtu 1472 metric 10 proto 233");
 	assert_non_null(strstr(t, "snat ip to numgen inc mod 63 map { 0 : 192.0.2.18 . 1232-1235,"));
-	has_line(t, "nft 'add rule ip v6mig forward iifname \"v6mig0\" tcp flags syn tcp option maxseg size > 1432 tcp option maxseg size set 1432'");
-	assert_null(strstr(t, "receive"));
+	has_line(t, "nft 'add rule ip v6mig clamp_mss iifname \"v6mig0\" tcp flags syn tcp option maxseg size > 1432 tcp option maxseg size set 1432'");
+	assert_null(strstr(t, "rx_filter"));
 	assert_null(strstr(t, "ip6tnl"));
 	free(t);
 }
@@ -469,7 +469,7 @@ static void test_commands_464xlat(void **state)
 	has_line(t, "# 2001:db8:1:2::c000:1 is an address on the WAN: neighbour discovery finds it");
 	has_line(t, "ip -6 addr add 2001:db8:1:2::c000:1/128 dev wan0");
 	has_line(t, "ip addr add 192.0.0.1/32 dev v6mig0");
-	has_line(t, "nft 'add rule ip v6mig postrouting oifname \"v6mig0\" snat ip to 192.0.0.1'");
+	has_line(t, "nft 'add rule ip v6mig nat_out oifname \"v6mig0\" snat ip to 192.0.0.1'");
 	assert_null(strstr(t, "forwarding rule"));
 	free(t);
 	j = plan_to_json(&pl);
