@@ -105,7 +105,9 @@ $(O)/%.o: %.c $(GEN)
 # nothing needs the kernel's BTF at run time.
 BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
-BPF_ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+# asm/types.h for -target bpf: the build host's multiarch headers (any
+# arch's serve; $(CC) may be a cross or a sanitizer clang).
+BPF_ARCH_INC := /usr/include/$(shell $(BPF_CLANG) -print-multiarch 2>/dev/null)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -I$(BPF_ARCH_INC)
 BPF_HDR := $(wildcard bpf/*.h)
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
