@@ -12,25 +12,20 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/pkt_cls.h>
-#include <netlink/route/link.h>
 
 #include "bpf/xlat.skel.h"
-#include "nlutil.h"
+#include "bpftc.h"
 
 /* ---- the object's fingerprint ----------------------------------------- */
 
-/* FNV-1a over the embedded ELF: an attached program of another build is
- * replaced, one of this build kept. */
+/* The embedded ELF's: an attached program of another build is replaced,
+ * one of this build kept. */
 static uint32_t obj_fingerprint(void)
 {
 	size_t n = 0;
 	const uint8_t *p = xlat_bpf__elf_bytes(&n);
-	uint32_t h = 2166136261u;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ? h : 1;
+	return bpftc_fingerprint(p, n);
 }
 
 /* ---- the maps of what is attached --------------------------------------- */
@@ -39,88 +34,31 @@ struct xlat_fds {
 	int cfg, fmr4, fmr6, stats;
 };
 
+#define XLAT_NFDS 4
+
+static const struct bpftc_id tc_id = { XLAT_TC_HANDLE, XLAT_TC_PRIO, "xlat" };
+
 static void fds_close(struct xlat_fds *f)
 {
-	int *all[] = { &f->cfg, &f->fmr4, &f->fmr6, &f->stats };
+	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (*all[i] >= 0)
-			close(*all[i]);
-		*all[i] = -1;
-	}
-}
-
-static int tc_prog_id(unsigned ifindex, enum bpf_tc_attach_point where,
-		      uint32_t *id)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO);
-	int rc = bpf_tc_query(&hook, &o);
-
-	if (rc < 0)
-		return rc == -EINVAL ? -ENOENT : rc; /* no clsact: none */
-	*id = o.prog_id;
-	return 0;
-}
-
-static int map_into(int fd, struct xlat_fds *f)
-{
-	struct bpf_map_info mi;
-	uint32_t len = sizeof(mi);
-
-	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
-		return -errno;
-	if (!strcmp(mi.name, XLAT_MAP_CFG) && f->cfg < 0)
-		f->cfg = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_FMR4) && f->fmr4 < 0)
-		f->fmr4 = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_FMR6) && f->fmr6 < 0)
-		f->fmr6 = fd;
-	else if (!strcmp(mi.name, XLAT_MAP_STATS) && f->stats < 0)
-		f->stats = fd;
-	else
-		return 1;
-	return 0;
+	bpftc_close(a, XLAT_NFDS);
+	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
 }
 
 /* The maps of program id, by name. -ENOENT when one is missing. */
 static int prog_maps(uint32_t id, struct xlat_fds *f)
 {
-	uint32_t ids[16], len;
-	struct bpf_prog_info pi;
-	int pfd, rc = 0;
+	static const char *const names[XLAT_NFDS] = {
+		XLAT_MAP_CFG, XLAT_MAP_FMR4, XLAT_MAP_FMR6, XLAT_MAP_STATS,
+	};
+	int a[XLAT_NFDS];
+	int rc = bpftc_prog_maps(id, names, a, XLAT_NFDS);
 
-	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
-	pfd = bpf_prog_get_fd_by_id(id);
-	if (pfd < 0)
-		return -errno;
-	memset(&pi, 0, sizeof(pi));
-	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
-	pi.map_ids = (uint64_t)(uintptr_t)ids;
-	len = sizeof(pi);
-	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0)
-		rc = -errno;
-	close(pfd);
-	for (uint32_t i = 0; !rc && i < pi.nr_map_ids && i < 16; i++) {
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
-		rc = map_into(fd, f);
-		if (rc == 1) {
-			close(fd);
-			rc = 0;
-		}
-	}
-	if (!rc && (f->cfg < 0 || f->fmr4 < 0 || f->fmr6 < 0 || f->stats < 0))
-		rc = -ENOENT;
-	if (rc)
-		fds_close(f);
+	f->cfg = a[0];
+	f->fmr4 = a[1];
+	f->fmr6 = a[2];
+	f->stats = a[3];
 	return rc;
 }
 
@@ -287,50 +225,15 @@ static int maps_sync(const struct xlat_fds *f, const struct xlat_cfg *want,
 
 static int dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e)
 {
-	struct nlconn c;
-	struct rtnl_link *l = NULL;
-	struct nl_addr *a;
-	int rc = nlconn_open(&c, e);
+	int rc = bpftc_dev_mac(ifindex, mac, e);
 
-	if (rc)
-		return rc;
-	rc = rtnl_link_get_kernel(c.sk, (int)ifindex, NULL, &l);
-	if (rc < 0) {
-		rc = nle_errno(rc);
-		err_set(e, -rc, "xlat: device %u: %s", ifindex, strerror(-rc));
-	} else {
-		a = rtnl_link_get_addr(l);
-		if (!a || nl_addr_get_len(a) != 6)
-			rc = err_set(e, EINVAL, "xlat: device %u has no "
-				     "Ethernet address", ifindex);
-		else
-			memcpy(mac, nl_addr_get_binary_addr(a), 6);
-		rtnl_link_put(l);
-	}
-	nlconn_close(&c);
-	return rc;
+	return rc ? err_wrap(e, rc, "xlat") : 0;
 }
 
-static int tc_attach(unsigned ifindex, enum bpf_tc_attach_point where,
-		     int prog_fd, struct err *e)
+static int tc_attach(unsigned ifindex, enum bpftc_where where, int prog_fd,
+		     struct err *e)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO, .prog_fd = prog_fd,
-			    .flags = BPF_TC_F_REPLACE);
-	int rc = bpf_tc_hook_create(&hook);
-
-	/* a clsact that is there (ours or not) is shared, not recreated */
-	if (rc < 0 && rc != -EEXIST)
-		return err_set(e, -rc, "xlat: clsact on %u: %s", ifindex,
-			       strerror(-rc));
-	rc = bpf_tc_attach(&hook, &o);
-	if (rc < 0)
-		return err_set(e, -rc, "xlat: attaching to %u %s: %s", ifindex,
-			       where == BPF_TC_INGRESS ? "ingress" : "egress",
-			       strerror(-rc));
-	return 0;
+	return bpftc_attach(&tc_id, ifindex, where, prog_fd, e);
 }
 
 static void cfg_stamp(struct xlat_cfg *c)
@@ -407,9 +310,9 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 
 	if (rc)
 		return rc;
-	rc = tc_attach(dev, BPF_TC_EGRESS, o.prog_out, e);
+	rc = tc_attach(dev, BPFTC_EGRESS, o.prog_out, e);
 	if (!rc)
-		rc = tc_attach(wan, BPF_TC_INGRESS, o.prog_in, e);
+		rc = tc_attach(wan, BPFTC_INGRESS, o.prog_in, e);
 	if (!rc && w) {
 		w->attached += 2;
 		w->cfg++;
@@ -428,8 +331,8 @@ static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
 	struct xlat_cfg have;
 	int rc;
 
-	if (tc_prog_id(wan, BPF_TC_INGRESS, &in_id) ||
-	    tc_prog_id(dev, BPF_TC_EGRESS, &out_id))
+	if (bpftc_prog_id(&tc_id, wan, BPFTC_INGRESS, &in_id) ||
+	    bpftc_prog_id(&tc_id, dev, BPFTC_EGRESS, &out_id))
 		return -ENOENT;
 	rc = prog_maps(in_id, f);
 	if (rc)
@@ -491,63 +394,32 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 	return rc;
 }
 
-static int tc_detach(unsigned ifindex, enum bpf_tc_attach_point where)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO);
-	int rc = bpf_tc_detach(&hook, &o);
-
-	/* absent filter, qdisc or device: nothing of ours there */
-	if (rc == -ENOENT || rc == -EINVAL || rc == -ENODEV)
-		return 0;
-	return rc;
-}
-
 int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e)
 {
 	int rc = 0, r;
 
-	if (wan_ifindex && (r = tc_detach(wan_ifindex, BPF_TC_INGRESS)) < 0)
-		rc = err_set(e, -r, "xlat: detaching from %u ingress: %s",
-			     wan_ifindex, strerror(-r));
-	if (dev_ifindex && (r = tc_detach(dev_ifindex, BPF_TC_EGRESS)) < 0)
-		rc = err_set(e, -r, "xlat: detaching from %u egress: %s",
-			     dev_ifindex, strerror(-r));
+	if (wan_ifindex &&
+	    (r = bpftc_detach(&tc_id, wan_ifindex, BPFTC_INGRESS, e)) < 0)
+		rc = r;
+	if (dev_ifindex &&
+	    (r = bpftc_detach(&tc_id, dev_ifindex, BPFTC_EGRESS, e)) < 0)
+		rc = r;
 	return rc;
 }
 
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		    struct err *e)
 {
-	int ncpu = libbpf_num_possible_cpus(), rc;
 	struct xlat_fds f;
 	uint32_t id;
-	uint64_t *v;
+	int rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
 
-	if (ncpu <= 0)
-		return err_set(e, ncpu ? -ncpu : EINVAL, "xlat: no CPU count");
-	rc = tc_prog_id(wan_ifindex, BPF_TC_INGRESS, &id);
 	if (!rc)
 		rc = prog_maps(id, &f);
 	if (rc)
 		return err_set(e, -rc, "xlat: no translator on %u: %s",
 			       wan_ifindex, strerror(-rc));
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (!v) {
-		fds_close(&f);
-		return err_set(e, ENOMEM, "xlat: out of memory");
-	}
-	for (uint32_t k = 0; k < XLAT_STAT_MAX && !rc; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(f.stats, &k, v) < 0)
-			rc = err_set(e, errno, "xlat: reading counter %u: %s", k,
-				     strerror(errno));
-		for (int i = 0; !rc && i < ncpu; i++)
-			out[k] += v[i];
-	}
-	free(v);
+	rc = bpftc_percpu_sum(f.stats, XLAT_STAT_MAX, out, e);
 	fds_close(&f);
 	return rc;
 }

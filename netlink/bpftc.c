@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the eBPF loaders: netlink/bpftc.h. */
+#include "bpftc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <netlink/route/link.h>
+
+#include "nlutil.h"
+
+#define MAPS_MAX 16
+
+uint32_t bpftc_fingerprint(const void *bytes, size_t n)
+{
+	const uint8_t *p = bytes;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ? h : 1;
+}
+
+static enum bpf_tc_attach_point point(enum bpftc_where w)
+{
+	return w == BPFTC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+}
+
+static const char *where_str(enum bpftc_where w)
+{
+	return w == BPFTC_INGRESS ? "ingress" : "egress";
+}
+
+int bpftc_prog_id(const struct bpftc_id *f, unsigned ifindex,
+		  enum bpftc_where where, uint32_t *prog_id)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = point(where));
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
+			    .priority = f->prio);
+	int rc = bpf_tc_query(&hook, &o);
+
+	if (rc < 0)
+		return rc == -EINVAL ? -ENOENT : rc; /* no clsact: none */
+	*prog_id = o.prog_id;
+	return 0;
+}
+
+int bpftc_attach(const struct bpftc_id *f, unsigned ifindex,
+		 enum bpftc_where where, int prog_fd, struct err *e)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = point(where));
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
+			    .priority = f->prio, .prog_fd = prog_fd,
+			    .flags = BPF_TC_F_REPLACE);
+	int rc = bpf_tc_hook_create(&hook);
+
+	/* a clsact that is there (ours or not) is shared, not recreated */
+	if (rc < 0 && rc != -EEXIST)
+		return err_set(e, -rc, "%s: clsact on %u: %s", f->who, ifindex,
+			       strerror(-rc));
+	rc = bpf_tc_attach(&hook, &o);
+	if (rc < 0)
+		return err_set(e, -rc, "%s: attaching to %u %s: %s", f->who,
+			       ifindex, where_str(where), strerror(-rc));
+	return 0;
+}
+
+int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
+		 enum bpftc_where where, struct err *e)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = point(where));
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
+			    .priority = f->prio);
+	int rc = bpf_tc_detach(&hook, &o);
+
+	/* absent filter, qdisc or device: nothing of ours there */
+	if (rc == -ENOENT || rc == -EINVAL || rc == -ENODEV || rc >= 0)
+		return 0;
+	return err_set(e, -rc, "%s: detaching from %u %s: %s", f->who,
+		       ifindex, where_str(where), strerror(-rc));
+}
+
+void bpftc_close(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/* fd into the slot its name has; 1 when it is none of ours. */
+static int map_into(int fd, const char *const *names, int *fds, size_t n)
+{
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi);
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] < 0 && !strcmp(mi.name, names[i])) {
+			fds[i] = fd;
+			return 0;
+		}
+	return 1;
+}
+
+int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
+		    size_t n)
+{
+	uint32_t ids[MAPS_MAX], len;
+	struct bpf_prog_info pi;
+	int pfd, rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
+	pfd = bpf_prog_get_fd_by_id(prog_id);
+	if (pfd < 0)
+		return -errno;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = MAPS_MAX;
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	len = sizeof(pi);
+	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0)
+		rc = -errno;
+	close(pfd);
+	for (uint32_t i = 0; !rc && i < pi.nr_map_ids && i < MAPS_MAX; i++) {
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = map_into(fd, names, fds, n);
+		if (rc == 1) {
+			close(fd);
+			rc = 0;
+		}
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		if (fds[i] < 0)
+			rc = -ENOENT;
+	if (rc)
+		bpftc_close(fds, n);
+	return rc;
+}
+
+int bpftc_percpu_sum(int fd, uint32_t n, uint64_t *out, struct err *e)
+{
+	int ncpu = libbpf_num_possible_cpus(), rc = 0;
+	uint64_t *v;
+
+	if (ncpu <= 0)
+		return err_set(e, ncpu ? -ncpu : EINVAL, "bpf: no CPU count");
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return err_set(e, ENOMEM, "bpf: out of memory");
+	for (uint32_t k = 0; k < n && !rc; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, v) < 0)
+			rc = err_set(e, errno, "bpf: reading counter %u: %s", k,
+				     strerror(errno));
+		for (int i = 0; !rc && i < ncpu; i++)
+			out[k] += v[i];
+	}
+	free(v);
+	return rc;
+}
+
+int bpftc_dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e)
+{
+	struct nlconn c;
+	struct rtnl_link *l = NULL;
+	struct nl_addr *a;
+	int rc = nlconn_open(&c, e);
+
+	if (rc)
+		return rc;
+	rc = rtnl_link_get_kernel(c.sk, (int)ifindex, NULL, &l);
+	if (rc < 0) {
+		rc = nle_errno(rc);
+		err_set(e, -rc, "device %u: %s", ifindex, strerror(-rc));
+	} else {
+		a = rtnl_link_get_addr(l);
+		if (!a || nl_addr_get_len(a) != 6)
+			rc = err_set(e, EINVAL, "device %u has no Ethernet "
+				     "address", ifindex);
+		else
+			memcpy(mac, nl_addr_get_binary_addr(a), 6);
+		rtnl_link_put(l);
+	}
+	nlconn_close(&c);
+	return rc;
+}

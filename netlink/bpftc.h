@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* What the eBPF loaders (netlink/xlat.c: MAP-T/CLAT translator,
+ * netlink/mesh.c: MAP-E mesh) share: clsact attach/detach/query of one
+ * filter by its fixed handle and priority with libbpf's legacy TC API
+ * (bpf_tc_hook_create/bpf_tc_attach: Debian 12's 6.1 kernel and libbpf 1.1
+ * have no tcx), the maps of an attached program found again by name, the
+ * sum of a per-CPU counter array, an object's fingerprint and a device's
+ * MAC. A clsact qdisc found is shared and never deleted; foreign filters
+ * are never touched. */
+#ifndef V6MIG_BPFTC_H
+#define V6MIG_BPFTC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../tunnels/err.h"
+
+enum bpftc_where {
+	BPFTC_INGRESS,
+	BPFTC_EGRESS,
+};
+
+/* Which of our filters: handle and priority, and a name for messages. */
+struct bpftc_id {
+	uint32_t handle, prio;
+	const char *who;
+};
+
+/* FNV-1a over an object's bytes, never 0. */
+uint32_t bpftc_fingerprint(const void *bytes, size_t n);
+
+/* The id of the program in our filter; -ENOENT when there is none. */
+int bpftc_prog_id(const struct bpftc_id *f, unsigned ifindex,
+		  enum bpftc_where where, uint32_t *prog_id);
+
+/* Create clsact if missing, attach (or replace) our filter. */
+int bpftc_attach(const struct bpftc_id *f, unsigned ifindex,
+		 enum bpftc_where where, int prog_fd, struct err *e);
+
+/* Remove our filter; an absent filter, qdisc or device is fine. */
+int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
+		 enum bpftc_where where, struct err *e);
+
+/* The maps of program prog_id whose names are names[0..n-1] into fds[]
+ * (-1 on entry; the caller closes them). -ENOENT when one is missing
+ * (then none stays open). */
+int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
+		    size_t n);
+
+/* Close every fd >= 0 of fds[0..n-1] and set it to -1. */
+void bpftc_close(int *fds, size_t n);
+
+/* out[k] = counter k of a PERCPU_ARRAY of __u64, summed over the CPUs. */
+int bpftc_percpu_sum(int fd, uint32_t n, uint64_t *out, struct err *e);
+
+/* The Ethernet address of a device. */
+int bpftc_dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e);
+
+#endif
