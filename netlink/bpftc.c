@@ -3,6 +3,7 @@
 #include "bpftc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,6 +173,70 @@ int bpftc_percpu_sum(int fd, uint32_t n, uint64_t *out, struct err *e)
 			out[k] += v[i];
 	}
 	free(v);
+	return rc;
+}
+
+#define SYNC_KEY_MAX 64
+#define SYNC_VAL_MAX 256
+
+static bool wanted(const uint8_t *keys, size_t n, size_t ksz, const void *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(keys + i * ksz, k, ksz))
+			return true;
+	return false;
+}
+
+/* Delete the keys not wanted: collected first, so deleting does not
+ * disturb the walk. */
+static int sweep(int fd, const uint8_t *keys, size_t n, size_t ksz,
+		 unsigned *deleted)
+{
+	uint8_t k[SYNC_KEY_MAX], next[SYNC_KEY_MAX], *gone;
+	size_t n_gone = 0, cap = n + 1024;
+	void *prev = NULL;
+	int rc = 0;
+
+	gone = malloc(cap * ksz);
+	if (!gone)
+		return -ENOMEM;
+	while (n_gone < cap && bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (!wanted(keys, n, ksz, next))
+			memcpy(gone + n_gone++ * ksz, next, ksz);
+		memcpy(k, next, ksz);
+		prev = k;
+	}
+	for (size_t i = 0; i < n_gone && !rc; i++) {
+		if (bpf_map_delete_elem(fd, gone + i * ksz) < 0)
+			rc = -errno;
+		else if (deleted)
+			(*deleted)++;
+	}
+	free(gone);
+	return rc;
+}
+
+int bpftc_map_sync(int fd, const void *keys, const void *vals, size_t n,
+		   size_t ksz, size_t vsz, unsigned *added, unsigned *deleted)
+{
+	const uint8_t *kb = keys, *vb = vals;
+	uint8_t have[SYNC_VAL_MAX];
+	int rc;
+
+	if (ksz > SYNC_KEY_MAX || vsz > SYNC_VAL_MAX)
+		return -EINVAL;
+	rc = sweep(fd, kb, n, ksz, deleted);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const void *k = kb + i * ksz, *v = vb + i * vsz;
+
+		if (bpf_map_lookup_elem(fd, k, have) == 0 &&
+		    !memcmp(have, v, vsz))
+			continue;
+		if (bpf_map_update_elem(fd, k, v, BPF_ANY) < 0)
+			rc = -errno;
+		else if (added)
+			(*added)++;
+	}
 	return rc;
 }
 

@@ -53,6 +53,14 @@ void bpftc_close(int *fds, size_t n);
 /* out[k] = counter k of a PERCPU_ARRAY of __u64, summed over the CPUs. */
 int bpftc_percpu_sum(int fd, uint32_t n, uint64_t *out, struct err *e);
 
+/* Reconcile a hash or LPM map to exactly n entries keys[i] -> vals[i]
+ * (ksz/vsz bytes each, keys fully initialised): keys not wanted are
+ * deleted, entries missing or different written, equal ones untouched
+ * (so the same set is zero writes, one changed value one write). The
+ * counts may be NULL. 0 or -errno. */
+int bpftc_map_sync(int fd, const void *keys, const void *vals, size_t n,
+		   size_t ksz, size_t vsz, unsigned *added, unsigned *deleted);
+
 /* The Ethernet address of a device. */
 int bpftc_dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e);
 

@@ -135,53 +135,21 @@ static void lpm6_of(const struct xlat_fmr *r, struct xlat_lpm6 *k)
 
 typedef void (*key_of_fn)(const struct xlat_fmr *r, void *k);
 
-/* Bring one trie to the wanted rules: delete keys not wanted, write the
- * ones missing or different. ksz: key size. */
+/* Bring one trie to the wanted rules (bpftc_map_sync). ksz: key size. */
 static int trie_sync(int fd, const struct xlat_spec *s, size_t ksz,
 		     key_of_fn key_of, struct xlat_writes *w)
 {
-	uint8_t k[sizeof(struct xlat_lpm6)], next[sizeof(struct xlat_lpm6)];
-	uint8_t want[sizeof(struct xlat_lpm6)];
-	struct xlat_fmr have;
-	void *prev = NULL;
+	uint8_t *keys = calloc(s->n_fmr + 1, ksz);
+	int rc;
 
-	/* sweep: collect first, so deleting does not disturb the walk */
-	uint8_t (*gone)[sizeof(struct xlat_lpm6)] = calloc(XLAT_FMR_MAX + 1,
-							   sizeof(*gone));
-	size_t n_gone = 0;
-	int rc = 0;
-
-	if (!gone)
+	if (!keys)
 		return -ENOMEM;
-	while (n_gone <= XLAT_FMR_MAX && bpf_map_get_next_key(fd, prev, next) == 0) {
-		bool keep = false;
-
-		for (size_t i = 0; i < s->n_fmr && !keep; i++) {
-			key_of(&s->fmr[i], want);
-			keep = !memcmp(want, next, ksz);
-		}
-		if (!keep)
-			memcpy(gone[n_gone++], next, ksz);
-		memcpy(k, next, ksz);
-		prev = k;
-	}
-	for (size_t i = 0; i < n_gone && !rc; i++) {
-		if (bpf_map_delete_elem(fd, gone[i]) < 0)
-			rc = -errno;
-		else if (w)
-			w->fmr_deleted++;
-	}
-	free(gone);
-	for (size_t i = 0; i < s->n_fmr && !rc; i++) {
-		key_of(&s->fmr[i], want);
-		if (bpf_map_lookup_elem(fd, want, &have) == 0 &&
-		    !memcmp(&have, &s->fmr[i], sizeof(have)))
-			continue;
-		if (bpf_map_update_elem(fd, want, &s->fmr[i], BPF_ANY) < 0)
-			rc = -errno;
-		else if (w)
-			w->fmr_added++;
-	}
+	for (size_t i = 0; i < s->n_fmr; i++)
+		key_of(&s->fmr[i], keys + i * ksz);
+	rc = bpftc_map_sync(fd, keys, s->fmr, s->n_fmr, ksz,
+			    sizeof(struct xlat_fmr), w ? &w->fmr_added : NULL,
+			    w ? &w->fmr_deleted : NULL);
+	free(keys);
 	return rc;
 }
 
