@@ -235,11 +235,17 @@ int mesh_out(struct __sk_buff *skb)
 	if (bpf_skb_load_bytes(skb, L3_OFF, &ip, sizeof(ip)) ||
 	    ip.version != 4 || ip.ihl < 5 || get_ports(skb, L3_OFF, &ip, &p))
 		return drop(MESH_DROP_SHORT);
-	if (ip.saddr != c->v4_addr)
+	if (c->flags & MESH_F_BR) {
+		/* a BR: any source; only to CEs, by an FMR and a port */
+		if (!p.has || !fmr_find(ip.daddr))
+			return drop(MESH_DROP_NO_RULE);
+	} else if (ip.saddr != c->v4_addr) {
 		return drop(MESH_DROP_SRC);
-	/* NAPT44 put our source port in our set (RFC 7597 5.1) */
-	if (p.has && !port_ok(c->psid_offset, c->psid_len, c->psid, p.sport))
+	} else if (p.has &&
+		   !port_ok(c->psid_offset, c->psid_len, c->psid, p.sport)) {
+		/* NAPT44 put our source port in our set (RFC 7597 5.1) */
 		return drop(MESH_DROP_PORT_OUT);
+	}
 
 	__builtin_memset(&h, 0, sizeof(h));
 	why = out_dst(c, ip.daddr, &p, h.dst);
@@ -291,7 +297,7 @@ static __always_inline int in_check_src(const struct mesh_cfg *c,
 	__u16 psid;
 	__u8 o;
 
-	if (addr6_eq(h->src, c->br6))
+	if (!(c->flags & MESH_F_BR) && addr6_eq(h->src, c->br6))
 		return MESH_IN_BR;
 	f = fmr_find(ip->saddr);
 	if (!f)
@@ -363,9 +369,10 @@ int mesh_in(struct __sk_buff *skb)
 	why = in_check_src(c, &h, &ip, &p);
 	if (why == MESH_DROP_SPOOF)
 		return drop(why);
-	if (ip.daddr != c->v4_addr)
+	if (!(c->flags & MESH_F_BR) && ip.daddr != c->v4_addr)
 		return drop(MESH_DROP_DST);
-	if (p.has && !port_ok(c->psid_offset, c->psid_len, c->psid, p.dport))
+	if (!(c->flags & MESH_F_BR) && p.has &&
+	    !port_ok(c->psid_offset, c->psid_len, c->psid, p.dport))
 		return drop(MESH_DROP_PORT_IN);
 	if (decap(skb, c))
 		return drop(MESH_DROP_HELPER);

@@ -44,6 +44,12 @@ enum mesh_mode {
                               * BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (6.3+) works:
                               * for tests of the 6.1 path */
 
+#define MESH_F_BR 2u          /* be a Border Relay (RFC 7597 8; the lab's BR):
+                              * out: any IPv4 source, the destination must
+                              * be inside an FMR (else drop_no_rule); in:
+                              * only CEs (spoof-checked), to any IPv4
+                              * destination, decapsulated and forwarded */
+
 struct mesh_cfg {
 	__u32 abi;           /* MESH_ABI_VERSION */
 	__u32 mode;          /* enum mesh_mode */
@@ -105,6 +111,7 @@ enum mesh_stat {
 	MESH_DROP_NOT_HOST,    /* in: not unicast to us */
 	MESH_DROP_SHORT,       /* truncated or malformed header */
 	MESH_DROP_HELPER,      /* a kernel helper failed */
+	MESH_DROP_NO_RULE,     /* BR out: destination in no FMR, or no port */
 	MESH_STAT_MAX
 };
 

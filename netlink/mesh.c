@@ -367,6 +367,7 @@ const char *mesh_stat_name(enum mesh_stat s)
 	case MESH_DROP_NOT_HOST: return "drop_not_host";
 	case MESH_DROP_SHORT: return "drop_short";
 	case MESH_DROP_HELPER: return "drop_helper";
+	case MESH_DROP_NO_RULE: return "drop_no_rule";
 	case MESH_STAT_MAX: break;
 	}
 	return "?";

@@ -7,6 +7,7 @@
  *   --v4 A  --local6 A  --br A  --psid OFFSET/LEN/PSID  --version 0|1
  *   --fmr V4/LEN,V6/LEN,EA,OFFSET (repeatable, up to 256)
  *   --wan N  --dev N  --mac XX:..:XX  --decap-pop (the 6.1 decapsulation)
+ *   --br-mode (be the BR)
  * commands, one a line, each answered with one line:
  *   out HEX | in HEX     -> "RET HEX" (RET: the TC_ACT_* returned)
  *   stats                -> "name=value ..." (non-zero counters, then zeroed)
@@ -17,103 +18,12 @@
  *   load                 -> "load_us=N rules=N": a fresh load + fill */
 #include "../../netlink/bpftc.h"
 #include "../../netlink/mesh.h"
-#include "../../tunnels/addr.h"
+#include "meshspec.h"
 #include "progrun.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int usage(const char *what)
-{
-	fprintf(stderr, "mesh_run: bad argument: %s\n", what);
-	return 2;
-}
-
-/* V4/LEN,V6/LEN,EA,OFFSET */
-static int parse_fmr(const char *arg, struct mesh_fmr *r)
-{
-	char s[160], *v4, *v6, *ea, *off;
-	struct v4pfx p4;
-	struct v6pfx p6;
-
-	snprintf(s, sizeof(s), "%s", arg);
-	v4 = strtok(s, ",");
-	v6 = strtok(NULL, ",");
-	ea = strtok(NULL, ",");
-	off = strtok(NULL, ",");
-	memset(r, 0, sizeof(*r));
-	if (!v4 || !v6 || !ea || !off || v4pfx_parse(v4, false, &p4) ||
-	    v6pfx_parse(v6, false, &p6))
-		return -1;
-	memcpy(r->v4, &p4.addr, 4);
-	r->v4_len = p4.len;
-	memcpy(r->v6, &p6.addr, 16);
-	r->v6_len = p6.len;
-	r->ea_len = (uint8_t)atoi(ea);
-	r->psid_offset = (uint8_t)atoi(off);
-	r->psid_len = (uint8_t)(r->ea_len - (32 - r->v4_len));
-	return 0;
-}
-
-static int parse_opt(const char *k, const char *v, struct mesh_spec *s)
-{
-	struct mesh_cfg *c = &s->cfg;
-	unsigned a, b, d, m[6];
-
-	if (!strcmp(k, "--v4"))
-		return inet_pton(AF_INET, v, &c->v4_addr) == 1 ? 0 : -1;
-	if (!strcmp(k, "--local6"))
-		return inet_pton(AF_INET6, v, c->local6) == 1 ? 0 : -1;
-	if (!strcmp(k, "--br"))
-		return inet_pton(AF_INET6, v, c->br6) == 1 ? 0 : -1;
-	if (!strcmp(k, "--version")) {
-		c->iid_v4off = atoi(v) == 0 ? 9 : 10;
-		return 0;
-	}
-	if (!strcmp(k, "--psid")) {
-		if (sscanf(v, "%u/%u/%u", &a, &b, &d) != 3)
-			return -1;
-		c->psid_offset = (uint8_t)a;
-		c->psid_len = (uint8_t)b;
-		c->psid = (uint16_t)d;
-		return 0;
-	}
-	if (!strcmp(k, "--fmr"))
-		return s->n_fmr >= MESH_FMR_MAX ? -1 :
-		       parse_fmr(v, &s->fmr[s->n_fmr++]);
-	if (!strcmp(k, "--wan"))
-		c->wan_ifindex = (uint32_t)atoi(v);
-	else if (!strcmp(k, "--dev"))
-		c->dev_ifindex = (uint32_t)atoi(v);
-	else if (!strcmp(k, "--mac")) {
-		if (sscanf(v, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-			   &m[4], &m[5]) != 6)
-			return -1;
-		for (int j = 0; j < 6; j++)
-			c->dev_mac[j] = (uint8_t)m[j];
-	} else
-		return -1;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct mesh_spec *s)
-{
-	s->cfg.mode = MESH_MODE_ON;
-	s->cfg.iid_v4off = 10;
-	s->cfg.hop_limit = MESH_HOP_LIMIT;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--decap-pop")) {
-			s->cfg.flags |= MESH_F_DECAP_POP;
-			continue;
-		}
-		if (i + 1 >= argc || parse_opt(argv[i], argv[i + 1], s))
-			return usage(argv[i]);
-		i++;
-	}
-	return 0;
-}
 
 static void cmd_stats(const struct mesh_obj *o)
 {
@@ -203,7 +113,7 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return 1;
-	rc = parse_args(argc, argv, s);
+	rc = meshspec_parse(argc, argv, 1, s);
 	if (rc)
 		return rc;
 	if (mesh_obj_load(s, &o, &e)) {
