@@ -117,9 +117,24 @@ struct inner6 {
 	__u8 has_tcheck;
 };
 
+/* The ICMPv6 error path's working set, off the 512-byte stack (6.1's
+ * verifier counts the checksum subprogram's frame on top of ours). */
+struct in_err_work {
+	struct inner6 in;
+	struct iphdr iip;
+	struct ph6 ph;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct in_err_work);
+} xlat_work_in SEC(".maps");
+
 static __always_inline int in_inner(const struct xlat_cfg *c,
 				    struct inner6 *in, struct iphdr *ip,
-				    __u16 peer_port)
+				    struct ph6 *ph, __u16 peer_port)
 {
 	__u32 ilen = bpf_ntohs(in->ip.plen), d;
 	struct addrs4 a = { .src = c->v4_addr };
@@ -138,19 +153,21 @@ static __always_inline int in_inner(const struct xlat_cfg *c,
 		*ck = csum_adjust(*ck, d);
 	} else if (nh == NH_ICMPV6) {
 		/* an echo: 128/129 -> 8/0, the pseudo-header taken out */
-		struct ph6 ph = { .len = bpf_htonl(ilen), .nh = NH_ICMPV6 };
 		__u32 w4 = 0, w6 = 0;
 
 		if (in->l4[0] != 128 && in->l4[0] != 129)
 			return XLAT_DROP_INNER;
-		__builtin_memcpy(ph.src, in->ip.src, 16);
-		__builtin_memcpy(ph.dst, in->ip.dst, 16);
+		__builtin_memset(ph, 0, sizeof(*ph));
+		ph->len = bpf_htonl(ilen);
+		ph->nh = NH_ICMPV6;
+		__builtin_memcpy(ph->src, in->ip.src, 16);
+		__builtin_memcpy(ph->dst, in->ip.dst, 16);
 		((__u8 *)&w6)[0] = in->l4[0];
 		((__u8 *)&w6)[1] = in->l4[1];
 		in->l4[0] = in->l4[0] == 128 ? 8 : 0;
 		((__u8 *)&w4)[0] = in->l4[0];
 		((__u8 *)&w4)[1] = in->l4[1];
-		d = (__u32)bpf_csum_diff((void *)&ph, sizeof(ph), 0, 0, 0);
+		d = (__u32)bpf_csum_diff((void *)ph, sizeof(*ph), 0, 0, 0);
 		d = (__u32)bpf_csum_diff(&w6, 4, &w4, 4, d);
 		ck = (__u16 *)(in->l4 + 2);
 		*ck = csum_adjust(*ck, d);
@@ -174,25 +191,32 @@ static __always_inline int in_icmp_err(struct __sk_buff *skb,
 	/* IPv4 total: 20 + ICMP (l4len - 20, the inner header 20 shorter) */
 	__u32 off = p->l4off + ICMP_HLEN, len4 = p->l4len;
 	struct addrs4 a = { .dst = c->v4_addr };
-	struct inner6 in = {};
-	struct iphdr ip, iip;
-	__u16 *pt = (__u16 *)in.l4, us, peer;
+	__u32 k = 0;
+	struct in_err_work *wk = bpf_map_lookup_elem(&xlat_work_in, &k);
+	struct inner6 *in;
+	struct iphdr ip;
+	__u16 *pt, us, peer;
 	int r;
 
+	if (!wk)
+		return drop(XLAT_DROP_HELPER);
+	in = &wk->in;
+	__builtin_memset(in, 0, sizeof(*in));
+	pt = (__u16 *)in->l4;
 	if (p->l4len < ICMP_HLEN + IP6_HLEN + 8 ||
-	    bpf_skb_load_bytes(skb, off, &in.ip, IP6_HLEN) ||
-	    bpf_skb_load_bytes(skb, off + IP6_HLEN, in.l4, 8))
+	    bpf_skb_load_bytes(skb, off, &in->ip, IP6_HLEN) ||
+	    bpf_skb_load_bytes(skb, off + IP6_HLEN, in->l4, 8))
 		return drop(XLAT_DROP_SHORT);
-	if ((in.ip.vtc >> 4) != 6 || !addr6_eq(in.ip.src, c->local6))
+	if ((in->ip.vtc >> 4) != 6 || !addr6_eq(in->ip.src, c->local6))
 		return drop(XLAT_DROP_INNER);
-	if (in.ip.nh == IPPROTO_TCP && p->l4len >= ICMP_HLEN + IP6_HLEN + 18) {
-		if (bpf_skb_load_bytes(skb, off + IP6_HLEN + 16, &in.tcheck, 2))
+	if (in->ip.nh == IPPROTO_TCP && p->l4len >= ICMP_HLEN + IP6_HLEN + 18) {
+		if (bpf_skb_load_bytes(skb, off + IP6_HLEN + 16, &in->tcheck, 2))
 			return drop(XLAT_DROP_SHORT);
-		in.has_tcheck = 1;
+		in->has_tcheck = 1;
 	}
 	us = bpf_ntohs(pt[0]);
 	peer = bpf_ntohs(pt[1]);
-	if (in.ip.nh == NH_ICMPV6)
+	if (in->ip.nh == NH_ICMPV6)
 		us = peer = bpf_ntohs(pt[2]);
 	if (!our_port(c, us))
 		return drop(XLAT_DROP_PORT_IN);
@@ -203,7 +227,7 @@ static __always_inline int in_icmp_err(struct __sk_buff *skb,
 		return drop(r);
 	if (icmp_err6to4(ih))
 		return drop(XLAT_DROP_ICMP_TYPE);
-	r = in_inner(c, &in, &iip, peer);
+	r = in_inner(c, in, &wk->iip, &wk->ph, peer);
 	if (r)
 		return drop(r);
 	ip4_from6(&ip, &p->ip, &p->f, 0, IPPROTO_ICMP, len4, a.src, a.dst);
@@ -212,10 +236,10 @@ static __always_inline int in_icmp_err(struct __sk_buff *skb,
 	ih->check = 0;
 	off = L4_OFF4 + ICMP_HLEN;
 	if (bpf_skb_store_bytes(skb, L4_OFF4, ih, ICMP_HLEN, BPF_F_RECOMPUTE_CSUM) ||
-	    bpf_skb_store_bytes(skb, off, &iip, IP4_HLEN, BPF_F_RECOMPUTE_CSUM) ||
-	    bpf_skb_store_bytes(skb, off + IP4_HLEN, in.l4, 8, BPF_F_RECOMPUTE_CSUM) ||
-	    (in.has_tcheck &&
-	     bpf_skb_store_bytes(skb, off + IP4_HLEN + 16, &in.tcheck, 2,
+	    bpf_skb_store_bytes(skb, off, &wk->iip, IP4_HLEN, BPF_F_RECOMPUTE_CSUM) ||
+	    bpf_skb_store_bytes(skb, off + IP4_HLEN, in->l4, 8, BPF_F_RECOMPUTE_CSUM) ||
+	    (in->has_tcheck &&
+	     bpf_skb_store_bytes(skb, off + IP4_HLEN + 16, &in->tcheck, 2,
 				 BPF_F_RECOMPUTE_CSUM)) ||
 	    store_sum(skb, L4_OFF4, len4 - IP4_HLEN, 2, 0, 0))
 		return drop(XLAT_DROP_HELPER);

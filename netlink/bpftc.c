@@ -3,6 +3,7 @@
 #include "bpftc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,17 @@ uint32_t bpftc_fingerprint(const void *bytes, size_t n)
 	return h ? h : 1;
 }
 
+/* libbpf prints the kernel's extended ACK of every refused request; a
+ * query that finds nothing and a clsact already there are answers here,
+ * not errors: keep them off stderr while asking. */
+static int quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
 static enum bpf_tc_attach_point point(enum bpftc_where w)
 {
 	return w == BPFTC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
@@ -43,8 +55,10 @@ int bpftc_prog_id(const struct bpftc_id *f, unsigned ifindex,
 			    .attach_point = point(where));
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
 			    .priority = f->prio);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_query(&hook, &o);
 
+	libbpf_set_print(old);
 	if (rc < 0)
 		return rc == -EINVAL ? -ENOENT : rc; /* no clsact: none */
 	*prog_id = o.prog_id;
@@ -59,8 +73,10 @@ int bpftc_attach(const struct bpftc_id *f, unsigned ifindex,
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
 			    .priority = f->prio, .prog_fd = prog_fd,
 			    .flags = BPF_TC_F_REPLACE);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_hook_create(&hook);
 
+	libbpf_set_print(old);
 	/* a clsact that is there (ours or not) is shared, not recreated */
 	if (rc < 0 && rc != -EEXIST)
 		return err_set(e, -rc, "%s: clsact on %u: %s", f->who, ifindex,
@@ -79,8 +95,10 @@ int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 			    .attach_point = point(where));
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
 			    .priority = f->prio);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	int rc = bpf_tc_detach(&hook, &o);
 
+	libbpf_set_print(old);
 	/* absent filter, qdisc or device: nothing of ours there */
 	if (rc == -ENOENT || rc == -EINVAL || rc == -ENODEV || rc >= 0)
 		return 0;
@@ -97,8 +115,27 @@ void bpftc_close(int *fds, size_t n)
 	}
 }
 
-/* fd into the slot its name has; 1 when it is none of ours. */
-static int map_into(int fd, const char *const *names, int *fds, size_t n)
+void bpftc_fds_init(int *fds, uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fds[i] = -1;
+		ids[i] = 0;
+	}
+}
+
+bool bpftc_fds_complete(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] < 0)
+			return false;
+	return true;
+}
+
+/* Keep fd in its slot (by map name) or, when the slot is taken, check it
+ * is the same map: 0 kept, 1 not one of ours or a duplicate (close it),
+ * -ESTALE two programs with different maps, -errno. */
+static int map_into(int fd, const char *const *names, int *fds,
+		    uint32_t *ids, size_t n)
 {
 	struct bpf_map_info mi;
 	uint32_t len = sizeof(mi);
@@ -106,51 +143,46 @@ static int map_into(int fd, const char *const *names, int *fds, size_t n)
 	memset(&mi, 0, sizeof(mi));
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
 		return -errno;
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] < 0 && !strcmp(mi.name, names[i])) {
-			fds[i] = fd;
-			return 0;
-		}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(mi.name, names[i]))
+			continue;
+		if (fds[i] >= 0)
+			return ids[i] == mi.id ? 1 : -ESTALE;
+		fds[i] = fd;
+		ids[i] = mi.id;
+		return 0;
+	}
 	return 1;
 }
 
 int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
-		    size_t n)
+		    uint32_t *ids, size_t n)
 {
-	uint32_t ids[MAPS_MAX], len;
+	uint32_t mids[MAPS_MAX], len;
 	struct bpf_prog_info pi;
 	int pfd, rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		fds[i] = -1;
 	pfd = bpf_prog_get_fd_by_id(prog_id);
 	if (pfd < 0)
 		return -errno;
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_map_ids = MAPS_MAX;
-	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	pi.map_ids = (uint64_t)(uintptr_t)mids;
 	len = sizeof(pi);
 	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0)
 		rc = -errno;
 	close(pfd);
 	for (uint32_t i = 0; !rc && i < pi.nr_map_ids && i < MAPS_MAX; i++) {
-		int fd = bpf_map_get_fd_by_id(ids[i]);
+		int fd = bpf_map_get_fd_by_id(mids[i]);
 
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
-		rc = map_into(fd, names, fds, n);
-		if (rc == 1) {
+		if (fd < 0)
+			return -errno;
+		rc = map_into(fd, names, fds, ids, n);
+		if (rc) {
 			close(fd);
-			rc = 0;
+			rc = rc == 1 ? 0 : rc;
 		}
 	}
-	for (size_t i = 0; !rc && i < n; i++)
-		if (fds[i] < 0)
-			rc = -ENOENT;
-	if (rc)
-		bpftc_close(fds, n);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #ifndef V6MIG_BPFTC_H
 #define V6MIG_BPFTC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,11 +42,16 @@ int bpftc_attach(const struct bpftc_id *f, unsigned ifindex,
 int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 		 enum bpftc_where where, struct err *e);
 
-/* The maps of program prog_id whose names are names[0..n-1] into fds[]
- * (-1 on entry; the caller closes them). -ENOENT when one is missing
- * (then none stays open). */
+/* The maps of our attached programs, found again by name: fds[i] is the
+ * map called names[i] (ids[i] its id). bpftc_fds_init() first; then
+ * bpftc_prog_maps() for each program adds the maps it uses (a program may
+ * use only some; one that uses a map of the same name but another id than
+ * one already found gives -ESTALE: the two are not one object). The
+ * caller checks bpftc_fds_complete() and closes the fds. */
+void bpftc_fds_init(int *fds, uint32_t *ids, size_t n);
 int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
-		    size_t n);
+		    uint32_t *ids, size_t n);
+bool bpftc_fds_complete(const int *fds, size_t n);
 
 /* Close every fd >= 0 of fds[0..n-1] and set it to -1. */
 void bpftc_close(int *fds, size_t n);

@@ -249,29 +249,19 @@ static int load_attach(unsigned wan, unsigned dev, const struct mesh_spec *s,
  * build and ABI, and share their maps. */
 static int attached_maps(unsigned wan, unsigned dev, int fds[NFDS])
 {
-	uint32_t in_id, out_id, zero = 0, ia, ib, la, lb;
-	struct bpf_map_info a, b;
+	uint32_t in_id, out_id, zero = 0, ids[NFDS];
 	struct mesh_cfg have;
-	int g[NFDS], rc;
+	int rc;
 
+	bpftc_fds_init(fds, ids, NFDS);
 	if (bpftc_prog_id(&tc_id, wan, BPFTC_INGRESS, &in_id) ||
 	    bpftc_prog_id(&tc_id, dev, BPFTC_EGRESS, &out_id))
 		return -ENOENT;
-	rc = bpftc_prog_maps(in_id, map_names, fds, NFDS);
-	if (rc)
-		return rc;
-	rc = bpftc_prog_maps(out_id, map_names, g, NFDS);
-	if (!rc) {
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
-		la = sizeof(a);
-		lb = sizeof(b);
-		ia = bpf_obj_get_info_by_fd(fds[FD_CFG], &a, &la) ? 0 : a.id;
-		ib = bpf_obj_get_info_by_fd(g[FD_CFG], &b, &lb) ? 1 : b.id;
-		if (ia != ib)
-			rc = -ESTALE;
-		bpftc_close(g, NFDS);
-	}
+	rc = bpftc_prog_maps(in_id, map_names, fds, ids, NFDS);
+	if (!rc)
+		rc = bpftc_prog_maps(out_id, map_names, fds, ids, NFDS);
+	if (!rc && !bpftc_fds_complete(fds, NFDS))
+		rc = -ENOENT;
 	if (!rc && (bpf_map_lookup_elem(fds[FD_CFG], &zero, &have) ||
 		    have.abi != MESH_ABI_VERSION ||
 		    have.obj_id != obj_fingerprint()))
@@ -335,14 +325,19 @@ int mesh_read_stats(unsigned wan_ifindex, uint64_t out[MESH_STAT_MAX],
 		    struct err *e)
 {
 	int fds[NFDS];
-	uint32_t id;
+	uint32_t id, ids[NFDS];
 	int rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
 
+	bpftc_fds_init(fds, ids, NFDS);
 	if (!rc)
-		rc = bpftc_prog_maps(id, map_names, fds, NFDS);
-	if (rc)
+		rc = bpftc_prog_maps(id, map_names, fds, ids, NFDS);
+	if (!rc && fds[FD_STATS] < 0)
+		rc = -ENOENT;
+	if (rc) {
+		bpftc_close(fds, NFDS);
 		return err_set(e, -rc, "mesh: no mesh program on %u: %s",
 			       wan_ifindex, strerror(-rc));
+	}
 	rc = bpftc_percpu_sum(fds[FD_STATS], MESH_STAT_MAX, out, e);
 	bpftc_close(fds, NFDS);
 	return rc;

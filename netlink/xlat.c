@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,11 +31,18 @@ static uint32_t obj_fingerprint(void)
 
 struct xlat_fds {
 	int cfg, fmr4, fmr6, stats;
+	uint32_t ids[4];             /* their map ids, in that order */
 };
 
 #define XLAT_NFDS 4
 
 static const struct bpftc_id tc_id = { XLAT_TC_HANDLE, XLAT_TC_PRIO, "xlat" };
+
+static void fds_init(struct xlat_fds *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
+}
 
 static void fds_close(struct xlat_fds *f)
 {
@@ -46,14 +52,20 @@ static void fds_close(struct xlat_fds *f)
 	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
 }
 
-/* The maps of program id, by name. -ENOENT when one is missing. */
+static bool fds_complete(const struct xlat_fds *f)
+{
+	return f->cfg >= 0 && f->fmr4 >= 0 && f->fmr6 >= 0 && f->stats >= 0;
+}
+
+/* Add the maps program id uses to f (each program uses some of them):
+ * bpftc_prog_maps() on f's slots. */
 static int prog_maps(uint32_t id, struct xlat_fds *f)
 {
 	static const char *const names[XLAT_NFDS] = {
 		XLAT_MAP_CFG, XLAT_MAP_FMR4, XLAT_MAP_FMR6, XLAT_MAP_STATS,
 	};
-	int a[XLAT_NFDS];
-	int rc = bpftc_prog_maps(id, names, a, XLAT_NFDS);
+	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
+	int rc = bpftc_prog_maps(id, names, a, f->ids, XLAT_NFDS);
 
 	f->cfg = a[0];
 	f->fmr4 = a[1];
@@ -210,7 +222,8 @@ static void cfg_stamp(struct xlat_cfg *c)
 	c->obj_id = obj_fingerprint();
 }
 
-int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
+static int obj_load(const struct xlat_spec *s, struct xlat_obj *o,
+		    struct xlat_writes *w, struct err *e)
 {
 	struct xlat_bpf *skel;
 	struct xlat_cfg want = s->cfg;
@@ -238,11 +251,16 @@ int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
 	o->fmr6 = bpf_map__fd(skel->maps.xlat_fmr6);
 	o->stats = bpf_map__fd(skel->maps.xlat_stats);
 	cfg_stamp(&want);
-	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats },
-		       &want, s, NULL, e);
+	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
+					   { 0 } }, &want, s, w, e);
 	if (rc)
 		xlat_obj_free(o);
 	return rc;
+}
+
+int xlat_obj_load(const struct xlat_spec *s, struct xlat_obj *o, struct err *e)
+{
+	return obj_load(s, o, NULL, e);
 }
 
 int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
@@ -256,8 +274,8 @@ int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
 	if (rc)
 		return rc;
 	cfg_stamp(&want);
-	return maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats },
-			 &want, s, w, e);
+	return maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
+					     { 0 } }, &want, s, w, e);
 }
 
 void xlat_obj_free(struct xlat_obj *o)
@@ -274,18 +292,15 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 		       struct xlat_writes *w, struct err *e)
 {
 	struct xlat_obj o;
-	int rc = xlat_obj_load(s, &o, e);
+	int rc = obj_load(s, &o, w, e);
 
 	if (rc)
 		return rc;
 	rc = tc_attach(dev, BPFTC_EGRESS, o.prog_out, e);
 	if (!rc)
 		rc = tc_attach(wan, BPFTC_INGRESS, o.prog_in, e);
-	if (!rc && w) {
+	if (!rc && w)
 		w->attached += 2;
-		w->cfg++;
-		w->fmr_added += (unsigned)s->n_fmr;
-	}
 	xlat_obj_free(&o);
 	return rc;
 }
@@ -295,28 +310,18 @@ static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
 			 struct xlat_fds *f)
 {
 	uint32_t in_id, out_id, zero = 0;
-	struct xlat_fds g;
 	struct xlat_cfg have;
 	int rc;
 
+	fds_init(f);
 	if (bpftc_prog_id(&tc_id, wan, BPFTC_INGRESS, &in_id) ||
 	    bpftc_prog_id(&tc_id, dev, BPFTC_EGRESS, &out_id))
 		return -ENOENT;
 	rc = prog_maps(in_id, f);
-	if (rc)
-		return rc;
-	rc = prog_maps(out_id, &g);
-	if (!rc) {
-		struct bpf_map_info a, b;
-		uint32_t la = sizeof(a), lb = sizeof(b);
-
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
-		if (bpf_obj_get_info_by_fd(f->cfg, &a, &la) ||
-		    bpf_obj_get_info_by_fd(g.cfg, &b, &lb) || a.id != b.id)
-			rc = -ESTALE;
-		fds_close(&g);
-	}
+	if (!rc)
+		rc = prog_maps(out_id, f);
+	if (!rc && !fds_complete(f))
+		rc = -ENOENT;
 	if (!rc && (bpf_map_lookup_elem(f->cfg, &zero, &have) ||
 		    have.abi != XLAT_ABI_VERSION || have.obj_id != fp))
 		rc = -ESTALE;
@@ -380,13 +385,19 @@ int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 {
 	struct xlat_fds f;
 	uint32_t id;
-	int rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
+	int rc;
 
+	fds_init(&f);
+	rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
 	if (!rc)
 		rc = prog_maps(id, &f);
-	if (rc)
+	if (!rc && f.stats < 0)
+		rc = -ENOENT;
+	if (rc) {
+		fds_close(&f);
 		return err_set(e, -rc, "xlat: no translator on %u: %s",
 			       wan_ifindex, strerror(-rc));
+	}
 	rc = bpftc_percpu_sum(f.stats, XLAT_STAT_MAX, out, e);
 	fds_close(&f);
 	return rc;

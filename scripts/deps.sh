@@ -10,7 +10,7 @@ build="build-essential pkg-config libcurl4-openssl-dev libc-ares-dev libcjson-de
  libbpf-dev bpftool clang"
 test="libcmocka-dev clang libclang-rt-14-dev valgrind iproute2 nftables dnsmasq
  openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack
- systemd man-db mandoc libseccomp-dev python3-scapy"
+ systemd man-db mandoc libseccomp-dev python3-scapy tayga ethtool"
 vm="qemu-system-x86 busybox-static kmod cpio gzip xz-utils"
 pkg="debhelper dpkg-dev libcmocka-dev"
 

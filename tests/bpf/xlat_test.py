@@ -475,11 +475,20 @@ def main():
     for pref, plen in [("2001:db8:64::", 96), ("2001:db8:6400::", 64), ("2001:db8:64::", 56),
                        ("2001:db8:64::", 48), ("2001:db8:6400::", 40), ("2001:db8::", 32)]:
         clat_batch(pref, plen)
-    p = subprocess.run([TOOL, "--mode", "clat", "--v4", CLAT4, "--local6", CLAT6,
-                        "--pref", "2001:db8::/60"], input="", capture_output=True,
-                       text=True, timeout=30, check=False)
-    tap(p.returncode == 1 and "/60" in p.stderr,
-        "a /60 NAT64 prefix is refused, naming it", p.stderr)
+    # a bad spec is refused before anything loads, naming the bad value
+    base = ["--mode", "mapt", "--v4", V4, "--local6", LOCAL6, "--pref", "%s/%d" % (DMR, DMRLEN)]
+    for args, needle, name in [
+            (["--mode", "clat", "--v4", CLAT4, "--local6", CLAT6, "--pref", "2001:db8::/60"],
+             "/60", "a /60 NAT64 prefix"),
+            (base + ["--psid", "6/8/300"], "psid 300", "a PSID wider than its length"),
+            (base + ["--psid", "10/8/1"], "offset 10 length 8", "offset + PSID length over 16 bits"),
+            (base + ["--fmr", "203.0.113.0/24,2001:db8::/56,16,6"], "FMR 0", "an FMR past the /64"),
+            (base + ["--fmr", "203.0.113.0/24,2001:db8::/40,6,6"], "FMR 0", "an FMR with fewer EA bits than its IPv4 suffix"),
+            (["--mode", "clat", "--v4", CLAT4, "--local6", CLAT6, "--pref", "2001:db8:64::/96",
+              "--psid", "0/4/1"], "CLAT", "a CLAT with a port set")]:
+        p = subprocess.run([TOOL] + args, input="", capture_output=True, text=True,
+                           timeout=30, check=False)
+        tap(p.returncode == 1 and needle in p.stderr, "refused: %s" % name, p.stderr)
     print("1..%d" % n)
     return 1 if failed else 0
 

@@ -11,7 +11,11 @@
  *   out HEX | in HEX        -> "RET HEX"   (RET: TC_ACT_* the program returned)
  *   stats                   -> "name=value ..." (non-zero counters, then zeroed)
  *   sync                    -> "cfg=N added=N deleted=N" (the same spec again)
- *   fuzz out|in N SEED HEX  -> "fuzz N ok" or "fuzz failed at I: ..."  */
+ *   fuzz out|in N SEED HEX  -> "fuzz N ok" or "fuzz failed at I: ..."
+ * and the loader on real devices (netlink/xlat.c):
+ *   apply WAN DEV           -> "rc=N attached=N cfg=N added=N deleted=N"
+ *   remove WAN DEV          -> "rc=N"
+ *   kstats WAN              -> "rc=N name=value ..." (the attached program's) */
 #include "../../netlink/xlat.h"
 #include "progrun.h"
 
@@ -19,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +34,8 @@ static int usage(const char *what)
 	return 2;
 }
 
-static int parse_pfx6(const char *s, uint8_t a[16], uint8_t *len)
+/* ADDR/LEN of family af into a (4 or 16 bytes) and len. */
+static int parse_pfx(int af, const char *s, void *a, uint8_t *len)
 {
 	char buf[64];
 	const char *sl = strchr(s, '/');
@@ -39,20 +45,7 @@ static int parse_pfx6(const char *s, uint8_t a[16], uint8_t *len)
 	memcpy(buf, s, (size_t)(sl - s));
 	buf[sl - s] = 0;
 	*len = (uint8_t)atoi(sl + 1);
-	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
-}
-
-static int parse_pfx4(const char *s, uint8_t a[4], uint8_t *len)
-{
-	char buf[32];
-	const char *sl = strchr(s, '/');
-
-	if (!sl || (size_t)(sl - s) >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, (size_t)(sl - s));
-	buf[sl - s] = 0;
-	*len = (uint8_t)atoi(sl + 1);
-	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+	return inet_pton(af, buf, a) == 1 ? 0 : -1;
 }
 
 /* V4/LEN,V6/LEN,EA,OFFSET */
@@ -62,8 +55,8 @@ static int parse_fmr(char *s, struct xlat_fmr *r)
 	     *ea = strtok(NULL, ","), *off = strtok(NULL, ",");
 
 	memset(r, 0, sizeof(*r));
-	if (!v4 || !v6 || !ea || !off || parse_pfx4(v4, r->v4, &r->v4_len) ||
-	    parse_pfx6(v6, r->v6, &r->v6_len))
+	if (!v4 || !v6 || !ea || !off || parse_pfx(AF_INET, v4, r->v4, &r->v4_len) ||
+	    parse_pfx(AF_INET6, v6, r->v6, &r->v6_len))
 		return -1;
 	r->ea_len = (uint8_t)atoi(ea);
 	r->psid_offset = (uint8_t)atoi(off);
@@ -89,7 +82,7 @@ static int parse_args(int argc, char **argv, struct xlat_spec *s)
 			if (inet_pton(AF_INET6, v, c->local6) != 1)
 				return usage(v);
 		} else if (!strcmp(k, "--pref")) {
-			if (parse_pfx6(v, c->pref6, &c->pref6_len))
+			if (parse_pfx(AF_INET6, v, c->pref6, &c->pref6_len))
 				return usage(v);
 		} else if (!strcmp(k, "--psid")) {
 			if (sscanf(v, "%u/%u/%u", &a, &b, &d) != 3)
@@ -177,6 +170,34 @@ static void cmd_fuzz(int fd, unsigned n, unsigned seed, const uint8_t *p,
 	printf("fuzz %u ok\n", n);
 }
 
+static void kernel_cmd(const char *cmd, const char *wan, const char *dev,
+		       const struct xlat_spec *s)
+{
+	unsigned w = wan ? if_nametoindex(wan) : 0;
+	unsigned d = dev ? if_nametoindex(dev) : 0;
+	struct xlat_writes wr = { 0 };
+	struct err e = { "" };
+	uint64_t st[XLAT_STAT_MAX];
+	int rc;
+
+	if (!strcmp(cmd, "apply")) {
+		rc = xlat_apply(w, d, s, &wr, &e);
+		printf("rc=%d attached=%u cfg=%u added=%u deleted=%u %s\n", rc,
+		       wr.attached, wr.cfg, wr.fmr_added, wr.fmr_deleted, e.msg);
+	} else if (!strcmp(cmd, "remove")) {
+		rc = xlat_remove(w, d, &e);
+		printf("rc=%d %s\n", rc, e.msg);
+	} else {
+		rc = xlat_read_stats(w, st, &e);
+		printf("rc=%d", rc);
+		for (int i = 0; !rc && i < XLAT_STAT_MAX; i++)
+			if (st[i])
+				printf(" %s=%llu", xlat_stat_name((enum xlat_stat)i),
+				       (unsigned long long)st[i]);
+		printf(" %s\n", e.msg);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t in[PKT_MAX], out[PKT_MAX], tmp[PKT_MAX];
@@ -208,6 +229,11 @@ int main(int argc, char **argv)
 			rc = xlat_obj_sync(&o, s, &w, &e);
 			printf("rc=%d cfg=%u added=%u deleted=%u\n", rc, w.cfg,
 			       w.fmr_added, w.fmr_deleted);
+		} else if (!strcmp(cmd, "apply") || !strcmp(cmd, "remove") ||
+			   !strcmp(cmd, "kstats")) {
+			char *dev = strtok(NULL, " \n");
+
+			kernel_cmd(cmd, arg, dev, s);
 		} else if (!strcmp(cmd, "fuzz") && arg) {
 			char *cnt = strtok(NULL, " \n"), *sd = strtok(NULL, " \n"),
 			     *hex = strtok(NULL, " \n");
