@@ -310,11 +310,43 @@ def reconcile_batch():
     b.run()
 
 
+def br_batch():
+    """The BR mode (the lab's BR, MESH_F_BR): any IPv4 source out, by the
+    FMRs only; in, only CEs (spoof-checked), to any IPv4 destination."""
+    args = ["--br-mode", "--v4", "0.0.0.0", "--local6", BR, "--br", BR, "--psid", "0/0/0",
+            "--version", "1", "--wan", "2", "--dev", "3", "--mac", DEV_MAC]
+    for r in RULES:
+        args += ["--fmr", r.arg()]
+    b = Batch(TOOL, "BR mode", args)
+    pp = port_in(PEER_PSID, 6, 8, 5)
+    inner = IP(src="198.51.100.254", dst=PEER4) / UDP(sport=53, dport=pp) / PAY
+    b.case("out from the internet to a CE: by the FMR to its MAP address", "out", e4() / inner,
+           expect(TC_REDIRECT, enc(BR, FIRST.addr(PEER4, PEER_PSID, 1), inner), same_fl))
+    b.case("out to an address in no rule: dropped", "out",
+           e4() / IP(src="203.0.113.1", dst=OUTSIDE) / UDP(sport=1, dport=2), expect(TC_SHOT))
+    b.case("out to a CE without a port: dropped (no CE to pick)", "out",
+           e4() / IP(src="203.0.113.1", dst=PEER4, proto=47) / GRE(), expect(TC_SHOT))
+    inner = IP(src=PEER4, dst="198.51.100.254") / UDP(sport=port_in(PEER_PSID, 6, 8, 4), dport=53) / PAY
+    b.case("in from a CE to the internet: decapsulated, forwarded", "in",
+           e6() / IPv6(src=FIRST.addr(PEER4, PEER_PSID, 1), dst=BR) / inner,
+           expect(TC_REDIRECT, ei() / inner, mac=DEV_MAC))
+    b.case("in from a CE with a port outside its set: dropped (spoof)", "in",
+           e6() / IPv6(src=FIRST.addr(PEER4, PEER_PSID, 1), dst=BR) /
+           IP(src=PEER4, dst="198.51.100.254") / UDP(sport=port_in(PEER_PSID ^ 1, 6, 8), dport=53),
+           expect(TC_SHOT))
+    b.case("in from its own address (not a CE): dropped", "in",
+           e6() / IPv6(src=BR, dst=BR) / IP(src="198.51.100.254", dst=PEER4) / UDP(sport=53, dport=pp),
+           expect(TC_SHOT))
+    b.stats("counters", {"out_direct": 1, "drop_no_rule": 2, "in_peer": 1, "drop_spoof": 2})
+    b.run()
+
+
 def main():
     for v in (1, 0):
         out_batch(v)
         in_batch(v, False)
     in_batch(1, True)
+    br_batch()
     reconcile_batch()
     return done()
 

@@ -13,7 +13,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 A=${AGENT:-$top/build/v6mig-agent}
 C=${MESH_CTL:-$top/build/tests/tools/mesh_ctl}
-P="/usr/bin/python3 $top/tests/ns/mesh_peer.py"
+PY=/usr/bin/python3 PEER=$top/tests/ns/mesh_peer.py
 n=v6t-mesh
 isp=$n-isp br=$n-br inet=$n-inet
 RULE="192.0.2.0/24,2001:db8:1000::/40,16,6"
@@ -68,7 +68,7 @@ ce() { # N V4 PSID
 setup() {
 	ip netns add $isp && ip netns add $br && ip netns add $inet &&
 	sys0 $isp 1 && sys0 $br 1 && sys0 $inet 0 &&
-	for x in $isp $br $inet; do ip -n $x link set lo up; done &&
+	for x in $isp $br $inet; do ip -n "$x" link set lo up; done &&
 	ip -n $isp link add ib type veth peer name wan netns $br &&
 	ip -n $isp link set ib up && ip -n $br link set wan up &&
 	ip -n $isp addr add 2001:db8:a:99::1/64 dev ib nodad &&
@@ -102,9 +102,9 @@ like "$(tc -n $n-1 filter show dev m0 egress)" "mesh_out.*direct-action" "CE1: m
 
 # ---- CE1 -> CE2 direct ---------------------------------------------------------
 b0=$(brstats)
-sx $n-2 $P recv "$P2" wan 4 > /tmp/$n.r2 & rp=$!
+sx $n-2 "$PY" "$PEER" recv "$P2" wan 4 > /tmp/$n.r2 & rp=$!
 sleep 0.5
-sx $n-1 $P send 192.0.2.10 "$S1" 192.0.2.20 "$P2"
+sx $n-1 "$PY" "$PEER" send 192.0.2.10 "$S1" 192.0.2.20 "$P2"
 wait $rp
 is "$(cat /tmp/$n.r2)" "from=192.0.2.10:$S1 outer=$CE1_6" \
 	"CE1 -> 192.0.2.20:$P2 (CE2's set): arrives at CE2 from CE1's MAP address"
@@ -113,10 +113,10 @@ like "$(sx $n-2 "$C" stats wan)" "in_peer=1( |$)" "CE2 counted one packet in fro
 like "$(sx $n-1 "$C" stats wan)" "out_direct=1( |$)" "CE1 counted one packet out direct"
 
 # ---- CE1 -> CE3: same IPv4, the other PSID -----------------------------------
-sx $n-3 $P recv "$P3" wan 4 > /tmp/$n.r3 & rp=$!
-sx $n-2 $P recv "$P3" wan 4 > /tmp/$n.r2 & rq=$!
+sx $n-3 "$PY" "$PEER" recv "$P3" wan 4 > /tmp/$n.r3 & rp=$!
+sx $n-2 "$PY" "$PEER" recv "$P3" wan 4 > /tmp/$n.r2 & rq=$!
 sleep 0.5
-sx $n-1 $P send 192.0.2.10 "$S1" 192.0.2.20 "$P3"
+sx $n-1 "$PY" "$PEER" send 192.0.2.10 "$S1" 192.0.2.20 "$P3"
 wait $rp; wait $rq
 is "$(cat /tmp/$n.r3)" "from=192.0.2.10:$S1 outer=$CE1_6" \
 	"CE1 -> 192.0.2.20:$P3 (CE3's set): arrives at CE3, direct"
@@ -124,9 +124,9 @@ is "$(cat /tmp/$n.r2)" "none" "... and not at CE2, which holds the same IPv4"
 is "$(brstats)" "$b0" "... the BR's counters still unchanged"
 
 # ---- CE1 -> the internet: via the BR, and the answer back ---------------------
-sx $inet $P echo 7 6 & rp=$!
+sx $inet "$PY" "$PEER" echo 7 6 & rp=$!
 sleep 0.5
-is "$(sx $n-1 $P ask 192.0.2.10 "$S1b" 198.51.100.2 7)" "from=198.51.100.2:7 echo:ping" \
+is "$(sx $n-1 "$PY" "$PEER" ask 192.0.2.10 "$S1b" 198.51.100.2 7)" "from=198.51.100.2:7 echo:ping" \
 	"CE1 -> 198.51.100.2 (no rule): through the BR, and the answer back through it"
 wait $rp
 b1=$(brstats)
@@ -138,18 +138,18 @@ like "$(sx $n-1 "$C" stats wan)" "out_br=1 .*in_br=1( |$)" "CE1: one out to the 
 mac_isp=$(ip -n $isp -j link show i1 | jget 'j[0]["address"]')
 mac_ce1=$(ip -n $n-1 -j link show wan | jget 'j[0]["address"]')
 forged=$(port 34 6) # PSID 0x22: not CE1's
-sx $n-2 $P recv "$P2" wan 3 > /tmp/$n.r2 & rp=$!
+sx $n-2 "$PY" "$PEER" recv "$P2" wan 3 > /tmp/$n.r2 & rp=$!
 sleep 0.5
-sx $n-1 $P forge "$mac_ce1" "$mac_isp" wan "$CE1_6" "$(mapaddr 192.0.2.20 52)" \
+sx $n-1 "$PY" "$PEER" forge "$mac_ce1" "$mac_isp" wan "$CE1_6" "$(mapaddr 192.0.2.20 52)" \
 	192.0.2.10 "$forged" 192.0.2.20 "$P2"
 wait $rp
 is "$(cat /tmp/$n.r2)" "none" "a packet forged from CE1's address with a port outside its set: not delivered"
 like "$(sx $n-2 "$C" stats wan)" "drop_spoof=1( |$)" "... dropped at CE2 and counted (drop_spoof)"
 
 # ---- TCP CE1 -> CE2 direct (GSO, checksums through the encapsulation) ---------
-sx $n-2 $P tcp-serve "$P2" 10 > /tmp/$n.t2 & rp=$!
+sx $n-2 "$PY" "$PEER" tcp-serve "$P2" 10 > /tmp/$n.t2 & rp=$!
 sleep 0.5
-sent=$(sx $n-1 $P tcp-send 192.0.2.10 "$(port 33 7)" 192.0.2.20 "$P2" 4000000)
+sent=$(sx $n-1 "$PY" "$PEER" tcp-send 192.0.2.10 "$(port 33 7)" 192.0.2.20 "$P2" 4000000)
 wait $rp
 is "$(cat /tmp/$n.t2)" "bytes=4000000 sha=${sent#sha=}" "TCP CE1 -> CE2, 4 MB direct: every byte, same hash"
 is "$(brstats)" "$b1" "... none of it through the BR"
