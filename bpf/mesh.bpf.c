@@ -21,6 +21,7 @@
 
 #include "map_lib.h"
 #include "mesh_abi.h"
+#include "pkt_lib.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -58,17 +59,6 @@ struct {
 	__type(value, __u64);
 } mesh_stats SEC(".maps");
 
-struct ip6h {                    /* RFC 8200 3, bytes as on the wire */
-	__u8 vtc;
-	__u8 tcfl;
-	__u16 fl;
-	__u16 plen;
-	__u8 nh;
-	__u8 hop;
-	__u8 src[16];
-	__u8 dst[16];
-};
-
 static __always_inline void stat_inc(enum mesh_stat s)
 {
 	__u32 k = s;
@@ -82,13 +72,6 @@ static __always_inline int drop(enum mesh_stat s)
 {
 	stat_inc(s);
 	return TC_ACT_SHOT;
-}
-
-static __always_inline int addr6_eq(const __u8 a[16], const __u8 b[16])
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
 }
 
 /* ---- the IPv4 packet's ports ------------------------------------------ */

@@ -17,6 +17,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "map_lib.h"
+#include "pkt_lib.h"
 #include "xlat_abi.h"
 
 #define L3_OFF ETH_HLEN          /* both hooks see an Ethernet frame */
@@ -229,13 +230,6 @@ static __always_inline const struct xlat_fmr *fmr6_find(const __u8 a[16])
 
 	__builtin_memcpy(k.addr, a, 16);
 	return bpf_map_lookup_elem(&xlat_fmr6, &k);
-}
-
-static __always_inline int addr6_eq(const __u8 a[16], const __u8 b[16])
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
 }
 
 #endif

@@ -2,6 +2,7 @@
 """Shared by the BPF_PROG_TEST_RUN tests (tests/bpf/*_test.py): TAP output,
 a batch of packets answered by one run of a test tool (tests/tools/*_run:
 one command a line, one answer a line), and the checks of an answer."""
+import ipaddress
 import subprocess
 
 from scapy.all import Ether
@@ -10,6 +11,13 @@ TC_OK, TC_SHOT, TC_REDIRECT = 0, 2, 7
 
 _n = 0
 _failed = 0
+_tool = None
+
+
+def set_tool(path):
+    """The test tool every Batch runs."""
+    global _tool
+    _tool = path
 
 
 def tap(good, name, diag=None):
@@ -28,11 +36,11 @@ def done():
     return 1 if _failed else 0
 
 
-def run_tool(tool, args, lines, timeout=120):
-    p = subprocess.run([tool] + args, input="".join(l + "\n" for l in lines),
+def run_tool(args, lines, timeout=120):
+    p = subprocess.run([_tool] + args, input="".join(l + "\n" for l in lines),
                        capture_output=True, text=True, timeout=timeout, check=False)
     if p.returncode != 0:
-        tap(False, "%s %s" % (tool, " ".join(args)[:200]), p.stderr)
+        tap(False, "%s %s" % (_tool, " ".join(args)[:200]), p.stderr)
         return None
     return p.stdout.splitlines()
 
@@ -40,20 +48,22 @@ def run_tool(tool, args, lines, timeout=120):
 class Batch:
     """Queue packets and checks; one tool run answers them all."""
 
-    def __init__(self, tool, name, args):
-        self.tool, self.name, self.args, self.cases = tool, name, args, []
+    def __init__(self, name, args):
+        self.name, self.args, self.cases = name, args, []
 
     def case(self, name, prog, pkt, check):
         self.cases.append((name, "%s %s" % (prog, bytes(pkt).hex()), check))
 
-    def stats(self, name, want):
-        self.cases.append((name, "stats", want))
+    def stats(self, name, want, exact=False):
+        """The counters named in want have those values (the others 0
+        when exact)."""
+        self.cases.append((name, "stats", (want, exact)))
 
     def raw(self, name, line, check):
         self.cases.append((name, line, check))
 
     def run(self):
-        out = run_tool(self.tool, self.args, [c[1] for c in self.cases])
+        out = run_tool(self.args, [c[1] for c in self.cases])
         if out is None:
             return
         if len(out) != len(self.cases):
@@ -62,12 +72,32 @@ class Batch:
         for (name, line, check), got in zip(self.cases, out):
             full = "%s: %s" % (self.name, name)
             if line == "stats":
+                want, exact = check
                 have = dict(kv.split("=") for kv in got.split())
-                bad = {k: v for k, v in check.items() if have.get(k, "0") != str(v)}
-                extra = {k: v for k, v in have.items() if k not in check}
-                tap(not bad and not extra, full, "counters %s, want %s" % (got, check))
+                bad = {k: v for k, v in want.items() if have.get(k, "0") != str(v)}
+                extra = {k: v for k, v in have.items() if exact and k not in want}
+                tap(not bad and not extra, full, "counters %s, want %s" % (got, want))
             elif callable(check):
                 check(full, got)
+
+
+# ---- address arithmetic, from the RFCs ------------------------------------
+
+def a6(s):
+    return int(ipaddress.IPv6Address(s))
+
+
+def s6(i):
+    return str(ipaddress.IPv6Address(i))
+
+
+def a4(s):
+    return int(ipaddress.IPv4Address(s))
+
+
+def psid_of(port, a, k):
+    """RFC 7597 5.1: the k bits after the first a bits of the port."""
+    return (port >> (16 - a - k)) & ((1 << k) - 1) if k else 0
 
 
 def parse(got):
