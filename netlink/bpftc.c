@@ -106,6 +106,35 @@ int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 		       ifindex, where_str(where), strerror(-rc));
 }
 
+int bpftc_pair_attach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      int prog_in, int prog_out, struct err *e)
+{
+	int rc = bpftc_attach(f, dev, BPFTC_EGRESS, prog_out, e);
+
+	return rc ? rc : bpftc_attach(f, wan, BPFTC_INGRESS, prog_in, e);
+}
+
+int bpftc_pair_detach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      struct err *e)
+{
+	int rc = 0, r;
+
+	if (wan && (r = bpftc_detach(f, wan, BPFTC_INGRESS, e)) < 0)
+		rc = r;
+	if (dev && (r = bpftc_detach(f, dev, BPFTC_EGRESS, e)) < 0)
+		rc = r;
+	return rc;
+}
+
+int bpftc_pair_ids(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		   uint32_t *in_id, uint32_t *out_id)
+{
+	if (bpftc_prog_id(f, wan, BPFTC_INGRESS, in_id) ||
+	    bpftc_prog_id(f, dev, BPFTC_EGRESS, out_id))
+		return -ENOENT;
+	return 0;
+}
+
 void bpftc_close(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -42,6 +42,18 @@ int bpftc_attach(const struct bpftc_id *f, unsigned ifindex,
 int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 		 enum bpftc_where where, struct err *e);
 
+/* The usual pair: prog_in on the WAN's ingress, prog_out on the IPv4
+ * device's egress (device first, so nothing arrives on the WAN before
+ * the way out exists). */
+int bpftc_pair_attach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      int prog_in, int prog_out, struct err *e);
+/* Both of our filters removed (a zero ifindex is skipped); the last error. */
+int bpftc_pair_detach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      struct err *e);
+/* The ids of both programs; -ENOENT unless both are there. */
+int bpftc_pair_ids(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		   uint32_t *in_id, uint32_t *out_id);
+
 /* The maps of our attached programs, found again by name: fds[i] is the
  * map called names[i] (ids[i] its id). bpftc_fds_init() first; then
  * bpftc_prog_maps() for each program adds the maps it uses (a program may

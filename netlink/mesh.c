@@ -233,9 +233,7 @@ static int load_attach(unsigned wan, unsigned dev, const struct mesh_spec *s,
 		return rc;
 	/* maps filled first: a program never runs on an empty configuration;
 	 * the filters hold the programs, the programs their maps */
-	rc = bpftc_attach(&tc_id, dev, BPFTC_EGRESS, o.prog_out, e);
-	if (!rc)
-		rc = bpftc_attach(&tc_id, wan, BPFTC_INGRESS, o.prog_in, e);
+	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out, e);
 	if (!rc && w) {
 		w->attached += 2;
 		w->cfg++;
@@ -254,8 +252,7 @@ static int attached_maps(unsigned wan, unsigned dev, int fds[NFDS])
 	int rc;
 
 	bpftc_fds_init(fds, ids, NFDS);
-	if (bpftc_prog_id(&tc_id, wan, BPFTC_INGRESS, &in_id) ||
-	    bpftc_prog_id(&tc_id, dev, BPFTC_EGRESS, &out_id))
+	if (bpftc_pair_ids(&tc_id, wan, dev, &in_id, &out_id))
 		return -ENOENT;
 	rc = bpftc_prog_maps(in_id, map_names, fds, ids, NFDS);
 	if (!rc)
@@ -310,15 +307,7 @@ int mesh_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 
 int mesh_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e)
 {
-	int rc = 0, r;
-
-	if (wan_ifindex &&
-	    (r = bpftc_detach(&tc_id, wan_ifindex, BPFTC_INGRESS, e)) < 0)
-		rc = r;
-	if (dev_ifindex &&
-	    (r = bpftc_detach(&tc_id, dev_ifindex, BPFTC_EGRESS, e)) < 0)
-		rc = r;
-	return rc;
+	return bpftc_pair_detach(&tc_id, wan_ifindex, dev_ifindex, e);
 }
 
 int mesh_read_stats(unsigned wan_ifindex, uint64_t out[MESH_STAT_MAX],

@@ -210,12 +210,6 @@ static int dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e)
 	return rc ? err_wrap(e, rc, "xlat") : 0;
 }
 
-static int tc_attach(unsigned ifindex, enum bpftc_where where, int prog_fd,
-		     struct err *e)
-{
-	return bpftc_attach(&tc_id, ifindex, where, prog_fd, e);
-}
-
 static void cfg_stamp(struct xlat_cfg *c)
 {
 	c->abi = XLAT_ABI_VERSION;
@@ -296,9 +290,7 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 
 	if (rc)
 		return rc;
-	rc = tc_attach(dev, BPFTC_EGRESS, o.prog_out, e);
-	if (!rc)
-		rc = tc_attach(wan, BPFTC_INGRESS, o.prog_in, e);
+	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out, e);
 	if (!rc && w)
 		w->attached += 2;
 	xlat_obj_free(&o);
@@ -314,8 +306,7 @@ static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
 	int rc;
 
 	fds_init(f);
-	if (bpftc_prog_id(&tc_id, wan, BPFTC_INGRESS, &in_id) ||
-	    bpftc_prog_id(&tc_id, dev, BPFTC_EGRESS, &out_id))
+	if (bpftc_pair_ids(&tc_id, wan, dev, &in_id, &out_id))
 		return -ENOENT;
 	rc = prog_maps(in_id, f);
 	if (!rc)
@@ -369,15 +360,7 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 
 int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e)
 {
-	int rc = 0, r;
-
-	if (wan_ifindex &&
-	    (r = bpftc_detach(&tc_id, wan_ifindex, BPFTC_INGRESS, e)) < 0)
-		rc = r;
-	if (dev_ifindex &&
-	    (r = bpftc_detach(&tc_id, dev_ifindex, BPFTC_EGRESS, e)) < 0)
-		rc = r;
-	return rc;
+	return bpftc_pair_detach(&tc_id, wan_ifindex, dev_ifindex, e);
 }
 
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
