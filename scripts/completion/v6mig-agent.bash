@@ -62,7 +62,7 @@ _v6mig_agent()
 		--state-dir --run-dir --log-level" ;;
 	probe) opts="--resolver --domain --wan --ca-file --user --pass
 		--server-name --timeout --json" ;;
-	plan) opts="--from --method --wan --prefix --json" ;;
+	plan) opts="--from --method --wan --prefix --dest --json" ;;
 	apply) opts="--from --method --wan --lan --prefix" ;;
 	down) opts="--run-dir" ;;
 	status) opts="--json --run-dir" ;;
