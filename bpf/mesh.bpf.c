@@ -198,6 +198,25 @@ static __always_inline int out_dst(const struct mesh_cfg *c, __u32 daddr,
 	return f ? MESH_OUT_BR_NOPORT : MESH_OUT_BR;
 }
 
+/* Room for the outer header after the MAC header, protocol IPv6. An skb
+ * that still carries the encapsulation mark of an earlier tunnel (it came
+ * in encapsulated over a veth, or by GRO, was decapsulated and is now
+ * forwarded: the lab's BR) is refused by ENCAP_L3_IPV6; without GSO it
+ * needs no inner-header metadata, so it gets its room the 6.1 way:
+ * change_proto (+20, protocol IPv6) and adjust_room (+20). */
+static __always_inline int encap(struct __sk_buff *skb)
+{
+	if (bpf_skb_adjust_room(skb, IP6_HLEN, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
+				BPF_F_ADJ_ROOM_FIXED_GSO) == 0)
+		return 0;
+	if (skb->gso_size)
+		return -1;
+	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0))
+		return -1;
+	return bpf_skb_adjust_room(skb, IP6_HLEN - IP4_HLEN, BPF_ADJ_ROOM_MAC, 0);
+}
+
 SEC("tc")
 int mesh_out(struct __sk_buff *skb)
 {
@@ -248,9 +267,7 @@ int mesh_out(struct __sk_buff *skb)
 	 * (CHECKSUM_PARTIAL's csum_start stays on the inner L4 header);
 	 * FIXED_GSO keeps gso_size: the device MTU is the WAN's - 40 already
 	 * (UDP GSO needs it too) */
-	if (bpf_skb_adjust_room(skb, IP6_HLEN, BPF_ADJ_ROOM_MAC,
-				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
-				BPF_F_ADJ_ROOM_FIXED_GSO))
+	if (encap(skb))
 		return drop(MESH_DROP_HELPER);
 	h.plen = bpf_htons((__u16)(skb->len - L3_OFF - IP6_HLEN));
 	if (bpf_skb_store_bytes(skb, ETH_PROTO_OFF, &proto, 2, 0) ||

@@ -56,8 +56,9 @@ ce() { # N V4 PSID FMRS
 		--psid "6/8/$3" --version 1 $4 >/dev/null
 }
 
-# lab_setup CE1_FMRS: CE1's rules ("--fmr $RULE": mesh; "": hub-and-spoke,
-# everything to the BR); CE2, CE3 and the BR always have the rule.
+# lab_setup CE1_FMRS CE2_FMRS: CE1's and CE2's rules ("--fmr $RULE": mesh;
+# "": hub-and-spoke, everything to the BR, only the BR accepted); CE3 and
+# the BR always have the rule.
 lab_setup() {
 	ip netns add $isp && ip netns add $br && ip netns add $inet &&
 	sys0 $isp 1 && sys0 $br 1 && sys0 $inet 0 &&
@@ -77,6 +78,6 @@ lab_setup() {
 	meshdev $br && ip -n $br route add 192.0.2.0/24 dev m0 &&
 	sx $br "$C" apply wan m0 --br-mode --v4 0.0.0.0 --local6 $BR6 --br $BR6 \
 		--psid 0/0/0 --version 1 --fmr $RULE >/dev/null &&
-	ce 1 192.0.2.10 33 "$1" && ce 2 192.0.2.20 52 "--fmr $RULE" &&
+	ce 1 192.0.2.10 33 "$1" && ce 2 192.0.2.20 52 "$2" &&
 	ce 3 192.0.2.20 53 "--fmr $RULE"
 }

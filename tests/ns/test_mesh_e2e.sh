@@ -22,7 +22,7 @@ trap lab_cleanup EXIT
 trap 'exit 1' INT TERM
 lab_cleanup
 
-if ! lab_setup "--fmr $RULE"; then echo "not ok 1 - namespace setup"; echo "1..1"; exit 1; fi
+if ! lab_setup "--fmr $RULE" "--fmr $RULE"; then echo "not ok 1 - namespace setup"; echo "1..1"; exit 1; fi
 
 CE1_6=$(mapaddr 192.0.2.10 33)
 S1=$(port 33 3) S1b=$(port 33 4) P2=$(port 52 5) P3=$(port 53 5)
