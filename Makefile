@@ -190,7 +190,7 @@ $(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	$(Q)bench/run.sh $(O)
 
 soak: all asan

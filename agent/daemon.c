@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../netlink/apply.h"
+#include "../netlink/conntrack.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -251,6 +253,23 @@ static void on_seq_timer(struct loop_timer *t, void *data)
 	daemon_push(d, &ev);
 }
 
+/* A NAT went: its conntrack entries go in steps, one per loop turn, so
+ * timers, signals and the watchdog are served in between. */
+static void on_ct_timer(struct loop_timer *t, void *data)
+{
+	struct daemon *d = data;
+
+	daemon_ct_step(d, DAEMON_CT_STEP_MS);
+	if (daemon_ct_busy(d))
+		loop_timer_arm_at(t, loop_now_ms());
+}
+
+static void on_restore_timer(struct loop_timer *t, void *data)
+{
+	(void)t;
+	daemon_restore(data);
+}
+
 static void on_watchdog(struct loop_timer *t, void *data)
 {
 	struct daemon *d = data;
@@ -268,8 +287,12 @@ static void on_watch(struct loop_fd *h, uint32_t events, void *data)
 
 	(void)h;
 	(void)events;
+	char what[sizeof(d->lost_what)];
+
 	if (rt_watch_drain(d->watch, &changed, &e) < 0)
 		log_warn("watch: %s", e.msg);
+	if (rt_watch_lost(d->watch, what, sizeof(what)))
+		daemon_lost(d, what);
 	if (changed) {
 		log_info("WAN %s: IPv6 address or prefix changed: fetch again (Q7, Q8)",
 			 d->cfg.wan);
@@ -337,7 +360,11 @@ static int open_watch(struct daemon *d, struct err *e)
 		return rc;
 	d->watch_h = (struct loop_fd){ .fd = rt_watch_fd(d->watch),
 				       .events = EPOLLIN, .cb = on_watch, .data = d };
-	return loop_fd_add(d->loop, &d->watch_h);
+	d->watch_nft_h = d->watch_h;
+	d->watch_nft_h.fd = rt_watch_nft_fd(d->watch);
+	if ((rc = loop_fd_add(d->loop, &d->watch_h)) < 0)
+		return rc;
+	return loop_fd_add(d->loop, &d->watch_nft_h);
 }
 
 static void close_watch(struct daemon *d)
@@ -345,6 +372,7 @@ static void close_watch(struct daemon *d)
 	if (!d->watch)
 		return;
 	loop_fd_del(d->loop, &d->watch_h);
+	loop_fd_del(d->loop, &d->watch_nft_h);
 	rt_watch_free(d->watch);
 	d->watch = NULL;
 }
@@ -361,6 +389,14 @@ static void start_sequence(struct daemon *d)
 
 	seq_init(&d->seq, &sc);
 	d->token[0] = '\0';
+	/* A restart or reload adopts what the kernel holds (sequence.h). */
+	if (daemon_kernel_holds(d, &ev.held)) {
+		ev.held_known = true;
+		if (ev.held >= 0)
+			log_info("the kernel holds %s of ours (%s/%s): adopted",
+				 method_name((enum method)ev.held), d->cfg.run_dir,
+				 RECORD_FILE);
+	}
 	if (d->cfg.provisioning_file[0]) {
 		daemon_push(d, &ev);
 		return;
@@ -398,7 +434,9 @@ static int daemon_open(struct daemon *d, struct err *e)
 	if (d->sig_h.fd < 0 || loop_fd_add(d->loop, &d->sig_h) < 0)
 		return err_set(e, errno, "signalfd: %s", strerror(errno));
 	if ((rc = loop_timer_init(d->loop, &d->seq_timer, on_seq_timer, d)) < 0 ||
-	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0)
+	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->ct_timer, on_ct_timer, d)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->restore_timer, on_restore_timer, d)) < 0)
 		return err_set(e, rc, "timerfd: %s", strerror(-rc));
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
@@ -417,12 +455,16 @@ static void daemon_close(struct daemon *d)
 		system_close(&d->sys);
 	d->sys_open = false;
 	seq_done(&d->seq);
+	ct_flush_free(d->ct);
+	d->ct = NULL;
 	for (; d->q_len; d->q_len--, d->q_head = (d->q_head + 1) % DAEMON_QUEUE)
 		if (d->queue[d->q_head].ev.prov)
 			prov_done(d->queue[d->q_head].ev.prov);
 	if (d->loop) {
 		loop_timer_done(d->loop, &d->seq_timer);
 		loop_timer_done(d->loop, &d->wd_timer);
+		loop_timer_done(d->loop, &d->ct_timer);
+		loop_timer_done(d->loop, &d->restore_timer);
 		if (d->sig_h.fd >= 0) {
 			loop_fd_del(d->loop, &d->sig_h);
 			close(d->sig_h.fd);
@@ -468,6 +510,10 @@ static void stop(struct daemon *d)
 		run_actions(d, &acts);
 	if (!d->cfg.keep_on_exit && d->has_plan)
 		daemon_teardown(d, "stopping");
+	/* Exiting: what is left of the flushes is done now (bounded by the
+	 * table; the loop has nothing else to serve). */
+	for (unsigned i = 0; daemon_ct_busy(d) && i < DAEMON_CT_EXIT_STEPS; i++)
+		daemon_ct_step(d, DAEMON_CT_STEP_MS);
 	write_status(d);
 }
 
@@ -586,6 +632,7 @@ int cmd_run(int argc, char **argv)
 	cli_prog = "v6mig-agent run";
 	memset(&d, 0, sizeof(d));
 	d.tm_start_ms = d.tm_mark_ms = loop_now_ms();
+	guard_init(&d.guard, d.tm_start_ms);
 	d.sig_h.fd = -1;
 	d.failed_method = -1;
 	d.config_path = CONFIG_CONFIG_PATH;

@@ -20,12 +20,16 @@
 #include "conf.h"
 #include "discover.h"
 #include "fetch.h"
+#include "guard.h"
 #include "loop.h"
 #include "sequence.h"
 #include "status.h"
 
 #define DAEMON_MAX_OVERRIDES 32
 #define DAEMON_QUEUE 8
+#define DAEMON_CT_QUEUE 4     /* conntrack flushes waiting (addresses) */
+#define DAEMON_CT_STEP_MS 20  /* one conntrack step in the loop (conntrack.h) */
+#define DAEMON_CT_EXIT_STEPS 500 /* at exit: at most ~10 s of them */
 
 struct override {
 	const char *key, *value;  /* a CLI flag, applied over the file */
@@ -44,7 +48,13 @@ struct daemon {
 	struct loop_timer seq_timer, wd_timer;
 	uint64_t wd_interval_ms;
 	struct rt_watch *watch;
-	struct loop_fd watch_h;
+	struct loop_fd watch_h, watch_nft_h;
+	/* someone removed what we own: put it back, rate-limited (guard.h) */
+	struct guard guard;
+	struct loop_timer restore_timer;
+	bool restore_armed, restore_backoff_logged;
+	char lost_what[256];
+	unsigned restores;        /* status and tests */
 	struct dns *dns;
 	struct dns_query *dq;     /* the discovery or AAAA query in flight */
 	struct fetch *fetch;      /* the fetch in flight */
@@ -52,6 +62,15 @@ struct daemon {
 	struct system sys;
 	struct backend be;
 	bool sys_open;
+	/* conntrack entries of a NAT that went, deleted from the loop */
+	struct ct_flush *ct;
+	struct {
+		struct in_addr a;
+		bool has_keep;        /* the NAT to a still uses these ports */
+		struct portset keep;
+	} ct_next[DAEMON_CT_QUEUE];
+	size_t n_ct_next;
+	struct loop_timer ct_timer;
 
 	struct seq seq;
 	struct {
@@ -109,6 +128,19 @@ void daemon_hb_cancel(struct daemon *d);
 
 /* daemon_kernel.c: plan + apply; pushes one APPLIED. Teardown is at once. */
 void daemon_configure(struct daemon *d, enum method m, const struct prov *p);
+/* What the kernel holds of ours, by the ownership record: *method, or -1
+ * for nothing; false when that cannot be told (logged). */
+bool daemon_kernel_holds(struct daemon *d, int *method);
+/* The conntrack flushes a NAT change queued: one step of about budget_ms
+ * (the loop's ct_timer calls it while daemon_ct_busy()); a new NAT to a
+ * queued address cancels its flush. */
+void daemon_ct_step(struct daemon *d, unsigned budget_ms);
+bool daemon_ct_busy(const struct daemon *d);
+void daemon_ct_cancel(struct daemon *d, struct in_addr a);
+/* The watcher saw something of ours go (what: for the log): compare and
+ * put it back after GUARD_SETTLE_MS (restore_timer -> daemon_restore). */
+void daemon_lost(struct daemon *d, const char *what);
+void daemon_restore(struct daemon *d);
 void daemon_teardown(struct daemon *d, const char *why);
 
 #endif

@@ -12,6 +12,26 @@
 #include "log.h"
 #include "offer.h"
 
+bool daemon_kernel_holds(struct daemon *d, int *method)
+{
+	struct own_record r;
+	bool found;
+	struct err e;
+
+	if (record_load(d->cfg.run_dir, &r, &found, &e) < 0) {
+		log_warn("what the kernel holds: %s", e.msg);
+		return false;
+	}
+	if (found && !r.has_method)
+		return false; /* addresses or a table, no tunnel: not a method */
+	*method = found ? (int)r.method : -1;
+	return true;
+}
+
+/* A failed CONFIGURE leaves the kernel as it was (apply.h undoes every
+ * write; a plan or lookup that fails writes nothing); the sequence learns
+ * what it holds from the record all the same, so what runs is never
+ * assumed (issue 11 item 3). */
 static void applied(struct daemon *d, bool ok)
 {
 	struct seq_event ev = { .type = SEQ_EV_APPLIED, .ok = ok };
@@ -19,6 +39,11 @@ static void applied(struct daemon *d, bool ok)
 	d->configuring = false;
 	d->cfg_prov = NULL;
 	d->failed_method = ok ? -1 : (int)d->cfg_method;
+	if (!ok && daemon_kernel_holds(d, &ev.held)) {
+		ev.held_known = true;
+		if (ev.held < 0)
+			d->has_plan = false;
+	}
 	daemon_push(d, &ev);
 }
 
@@ -46,24 +71,106 @@ static void log_plan(const struct plan *p, unsigned writes)
  * or none): drop the conntrack entries it made, so flows that started
  * under it are NATed afresh instead of leaving with an address the BR now
  * refuses (conntrack.c). After the new rules are in: no packet can make
- * an entry under the old mapping once we are done. A failure costs those
- * flows only, so it is logged, not fatal. */
-static void nat_gone(const struct plan *old, const struct plan *now)
+ * an entry under the old mapping once we are done. The deletes run from
+ * the loop in steps of DAEMON_CT_STEP_MS (daemon_ct_step), not here: a
+ * large table must not hold the loop or its watchdog. A failure costs
+ * those flows only, so it is logged, not fatal. */
+static void nat_gone(struct daemon *d, const struct plan *old,
+		     const struct plan *now)
+{
+	struct in_addr a = old->nat.src;
+	bool same = now && now->nat.enabled && now->nat.src.s_addr == a.s_addr;
+
+	/* The new NAT is to an address still being flushed: stop that,
+	 * or the new mapping's entries would go too. */
+	if (now && now->nat.enabled)
+		daemon_ct_cancel(d, now->nat.src);
+	if (!old->nat.enabled ||
+	    (same && !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
+		return;
+	if (d->n_ct_next == DAEMON_CT_QUEUE) {
+		char b[V6_STR_MAX];
+
+		log_warn("NAT to %s gone, but %zu conntrack flushes wait already: "
+			 "its flows stay", v4addr_str(a, b), d->n_ct_next);
+		return;
+	}
+	/* The same address with another port set: what lies in the new
+	 * set is still right (and may be new), the rest goes. */
+	d->ct_next[d->n_ct_next].a = a;
+	d->ct_next[d->n_ct_next].has_keep = same;
+	if (same)
+		d->ct_next[d->n_ct_next].keep = now->nat.ports;
+	d->n_ct_next++;
+	loop_timer_arm_at(&d->ct_timer, loop_now_ms());
+}
+
+static void ct_end(struct daemon *d, int rc, const struct err *e)
 {
 	char a[V6_STR_MAX];
-	unsigned n = 0;
-	struct err e;
+	unsigned max_us, steps = ct_flush_steps(d->ct, &max_us);
 
-	if (!old->nat.enabled ||
-	    (now && now->nat.enabled && now->nat.src.s_addr == old->nat.src.s_addr &&
-	     !memcmp(&now->nat.ports, &old->nat.ports, sizeof(old->nat.ports))))
-		return;
-	v4addr_str(old->nat.src, a);
-	if (ct_flush_snat(old->nat.src, &n, &e) < 0)
-		log_warn("NAT to %s gone, but its flows stay: %s", a, e.msg);
-	else if (n)
-		log_info("NAT to %s gone: %u conntrack entries dropped (flows NATed afresh)",
-			 a, n);
+	v4addr_str(ct_flush_addr(d->ct), a);
+	if (rc < 0)
+		log_warn("NAT to %s gone, but its flows stay: %s", a, e->msg);
+	else if (ct_flush_deleted(d->ct))
+		log_info("NAT to %s gone: %u conntrack entries dropped (flows NATed "
+			 "afresh) in %u steps, the longest %u ms", a,
+			 ct_flush_deleted(d->ct), steps, (max_us + 999) / 1000);
+	ct_flush_free(d->ct);
+	d->ct = NULL;
+}
+
+void daemon_ct_step(struct daemon *d, unsigned budget_ms)
+{
+	bool done = false;
+	struct err e;
+	int rc;
+
+	if (!d->ct) {
+		struct in_addr a;
+		struct portset keep;
+		bool has_keep;
+
+		if (!d->n_ct_next)
+			return;
+		a = d->ct_next[0].a;
+		keep = d->ct_next[0].keep;
+		has_keep = d->ct_next[0].has_keep;
+		memmove(d->ct_next, d->ct_next + 1,
+			--d->n_ct_next * sizeof(d->ct_next[0]));
+		if ((rc = ct_flush_new(a, has_keep ? &keep : NULL, &d->ct, &e)) < 0) {
+			char b[V6_STR_MAX];
+
+			log_warn("NAT to %s gone, but its flows stay: %s",
+				 v4addr_str(a, b), e.msg);
+			return;
+		}
+	}
+	rc = ct_flush_step(d->ct, budget_ms, &done, &e);
+	if (rc < 0 || done)
+		ct_end(d, rc, &e);
+}
+
+bool daemon_ct_busy(const struct daemon *d)
+{
+	return d->ct || d->n_ct_next;
+}
+
+void daemon_ct_cancel(struct daemon *d, struct in_addr a)
+{
+	for (size_t i = 0; i < d->n_ct_next; i++)
+		if (d->ct_next[i].a.s_addr == a.s_addr) {
+			memmove(d->ct_next + i, d->ct_next + i + 1,
+				(--d->n_ct_next - i) * sizeof(d->ct_next[0]));
+			i--;
+		}
+	if (d->ct && ct_flush_addr(d->ct).s_addr == a.s_addr) {
+		log_info("NAT to %s again: its conntrack flush stops", 
+			 v4addr_str(a, (char[V6_STR_MAX]){ 0 }));
+		ct_flush_free(d->ct);
+		d->ct = NULL;
+	}
 }
 
 /* WAN facts in hand (and the peer, when it has a name): plan and apply. */
@@ -96,7 +203,7 @@ static void plan_and_apply(struct daemon *d)
 	d->applies++;
 	d->writes += st.writes;
 	if (d->has_plan)
-		nat_gone(&d->plan, &p);
+		nat_gone(d, &d->plan, &p);
 	if (!d->has_plan || !plan_equal(&d->plan, &p) || st.writes)
 		log_plan(&p, st.writes);
 	else
@@ -180,7 +287,70 @@ void daemon_teardown(struct daemon *d, const char *why)
 			   d->has_plan ? method_name(d->plan.method) : "what we owned",
 			   why, st.writes);
 	if (d->has_plan)
-		nat_gone(&d->plan, NULL);
+		nat_gone(d, &d->plan, NULL);
 	d->has_plan = false;
 	d->writes += st.writes;
+}
+
+/* ---- what someone else removed (issue 11 item 7) ------------------------ */
+
+void daemon_lost(struct daemon *d, const char *what)
+{
+	size_t len = strlen(d->lost_what);
+
+	if (!strstr(d->lost_what, what) &&
+	    len + strlen(what) + 3 < sizeof(d->lost_what))
+		snprintf(d->lost_what + len, sizeof(d->lost_what) - len, "%s%s",
+			 len ? ", " : "", what);
+	if (d->restore_armed)
+		return;
+	d->restore_armed = true;
+	loop_timer_arm_at(&d->restore_timer, loop_now_ms() + GUARD_SETTLE_MS);
+}
+
+/* Put the last plan back: apply_plan writes nothing when the kernel still
+ * holds it (the loss was our own reconcile), else exactly what went.
+ * Only while the plan is what should run (configured, nothing in
+ * flight: a configure reconciles by itself), and at GUARD_BURST restores
+ * at once, then one per GUARD_REFILL_S: never a tight fight with another
+ * manager. */
+void daemon_restore(struct daemon *d)
+{
+	uint64_t now = loop_now_ms(), next;
+	struct apply_stats st = { 0 };
+	struct err e;
+	int rc;
+
+	d->restore_armed = false;
+	if (!d->has_plan || d->configuring || d->seq.busy == SEQ_APPLYING) {
+		d->lost_what[0] = '\0';
+		return;
+	}
+	if (!guard_may(&d->guard, now, &next)) {
+		if (!d->restore_backoff_logged)
+			log_warn("%s removed again, by someone else: %u restores "
+				 "already, backing off (one each %u s)",
+				 d->lost_what, GUARD_BURST, GUARD_REFILL_S);
+		d->restore_backoff_logged = true;
+		d->restore_armed = true;
+		loop_timer_arm_at(&d->restore_timer, next);
+		return;
+	}
+	rc = apply_plan(&d->be, d->cfg.run_dir, &d->plan, &st, &e);
+	d->writes += st.writes;
+	if (rc < 0 || st.writes) {
+		guard_take(&d->guard, now);
+		d->restores++;
+	}
+	if (rc < 0) {
+		daemon_set_error(d, "restoring %s: %s", method_name(d->plan.method),
+				 e.msg);
+		log_err("%s (removed: %s)", d->last_error, d->lost_what);
+	} else if (st.writes) {
+		d->restore_backoff_logged = false;
+		log_notice("restored %s: someone removed %s (%u kernel writes, "
+			   "%u quick restores left)", method_name(d->plan.method),
+			   d->lost_what, st.writes, guard_tokens(&d->guard, now));
+	}
+	d->lost_what[0] = '\0';
 }

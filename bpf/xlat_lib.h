@@ -151,35 +151,56 @@ static __always_inline __u16 ip4_check(struct iphdr *ip)
 						       IP4_HLEN, 0));
 }
 
-/* RFC 6052 2.2: where the IPv4 octets sit for each prefix length; bits
- * 64-71 (octet 8, "u") are skipped. */
-static __always_inline int pos6052(__u8 plen, __u8 pos[4])
+/* Addresses as two host-order 64-bit halves, so that RFC 6052's bit
+ * positions are shifts: no variable stack offset, which the verifier
+ * refuses without CAP_PERFMON (CAP_BPF + CAP_NET_ADMIN must do). */
+static __always_inline __u64 be64_at(const __u8 *a)
 {
-	switch (plen) {
-	case 32: pos[0] = 4; pos[1] = 5; pos[2] = 6; pos[3] = 7; return 0;
-	case 40: pos[0] = 5; pos[1] = 6; pos[2] = 7; pos[3] = 9; return 0;
-	case 48: pos[0] = 6; pos[1] = 7; pos[2] = 9; pos[3] = 10; return 0;
-	case 56: pos[0] = 7; pos[1] = 9; pos[2] = 10; pos[3] = 11; return 0;
-	case 64: pos[0] = 9; pos[1] = 10; pos[2] = 11; pos[3] = 12; return 0;
-	case 96: pos[0] = 12; pos[1] = 13; pos[2] = 14; pos[3] = 15; return 0;
-	}
-	return -1;
+	__u64 v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | a[i];
+	return v;
 }
 
+static __always_inline void be64_put(__u8 *a, __u64 v)
+{
+	for (int i = 7; i >= 0; i--) {
+		a[i] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+static __always_inline int len6052(__u8 plen)
+{
+	return plen == 32 || plen == 40 || plen == 48 || plen == 56 ||
+	       plen == 64 || plen == 96;
+}
+
+/* RFC 6052 2.2: the IPv4 bits right after the prefix, bits 64-71 ("u")
+ * skipped; the prefix's bits past its length are ignored. */
 static __always_inline int embed6052(__u8 out[16], const __u8 pref[16],
 				     __u8 plen, __u32 v4)
 {
-	__u8 pos[4];
-	const __u8 *b = (const __u8 *)&v4;
+	__u64 v = bpf_ntohl(v4), hi = be64_at(pref), lo = be64_at(pref + 8);
+	__u32 before, r;
 
-	if (pos6052(plen, pos))
+	if (!len6052(plen))
 		return -1;
-	__builtin_memset(out, 0, 16);
-	for (int i = 0; i < 12; i++)
-		if (i < plen / 8)
-			out[i] = pref[i];
-	for (int i = 0; i < 4; i++)
-		out[pos[i] & 15] = b[i];
+	if (plen < 64)
+		hi &= ~0ull << (64 - plen);
+	lo = plen == 96 ? lo & (~0ull << 32) : 0;
+	if (plen == 96) {
+		lo |= v;
+	} else {
+		before = 64 - plen;          /* IPv4 bits before the u octet */
+		r = 32 - before;             /* the rest, after it */
+		hi |= v >> r;
+		if (r)
+			lo |= (v & ((1ull << r) - 1)) << (56 - r);
+	}
+	be64_put(out, hi);
+	be64_put(out + 8, lo);
 	return 0;
 }
 
@@ -195,13 +216,21 @@ static __always_inline int in_pref(const __u8 a[16], const __u8 pref[16],
 
 static __always_inline int extract6052(const __u8 a[16], __u8 plen, __u32 *v4)
 {
-	__u8 pos[4];
-	__u8 *b = (__u8 *)v4;
+	__u64 hi = be64_at(a), lo = be64_at(a + 8), v;
+	__u32 before, r;
 
-	if (pos6052(plen, pos))
+	if (!len6052(plen))
 		return -1;
-	for (int i = 0; i < 4; i++)
-		b[i] = a[pos[i] & 15];
+	if (plen == 96) {
+		v = lo & 0xffffffff;
+	} else {
+		before = 64 - plen;
+		r = 32 - before;
+		v = (hi & ((1ull << before) - 1)) << r;
+		if (r)
+			v |= (lo >> (56 - r)) & ((1ull << r) - 1);
+	}
+	*v4 = bpf_htonl((__u32)v);
 	return 0;
 }
 

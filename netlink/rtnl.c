@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -31,8 +30,7 @@
 #include "nlutil.h"
 
 #define READ_RETRIES 3          /* a read interrupted by a change */
-#define TENTATIVE_TRIES 50      /* NODAD: never tentative; bounded anyway */
-#define TENTATIVE_STEP_NS 10000000L
+#define INTR_RETRIES 50         /* the same, for the one-address check */
 
 struct rt_ctx {
 	struct nlconn nl;
@@ -274,38 +272,32 @@ static int on_find_addr(const struct nladdr *a, void *arg)
 
 /* The tunnel source must be usable at once: IFA_F_NODAD means the kernel
  * never marks it tentative (addrconf.c: "No need to add the TENTATIVE
- * flag for addresses with NODAD"); check it is so. */
+ * flag for addresses with NODAD"); check it is so, once -- no waiting in
+ * the daemon's loop (issue 11 item 16): a tentative one is an error. */
 static int confirm_not_tentative(struct rt_ctx *c, const struct kaddr *a,
 				 int ifindex, const char *what, struct err *e)
 {
-	const struct timespec step = { 0, TENTATIVE_STEP_NS };
 	struct find_addr f = { .ifindex = ifindex, .v6 = a->a.v6 };
-	int rc;
+	int rc = -EAGAIN;
 
-	for (int i = 0; i < TENTATIVE_TRIES; i++) {
+	/* A dump interrupted by a concurrent address change in this
+	 * namespace (an RA, another daemon) is read again at once: a dump
+	 * takes a millisecond or two, so the bound is tens of ms. */
+	for (int i = 0; i < INTR_RETRIES && rc == -EAGAIN; i++) {
 		f.found = false;
 		rc = nlconn_dump_addrs(&c->nl, on_find_addr, &f, e);
-		if (rc == -EAGAIN) {
-			/* Interrupted by a concurrent address change in
-			 * this namespace (an RA, another daemon): read
-			 * again, or the apply would fail on a race. */
-			nanosleep(&step, NULL);
-			continue;
-		}
-		if (rc)
-			return err_wrap(e, rc, "%s", what);
-		if (!f.found)
-			return err_set(e, ENOENT, "%s: gone after adding", what);
-		if (f.flags & IFA_F_DADFAILED)
-			return err_set(e, EADDRINUSE, "%s: duplicate address "
-				       "detection failed", what);
-		if (!(f.flags & IFA_F_TENTATIVE))
-			return 0;
-		nanosleep(&step, NULL);
 	}
-	if (rc == -EAGAIN)
+	if (rc)
 		return err_wrap(e, rc, "%s", what);
-	return err_set(e, ETIMEDOUT, "%s: still tentative", what);
+	if (!f.found)
+		return err_set(e, ENOENT, "%s: gone after adding", what);
+	if (f.flags & IFA_F_DADFAILED)
+		return err_set(e, EADDRINUSE, "%s: duplicate address "
+			       "detection failed", what);
+	if (f.flags & IFA_F_TENTATIVE)
+		return err_set(e, EAGAIN, "%s: tentative although added nodad",
+			       what);
+	return 0;
 }
 
 static int addr_write(struct rt_ctx *c, const struct kaddr *a, int cmd,

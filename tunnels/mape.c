@@ -65,26 +65,24 @@ static void list_prefixes(const struct v6pfx *pfx, size_t n, char *buf,
 	}
 }
 
-/* The Basic Mapping Rule (RFC 7597 5): the longest rule prefix that
- * holds one of the CE's prefixes, among those long enough to carry the
- * rule's EA bits; on a tie the earlier prefix in the list. *which gets
- * the index of the prefix. */
+/* The Basic Mapping Rule (RFC 7597 5): the CE's end-user prefix is the
+ * first of its prefixes, in the order of preference wan_facts gives them
+ * (facts.h: the delegated prefix before WAN-link addresses), that a rule
+ * holds and is long enough for that rule's EA bits; its rule is the
+ * longest rule prefix holding it (map_bmr_select). *which gets the
+ * index of the prefix. */
 static int pick_bmr(const struct prov_map_e *m, const struct v6pfx *cand,
 		    size_t n, size_t *which)
 {
-	int best = -ENOENT;
-
 	for (size_t i = 0; i < n; i++) {
 		int r = map_bmr_select(m->rules, m->n_rules, &cand[i]);
 
-		if (r < 0 || cand[i].len < m->rules[r].ipv6.len + m->rules[r].ea_len)
-			continue;
-		if (best < 0 || m->rules[r].ipv6.len > m->rules[best].ipv6.len) {
-			best = r;
+		if (r >= 0 && cand[i].len >= m->rules[r].ipv6.len + m->rules[r].ea_len) {
 			*which = i;
+			return r;
 		}
 	}
-	return best;
+	return -ENOENT;
 }
 
 /* No rule fits: say why, naming what was tried. */

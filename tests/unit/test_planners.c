@@ -351,8 +351,9 @@ static void test_mape_mesh_is_hub_and_spoke(void **state)
 	str6(&mesh.links[0].remote, "2001:db8:ffff::1");
 }
 
-/* RFC 7597 5: the BMR is the longest rule prefix holding a CE prefix,
- * looked for over every global prefix of the WAN and LAN. */
+/* RFC 7597 5: the end-user prefix is the first of the CE's prefixes (in
+ * wan_facts' order of preference) that a rule holds; its BMR is the
+ * longest rule prefix holding it. */
 static void test_mape_bmr_several(void **state)
 {
 	struct mape_fix f;
@@ -364,9 +365,8 @@ static void test_mape_bmr_several(void **state)
 	mape_rule(&f, rule("2001:db8:100::/40", "192.0.2.0/24", 16, 6));
 	mape_rule(&f, rule("2001:db8:100::/44", "203.0.113.0/24", 12, 6));
 	wan_prefix(&f.w, "2001:db9:1::1/64");          /* no rule */
+	wan_prefix(&f.w, "2001:db8:100:1200::/56");     /* rules 0-2: 2 */
 	wan_prefix(&f.w, "2001:db8:ff00:1200::5/64");   /* rule 0 */
-	wan_prefix(&f.w, "2001:db8:100:1200::/56");     /* rule 2 */
-	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");     /* rule 1 */
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
 	assert_int_equal(pl.info.rule_index, 2);
 	/* 2001:db8:100::/44, EA 12: IPv4 suffix 8 bits 0x01, PSID 0x2. */
@@ -374,8 +374,8 @@ static void test_mape_bmr_several(void **state)
 	assert_int_equal(pl.info.ports.psid, 0x2);
 	assert_int_equal(pl.info.ports.len, 4);
 
-	/* Without it, rule 1 (/40) beats rule 0 (/32). */
-	f.w.n_prefixes = 2;
+	/* Rule 1 (/40) beats rule 0 (/32) for the prefix both hold. */
+	f.w.n_prefixes = 1;
 	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
 	assert_int_equal(pl.info.rule_index, 1);
@@ -386,6 +386,26 @@ static void test_mape_bmr_several(void **state)
 	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");
 	wan_prefix(&f.w, "2001:db8:1f0:3400::/56");
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
+	assert_int_equal(pl.info.ports.psid, 0x12);
+}
+
+/* Issue 11 item 8: the delegated prefix (listed first by facts.c) is the
+ * end-user prefix even when a WAN-link address falls under a longer
+ * rule: the CE's IPv4 and ports follow its own prefix. */
+static void test_mape_bmr_preferred_prefix_first(void **state)
+{
+	struct mape_fix f;
+	struct plan pl;
+
+	(void)state;
+	mape_init(&f, 1, "2001:db8:ffff::1");
+	mape_rule(&f, rule("2001:db8:100::/40", "192.0.2.0/24", 16, 6));
+	mape_rule(&f, rule("2001:db8:200::/44", "203.0.113.0/24", 12, 6));
+	wan_prefix(&f.w, "2001:db8:1f0:1201::1/64");    /* LAN, delegated: rule 0 */
+	wan_prefix(&f.w, "2001:db8:200:3400::7/64");    /* WAN link: rule 1 */
+	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
+	assert_int_equal(pl.info.rule_index, 0);
+	str4(pl.info.ipv4, "192.0.2.240");
 	assert_int_equal(pl.info.ports.psid, 0x12);
 }
 
@@ -839,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_mape_draft03_field),
 		cmocka_unit_test(test_mape_mesh_is_hub_and_spoke),
 		cmocka_unit_test(test_mape_bmr_several),
+		cmocka_unit_test(test_mape_bmr_preferred_prefix_first),
 		cmocka_unit_test(test_mape_bmr_short_prefix),
 		cmocka_unit_test(test_mape_256_rules),
 		cmocka_unit_test(test_mape_forced_prefix),
