@@ -119,6 +119,7 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	@$(if $(Q),echo "  SKEL    $@")
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 $(O)/netlink/xlat.o: $(O)/bpf/xlat.skel.h
+$(O)/netlink/mesh.o: $(O)/bpf/mesh.skel.h
 
 $(O)/libv6mig.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tunnels/mesh.h"
 #include "../tunnels/plan.h"
 #include "cli.h"
 #include "commands.h"
@@ -27,14 +28,18 @@ struct plan_args {
 	bool has_prefix, has_mtu, has_ipip;
 	const char *instance;
 	unsigned long metric;
+	bool has_dest;
+	struct in_addr dest;      /* --dest: one packet's destination */
+	int dest_port;            /* -1: none given */
 	struct wan_facts w;
 };
 
 static const char plan_usage[] =
 	"usage: v6mig-agent plan --from FILE.json [--method M] [--wan IFACE]\n"
 	"                        [--prefix PFX] [--wan-addr ADDR] [--mtu N]\n"
-	"                        [--peer ADDR] [--lan IFACE]... [--ipip-index N] [--json]\n"
-	"                        [--instance NAME] [--route-metric N]\n"
+	"                        [--peer ADDR] [--lan IFACE]... [--ipip-index N]\n"
+	"                        [--dest ADDR[:PORT]] [--instance NAME]\n"
+	"                        [--route-metric N] [--json]\n"
 	"\n"
 	"What `apply` would put in the kernel for the HB46PP answer in FILE\n"
 	"(- for stdin), as the equivalent ip/nft commands (for reading) or, with\n"
@@ -54,11 +59,13 @@ static const char plan_usage[] =
 	"  --ipip-index N  which ipip entry (default 0, the first)\n"
 	"  --instance NAME the instance's names: tunnel and table v6mig-NAME\n"
 	"                  (default: v6mig0 and table v6mig)\n"
-	"  --route-metric N  our IPv4 default route's metric (default 10)\n";
+	"  --route-metric N  our IPv4 default route's metric (default 10)\n"
+	"  --dest A[:P]    MAP-E with map_e.mesh: where a packet to IPv4 A (port P)\n"
+	"                  goes by the forwarding rules, and why\n";
 
 enum {
 	OPT_FROM = 256, OPT_METHOD, OPT_WAN, OPT_PREFIX, OPT_WAN_ADDR, OPT_MTU,
-	OPT_PEER, OPT_LAN, OPT_IPIP, OPT_JSON, OPT_INSTANCE, OPT_METRIC,
+	OPT_PEER, OPT_LAN, OPT_IPIP, OPT_JSON, OPT_INSTANCE, OPT_METRIC, OPT_DEST,
 };
 
 static const struct option plan_opts[] = {
@@ -74,6 +81,7 @@ static const struct option plan_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "route-metric", required_argument, NULL, OPT_METRIC },
+	{ "dest", required_argument, NULL, OPT_DEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -92,6 +100,29 @@ static int wan_addr_opt(struct plan_args *a, const char *s)
 	w->prefixes[0].addr = w->wan_addr;
 	w->prefixes[0].len = 128;
 	w->n_prefixes = 1;
+	return 0;
+}
+
+/* --dest ADDR[:PORT] */
+static int dest_opt(struct plan_args *a, const char *s)
+{
+	char buf[32];
+	const char *colon = strchr(s, ':');
+	unsigned long v;
+
+	if (strlen(s) >= sizeof(buf))
+		return cli_usage_error("--dest: '%.40s' is not ADDR[:PORT]", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	a->dest_port = -1;
+	if (colon) {
+		buf[colon - s] = '\0';
+		if (cli_number("--dest port", colon + 1, 65535, &v))
+			return EXIT_USAGE;
+		a->dest_port = (int)v;
+	}
+	if (v4addr_parse(buf, &a->dest) < 0)
+		return cli_usage_error("--dest: '%s' is not an IPv4 address", buf);
+	a->has_dest = true;
 	return 0;
 }
 
@@ -144,6 +175,8 @@ static int plan_opt(int c, char *arg, void *ctx)
 		return 0;
 	case OPT_METRIC:
 		return cli_number("--route-metric", arg, 0x7fffffff, &a->metric);
+	case OPT_DEST:
+		return dest_opt(a, arg);
 	case 'h':
 		fputs(plan_usage, stdout);
 		return -1;
@@ -187,22 +220,145 @@ static int choose(const struct plan_args *a, const struct prov *p)
 	return m;
 }
 
+static enum map_layout layout_of(const struct prov_map_e *m)
+{
+	/* S9: version 0 (or absent) is draft-03's interface identifier */
+	return m->version == 1 ? MAP_LAYOUT_RFC7597 : MAP_LAYOUT_DRAFT03;
+}
+
+/* The forwarding rules (RFC 7597 5) the mesh programs would hold. */
+static cJSON *fmrs_json(const struct prov_map_e *m)
+{
+	char b[V6_STR_MAX];
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < m->n_rules; i++) {
+		const struct map_rule *r = &m->rules[i];
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			break;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddNumberToObject(o, "rule", (double)i);
+		cJSON_AddStringToObject(o, "ipv4_prefix", v4pfx_str(&r->ipv4, b));
+		cJSON_AddStringToObject(o, "ipv6_prefix", v6pfx_str(&r->ipv6, b));
+		cJSON_AddNumberToObject(o, "ea_length", r->ea_len);
+		cJSON_AddNumberToObject(o, "psid_offset", r->psid_offset);
+		cJSON_AddBoolToObject(o, "usable", mesh_rule_usable(r));
+	}
+	return arr;
+}
+
+static cJSON *hop_json(const struct plan_args *a, const struct mesh_hop *h)
+{
+	char b[V6_STR_MAX];
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "ipv4", v4addr_str(a->dest, b));
+	if (a->dest_port >= 0)
+		cJSON_AddNumberToObject(o, "port", a->dest_port);
+	else
+		cJSON_AddNullToObject(o, "port");
+	cJSON_AddStringToObject(o, "via", h->rule >= 0 ? "direct" : "br");
+	if (h->match >= 0)
+		cJSON_AddNumberToObject(o, "rule", h->match);
+	else
+		cJSON_AddNullToObject(o, "rule");
+	if (h->rule >= 0)
+		cJSON_AddNumberToObject(o, "psid", h->psid);
+	else
+		cJSON_AddNullToObject(o, "psid");
+	cJSON_AddStringToObject(o, "ipv6", v6addr_str(&h->dst, b));
+	cJSON_AddStringToObject(o, "why", h->why);
+	return o;
+}
+
+static cJSON *mesh_json(const struct plan_args *a, const struct prov_map_e *m,
+			const struct mesh_hop *h)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "version", m->version);
+	cJSON_AddItemToObject(o, "fmrs", fmrs_json(m));
+	if (h)
+		cJSON_AddItemToObject(o, "dest", hop_json(a, h));
+	else
+		cJSON_AddNullToObject(o, "dest");
+	return o;
+}
+
+static void mesh_print(FILE *f, const struct plan_args *a,
+		       const struct prov_map_e *m, const struct mesh_hop *h)
+{
+	char b4[V6_STR_MAX], b6[V6_STR_MAX];
+
+	fprintf(f, "# forwarding mapping rules (RFC 7597 5), interface ID %s:\n",
+		m->version == 1 ? "RFC 7597" : "draft-03 (version 0)");
+	fprintf(f, "#   %-5s %-18s %-9s %-11s %s\n", "rule", "ipv4_prefix",
+		"ea_length", "psid_offset", "ipv6_prefix");
+	for (size_t i = 0; i < m->n_rules; i++) {
+		const struct map_rule *r = &m->rules[i];
+
+		fprintf(f, "#   %-5zu %-18s %-9u %-11u %s%s\n", i,
+			v4pfx_str(&r->ipv4, b4), r->ea_len, r->psid_offset,
+			v6pfx_str(&r->ipv6, b6),
+			mesh_rule_usable(r) ? "" : " (prefixes, not addresses: via the BR)");
+	}
+	if (!h)
+		return;
+	fprintf(f, "# --dest %s", v4addr_str(a->dest, b4));
+	if (a->dest_port >= 0)
+		fprintf(f, ":%d", a->dest_port);
+	fprintf(f, " -> %s (%s", v6addr_str(&h->dst, b6),
+		h->rule >= 0 ? "direct" : "BR");
+	if (h->match >= 0)
+		fprintf(f, ", rule %d", h->match);
+	if (h->rule >= 0)
+		fprintf(f, ", PSID %u", h->psid);
+	fprintf(f, "): %s\n", h->why);
+}
+
 static int show(const struct plan_args *a, const struct prov *p,
 		const struct plan *pl)
 {
-	/* S9: mesh is never advertised; an offer asking for it anyway
-	 * runs hub-and-spoke (tunnels/mape.c says why). */
-	bool mesh = pl->method == METHOD_MAP_E && p->map_e.mesh;
+	/* S9: mesh is not advertised yet (R4); an offer asking for it anyway
+	 * runs hub-and-spoke (tunnels/mape.c says why). The rules the mesh
+	 * programs would use, and one packet's way by them, are shown. */
+	const struct prov_map_e *m = &p->map_e;
+	bool mesh = pl->method == METHOD_MAP_E && m->mesh;
 	static const char note[] =
-		"map_e.mesh is true: planned hub-and-spoke (everything through the BR); this build does not do mesh";
+		"map_e.mesh is true: planned hub-and-spoke (everything through the BR); "
+		"apply does not run the mesh programs yet";
+	struct mesh_hop h;
+	cJSON *j;
 
+	if (a->has_dest && !mesh) {
+		fprintf(stderr, "%s: --dest: only for MAP-E with map_e.mesh true\n",
+			cli_prog);
+		return EXIT_USAGE;
+	}
+	if (a->has_dest)
+		mesh_route(m->rules, m->n_rules, layout_of(m), &m->br, a->dest,
+			   a->dest_port, &h);
 	if (a->json) {
 		if (mesh)
 			fprintf(stderr, "%s: note: %s\n", cli_prog, note);
-		return cli_print_json(plan_to_json(pl));
+		j = plan_to_json(pl);
+		if (j && mesh)
+			cJSON_AddItemToObject(j, "mesh",
+					      mesh_json(a, m, a->has_dest ? &h : NULL));
+		else if (j)
+			cJSON_AddNullToObject(j, "mesh");
+		return cli_print_json(j);
 	}
-	if (mesh)
+	if (mesh) {
 		printf("# %s\n", note);
+		mesh_print(stdout, a, m, a->has_dest ? &h : NULL);
+	}
 	plan_print_commands(stdout, pl);
 	return 0;
 }

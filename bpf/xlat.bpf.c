@@ -17,17 +17,6 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define PTB_FLOOR 1280           /* IPv6 minimum MTU, RFC 8200 5 */
 #define ICMP_XLAT_SRC 0xc0000008 /* 192.0.0.8, RFC 7600 / RFC 8783 dummy */
 
-struct ip6h {                    /* RFC 8200 3, bytes as on the wire */
-	__u8 vtc;
-	__u8 tcfl;
-	__u16 fl;
-	__u16 plen;
-	__u8 nh;
-	__u8 hop;
-	__u8 src[16];
-	__u8 dst[16];
-};
-
 struct frag6 {                   /* RFC 8200 4.5 */
 	__u8 nh;
 	__u8 res;

@@ -16,6 +16,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "map_lib.h"
+#include "pkt_lib.h"
 #include "xlat_abi.h"
 
 #define L3_OFF ETH_HLEN          /* both hooks see an Ethernet frame */
@@ -232,58 +234,15 @@ static __always_inline int extract6052(const __u8 a[16], __u8 plen, __u32 *v4)
 	return 0;
 }
 
-/* RFC 7597 5.1: the PSID is the k bits after the first a bits of a port. */
-static __always_inline __u16 psid_of(__u8 a, __u8 k, __u16 port)
-{
-	if (k == 0 || a + k > 16)
-		return 0;
-	return (port >> (16 - a - k)) & ((1u << k) - 1);
-}
-
-/* The port belongs to the set {a, k, psid}: its PSID matches and, with
- * a > 0, it is not one of the excluded ports 0 .. 2^(16-a)-1. */
-static __always_inline int port_ok(__u8 a, __u8 k, __u16 psid, __u16 port)
-{
-	if (k == 0)
-		return 1;
-	if (a > 15 || a + k > 16)
-		return 0;
-	if (a && (port >> (16 - a)) == 0)
-		return 0;
-	return psid_of(a, k, port) == psid;
-}
-
-/* The MAP IPv6 address of the CE holding (v4, psid) under rule r
- * (RFC 7597 5.2: rule prefix | EA bits | subnet 0 | IID; section 6:
- * IID = 0:v4:PSID). v4 in network order. */
+/* The MAP IPv6 address of the CE holding (v4, psid) under FMR r, with the
+ * RFC 7597 interface identifier (MAP-T, RFC 7599 5.1 uses it). */
 static __always_inline int fmr_addr(__u8 out[16], const struct xlat_fmr *r,
 				    __u32 v4, __u16 psid)
 {
-	__u32 h = bpf_ntohl(v4);
-	__u32 sfx = 32 - r->v4_len;
-	__u64 ea, hi = 0;
-	__u32 shift;
+	struct map_rule_b b = { r->v6, r->v6_len, r->v4_len, r->ea_len,
+				r->psid_len };
 
-	if (r->v4_len > 32 || r->psid_len > 16 || r->v6_len + r->ea_len > 64 ||
-	    r->ea_len != sfx + r->psid_len)
-		return -1;
-	ea = sfx ? (h & (__u32)((1ull << sfx) - 1)) : 0;
-	ea = (ea << r->psid_len) | psid;
-	for (int i = 0; i < 8; i++)
-		hi = (hi << 8) | r->v6[i];
-	shift = 64 - r->v6_len - r->ea_len;
-	if (r->ea_len)
-		hi |= (ea << (shift & 63));
-	for (int i = 7; i >= 0; i--) {
-		out[i] = hi & 0xff;
-		hi >>= 8;
-	}
-	out[8] = 0;
-	out[9] = 0;
-	__builtin_memcpy(out + 10, &v4, 4);
-	out[14] = psid >> 8;
-	out[15] = psid & 0xff;
-	return 0;
+	return map_ce_addr(out, &b, v4, psid, MAP_IID_V4OFF_RFC);
 }
 
 static __always_inline const struct xlat_fmr *fmr4_find(__u32 v4)
@@ -300,13 +259,6 @@ static __always_inline const struct xlat_fmr *fmr6_find(const __u8 a[16])
 
 	__builtin_memcpy(k.addr, a, 16);
 	return bpf_map_lookup_elem(&xlat_fmr6, &k);
-}
-
-static __always_inline int addr6_eq(const __u8 a[16], const __u8 b[16])
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
 }
 
 #endif

@@ -5,33 +5,26 @@
 #include "xlat.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/pkt_cls.h>
-#include <netlink/route/link.h>
 
 #include "bpf/xlat.skel.h"
-#include "nlutil.h"
+#include "bpftc.h"
 
 /* ---- the object's fingerprint ----------------------------------------- */
 
-/* FNV-1a over the embedded ELF: an attached program of another build is
- * replaced, one of this build kept. */
+/* The embedded ELF's: an attached program of another build is replaced,
+ * one of this build kept. */
 static uint32_t obj_fingerprint(void)
 {
 	size_t n = 0;
 	const uint8_t *p = xlat_bpf__elf_bytes(&n);
-	uint32_t h = 2166136261u;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ? h : 1;
+	return bpftc_fingerprint(p, n);
 }
 
 /* ---- the maps of what is attached --------------------------------------- */
@@ -41,6 +34,10 @@ struct xlat_fds {
 	uint32_t ids[4];             /* their map ids, in that order */
 };
 
+#define XLAT_NFDS 4
+
+static const struct bpftc_id tc_id = { XLAT_TC_HANDLE, XLAT_TC_PRIO, "xlat" };
+
 static void fds_init(struct xlat_fds *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -49,13 +46,10 @@ static void fds_init(struct xlat_fds *f)
 
 static void fds_close(struct xlat_fds *f)
 {
-	int *all[] = { &f->cfg, &f->fmr4, &f->fmr6, &f->stats };
+	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (*all[i] >= 0)
-			close(*all[i]);
-		*all[i] = -1;
-	}
+	bpftc_close(a, XLAT_NFDS);
+	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
 }
 
 static bool fds_complete(const struct xlat_fds *f)
@@ -63,88 +57,20 @@ static bool fds_complete(const struct xlat_fds *f)
 	return f->cfg >= 0 && f->fmr4 >= 0 && f->fmr6 >= 0 && f->stats >= 0;
 }
 
-/* libbpf prints the kernel's extended ACK of every refused request; a
- * query that finds nothing and a clsact already there are answers here,
- * not errors: keep them off stderr while asking. */
-static int quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
-{
-	(void)l;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int tc_prog_id(unsigned ifindex, enum bpf_tc_attach_point where,
-		      uint32_t *id)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO);
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	int rc = bpf_tc_query(&hook, &o);
-
-	libbpf_set_print(old);
-	if (rc < 0)
-		return rc == -EINVAL ? -ENOENT : rc; /* no clsact: none */
-	*id = o.prog_id;
-	return 0;
-}
-
-/* Keep fd in its slot (by map name) or, when the slot is taken, check it
- * is the same map: 0 kept, 1 not one of ours or a duplicate (close it),
- * -ESTALE two programs with different maps, -errno. */
-static int map_into(int fd, struct xlat_fds *f)
-{
-	static const char *const names[4] = { XLAT_MAP_CFG, XLAT_MAP_FMR4,
-					      XLAT_MAP_FMR6, XLAT_MAP_STATS };
-	int *slots[4] = { &f->cfg, &f->fmr4, &f->fmr6, &f->stats };
-	struct bpf_map_info mi;
-	uint32_t len = sizeof(mi);
-
-	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
-		return -errno;
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(mi.name, names[i]))
-			continue;
-		if (*slots[i] >= 0)
-			return f->ids[i] == mi.id ? 1 : -ESTALE;
-		*slots[i] = fd;
-		f->ids[i] = mi.id;
-		return 0;
-	}
-	return 1;
-}
-
-/* Add the maps program id uses to f (each program uses some of them). */
+/* Add the maps program id uses to f (each program uses some of them):
+ * bpftc_prog_maps() on f's slots. */
 static int prog_maps(uint32_t id, struct xlat_fds *f)
 {
-	uint32_t ids[16], len;
-	struct bpf_prog_info pi;
-	int pfd, rc = 0;
+	static const char *const names[XLAT_NFDS] = {
+		XLAT_MAP_CFG, XLAT_MAP_FMR4, XLAT_MAP_FMR6, XLAT_MAP_STATS,
+	};
+	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
+	int rc = bpftc_prog_maps(id, names, a, f->ids, XLAT_NFDS);
 
-	pfd = bpf_prog_get_fd_by_id(id);
-	if (pfd < 0)
-		return -errno;
-	memset(&pi, 0, sizeof(pi));
-	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
-	pi.map_ids = (uint64_t)(uintptr_t)ids;
-	len = sizeof(pi);
-	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0)
-		rc = -errno;
-	close(pfd);
-	for (uint32_t i = 0; !rc && i < pi.nr_map_ids && i < 16; i++) {
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd < 0)
-			return -errno;
-		rc = map_into(fd, f);
-		if (rc) {
-			close(fd);
-			rc = rc == 1 ? 0 : rc;
-		}
-	}
+	f->cfg = a[0];
+	f->fmr4 = a[1];
+	f->fmr6 = a[2];
+	f->stats = a[3];
 	return rc;
 }
 
@@ -221,53 +147,21 @@ static void lpm6_of(const struct xlat_fmr *r, struct xlat_lpm6 *k)
 
 typedef void (*key_of_fn)(const struct xlat_fmr *r, void *k);
 
-/* Bring one trie to the wanted rules: delete keys not wanted, write the
- * ones missing or different. ksz: key size. */
+/* Bring one trie to the wanted rules (bpftc_map_sync). ksz: key size. */
 static int trie_sync(int fd, const struct xlat_spec *s, size_t ksz,
 		     key_of_fn key_of, struct xlat_writes *w)
 {
-	uint8_t k[sizeof(struct xlat_lpm6)], next[sizeof(struct xlat_lpm6)];
-	uint8_t want[sizeof(struct xlat_lpm6)];
-	struct xlat_fmr have;
-	void *prev = NULL;
+	uint8_t *keys = calloc(s->n_fmr + 1, ksz);
+	int rc;
 
-	/* sweep: collect first, so deleting does not disturb the walk */
-	uint8_t (*gone)[sizeof(struct xlat_lpm6)] = calloc(XLAT_FMR_MAX + 1,
-							   sizeof(*gone));
-	size_t n_gone = 0;
-	int rc = 0;
-
-	if (!gone)
+	if (!keys)
 		return -ENOMEM;
-	while (n_gone <= XLAT_FMR_MAX && bpf_map_get_next_key(fd, prev, next) == 0) {
-		bool keep = false;
-
-		for (size_t i = 0; i < s->n_fmr && !keep; i++) {
-			key_of(&s->fmr[i], want);
-			keep = !memcmp(want, next, ksz);
-		}
-		if (!keep)
-			memcpy(gone[n_gone++], next, ksz);
-		memcpy(k, next, ksz);
-		prev = k;
-	}
-	for (size_t i = 0; i < n_gone && !rc; i++) {
-		if (bpf_map_delete_elem(fd, gone[i]) < 0)
-			rc = -errno;
-		else if (w)
-			w->fmr_deleted++;
-	}
-	free(gone);
-	for (size_t i = 0; i < s->n_fmr && !rc; i++) {
-		key_of(&s->fmr[i], want);
-		if (bpf_map_lookup_elem(fd, want, &have) == 0 &&
-		    !memcmp(&have, &s->fmr[i], sizeof(have)))
-			continue;
-		if (bpf_map_update_elem(fd, want, &s->fmr[i], BPF_ANY) < 0)
-			rc = -errno;
-		else if (w)
-			w->fmr_added++;
-	}
+	for (size_t i = 0; i < s->n_fmr; i++)
+		key_of(&s->fmr[i], keys + i * ksz);
+	rc = bpftc_map_sync(fd, keys, s->fmr, s->n_fmr, ksz,
+			    sizeof(struct xlat_fmr), w ? &w->fmr_added : NULL,
+			    w ? &w->fmr_deleted : NULL);
+	free(keys);
 	return rc;
 }
 
@@ -311,52 +205,9 @@ static int maps_sync(const struct xlat_fds *f, const struct xlat_cfg *want,
 
 static int dev_mac(unsigned ifindex, uint8_t mac[6], struct err *e)
 {
-	struct nlconn c;
-	struct rtnl_link *l = NULL;
-	struct nl_addr *a;
-	int rc = nlconn_open(&c, e);
+	int rc = bpftc_dev_mac(ifindex, mac, e);
 
-	if (rc)
-		return rc;
-	rc = rtnl_link_get_kernel(c.sk, (int)ifindex, NULL, &l);
-	if (rc < 0) {
-		rc = nle_errno(rc);
-		err_set(e, -rc, "xlat: device %u: %s", ifindex, strerror(-rc));
-	} else {
-		a = rtnl_link_get_addr(l);
-		if (!a || nl_addr_get_len(a) != 6)
-			rc = err_set(e, EINVAL, "xlat: device %u has no "
-				     "Ethernet address", ifindex);
-		else
-			memcpy(mac, nl_addr_get_binary_addr(a), 6);
-		rtnl_link_put(l);
-	}
-	nlconn_close(&c);
-	return rc;
-}
-
-static int tc_attach(unsigned ifindex, enum bpf_tc_attach_point where,
-		     int prog_fd, struct err *e)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO, .prog_fd = prog_fd,
-			    .flags = BPF_TC_F_REPLACE);
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	int rc = bpf_tc_hook_create(&hook);
-
-	libbpf_set_print(old);
-	/* a clsact that is there (ours or not) is shared, not recreated */
-	if (rc < 0 && rc != -EEXIST)
-		return err_set(e, -rc, "xlat: clsact on %u: %s", ifindex,
-			       strerror(-rc));
-	rc = bpf_tc_attach(&hook, &o);
-	if (rc < 0)
-		return err_set(e, -rc, "xlat: attaching to %u %s: %s", ifindex,
-			       where == BPF_TC_INGRESS ? "ingress" : "egress",
-			       strerror(-rc));
-	return 0;
+	return rc ? err_wrap(e, rc, "xlat") : 0;
 }
 
 static void cfg_stamp(struct xlat_cfg *c)
@@ -439,9 +290,7 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 
 	if (rc)
 		return rc;
-	rc = tc_attach(dev, BPF_TC_EGRESS, o.prog_out, e);
-	if (!rc)
-		rc = tc_attach(wan, BPF_TC_INGRESS, o.prog_in, e);
+	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out, e);
 	if (!rc && w)
 		w->attached += 2;
 	xlat_obj_free(&o);
@@ -457,8 +306,7 @@ static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
 	int rc;
 
 	fds_init(f);
-	if (tc_prog_id(wan, BPF_TC_INGRESS, &in_id) ||
-	    tc_prog_id(dev, BPF_TC_EGRESS, &out_id))
+	if (bpftc_pair_ids(&tc_id, wan, dev, &in_id, &out_id))
 		return -ENOENT;
 	rc = prog_maps(in_id, f);
 	if (!rc)
@@ -510,48 +358,20 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 	return rc;
 }
 
-static int tc_detach(unsigned ifindex, enum bpf_tc_attach_point where)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = XLAT_TC_HANDLE,
-			    .priority = XLAT_TC_PRIO);
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	int rc = bpf_tc_detach(&hook, &o);
-
-	libbpf_set_print(old);
-
-	/* absent filter, qdisc or device: nothing of ours there */
-	if (rc == -ENOENT || rc == -EINVAL || rc == -ENODEV)
-		return 0;
-	return rc;
-}
-
 int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e)
 {
-	int rc = 0, r;
-
-	if (wan_ifindex && (r = tc_detach(wan_ifindex, BPF_TC_INGRESS)) < 0)
-		rc = err_set(e, -r, "xlat: detaching from %u ingress: %s",
-			     wan_ifindex, strerror(-r));
-	if (dev_ifindex && (r = tc_detach(dev_ifindex, BPF_TC_EGRESS)) < 0)
-		rc = err_set(e, -r, "xlat: detaching from %u egress: %s",
-			     dev_ifindex, strerror(-r));
-	return rc;
+	return bpftc_pair_detach(&tc_id, wan_ifindex, dev_ifindex, e);
 }
 
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		    struct err *e)
 {
-	int ncpu = libbpf_num_possible_cpus(), rc;
 	struct xlat_fds f;
 	uint32_t id;
-	uint64_t *v;
+	int rc;
 
-	if (ncpu <= 0)
-		return err_set(e, ncpu ? -ncpu : EINVAL, "xlat: no CPU count");
 	fds_init(&f);
-	rc = tc_prog_id(wan_ifindex, BPF_TC_INGRESS, &id);
+	rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
 	if (!rc)
 		rc = prog_maps(id, &f);
 	if (!rc && f.stats < 0)
@@ -561,20 +381,7 @@ int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		return err_set(e, -rc, "xlat: no translator on %u: %s",
 			       wan_ifindex, strerror(-rc));
 	}
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (!v) {
-		fds_close(&f);
-		return err_set(e, ENOMEM, "xlat: out of memory");
-	}
-	for (uint32_t k = 0; k < XLAT_STAT_MAX && !rc; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(f.stats, &k, v) < 0)
-			rc = err_set(e, errno, "xlat: reading counter %u: %s", k,
-				     strerror(errno));
-		for (int i = 0; !rc && i < ncpu; i++)
-			out[k] += v[i];
-	}
-	free(v);
+	rc = bpftc_percpu_sum(f.stats, XLAT_STAT_MAX, out, e);
 	fds_close(&f);
 	return rc;
 }

@@ -2,7 +2,8 @@
 /* MAP-E, hub-and-spoke (RFC 7597, HB46PP S9): one ip6tnl from the CE
  * address to the BR, NAT44 into the port set. Pure.
  *
- * Mesh: this build never advertises `mesh` (R4). An offer that still says
+ * Mesh: this build does not advertise `mesh` yet (R4; the eBPF mesh,
+ * bpf/mesh.bpf.c, is not wired into apply). An offer that still says
  * `mesh: true` is planned hub-and-spoke: what mesh adds (RFC 7597 5) is
  * the CE forwarding to other CEs by Forwarding Mapping Rules; a CE that
  * uses none sends all IPv4 by the default mapping to the BR, which can

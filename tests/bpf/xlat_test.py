@@ -7,10 +7,14 @@ built here with scapy from the RFCs' rules, with this file's own address
 arithmetic: nothing is taken from the program. TAP on stdout.
 
 usage: xlat_test.py build/tests/tools/xlat_run"""
-import ipaddress
+import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# pylint: disable=wrong-import-position
+from progtest import (TC_REDIRECT, TC_SHOT, Batch, a4, a6,  # noqa: E402
+                      done, expect, psid_of, s6, set_tool, tap, unchanged)
 from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NS,
                        ICMPv6PacketTooBig, ICMPv6ParamProblem,
@@ -19,40 +23,13 @@ from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
 
 conf.verb = 0
 TOOL = sys.argv[1]
-TC_OK, TC_SHOT, TC_REDIRECT = 0, 2, 7
 DEV_MAC = "02:00:00:00:aa:01"
 # BPF_PROG_TEST_RUN runs on the loopback device, MAC 00:..:00: a frame to
 # it is PACKET_HOST, as one to the WAN's MAC is on the real hook.
 HOST_MAC = "00:00:00:00:00:00"
 PEER_MAC = "02:00:00:00:bb:02"
 
-n = 0
-failed = 0
-
-
-def tap(good, name, diag=None):
-    global n, failed
-    n += 1
-    print(("ok %d - %s" if good else "not ok %d - %s") % (n, name))
-    if not good:
-        failed += 1
-        for line in (diag or "").splitlines():
-            print("#   " + line)
-
-
 # ---- address arithmetic, from the RFCs ------------------------------------
-
-def a6(s):
-    return int(ipaddress.IPv6Address(s))
-
-
-def s6(i):
-    return str(ipaddress.IPv6Address(i))
-
-
-def a4(s):
-    return int(ipaddress.IPv4Address(s))
-
 
 def rfc6052(prefix, plen, v4):
     """RFC 6052 2.2: the IPv4 bits after the prefix, skipping bits 64-71."""
@@ -66,100 +43,11 @@ def rfc6052(prefix, plen, v4):
     return s6(p | (top << 64) | (rest << (56 - (32 - before))))
 
 
-def psid_of(port, a, k):
-    """RFC 7597 5.1: the k bits after the first a bits of the port."""
-    return (port >> (16 - a - k)) & ((1 << k) - 1)
-
-
 def map_addr(rule6, r6len, v4len, ealen, v4, psid):
     """RFC 7597 5.2 (prefix | EA bits, subnet 0) and 6 (IID 0:v4:PSID)."""
     k = ealen - (32 - v4len)
     ea = ((a4(v4) & ((1 << (32 - v4len)) - 1)) << k) | psid
     return s6(a6(rule6) | (ea << (128 - r6len - ealen)) | (a4(v4) << 16) | psid)
-
-
-# ---- the tool ----------------------------------------------------------------
-
-def run_tool(args, lines):
-    p = subprocess.run([TOOL] + args, input="".join(l + "\n" for l in lines),
-                       capture_output=True, text=True, timeout=120, check=False)
-    if p.returncode != 0:
-        tap(False, "xlat_run " + " ".join(args), p.stderr)
-        return None
-    return p.stdout.splitlines()
-
-
-class Batch:
-    """Queue packets and checks; one tool run answers them all."""
-
-    def __init__(self, name, args):
-        self.name, self.args, self.cases = name, args, []
-
-    def case(self, name, prog, pkt, check):
-        self.cases.append((name, "%s %s" % (prog, bytes(pkt).hex()), check))
-
-    def stats(self, name, want):
-        self.cases.append((name, "stats", want))
-
-    def raw(self, name, line, check):
-        self.cases.append((name, line, check))
-
-    def run(self):
-        out = run_tool(self.args, [c[1] for c in self.cases])
-        if out is None:
-            return
-        if len(out) != len(self.cases):
-            tap(False, self.name + ": one answer per command",
-                "\n".join(out[-5:]))
-            return
-        for (name, line, check), got in zip(self.cases, out):
-            full = "%s: %s" % (self.name, name)
-            if line == "stats":
-                have = dict(kv.split("=") for kv in got.split())
-                bad = {k: v for k, v in check.items()
-                       if have.get(k, "0") != str(v)}
-                tap(not bad, full, "counters %s, want %s" % (got, check))
-            elif callable(check):
-                check(full, got)
-
-
-def parse(got):
-    ret, _, hexs = got.partition(" ")
-    return int(ret), bytes.fromhex(hexs)
-
-
-def expect(ret_want, want=None, fix=None, mac=None):
-    """A check: the verdict, and (when want) the packet from the Ethernet
-    type on; fix(got_bytes, want_pkt) copies a field the RFC leaves free
-    (the IPv4 Identification without a Fragment header). mac: the
-    destination MAC the frame must carry."""
-    def check(name, got):
-        if got.startswith("error"):
-            tap(False, name, got)
-            return
-        ret, pkt = parse(got)
-        if ret != ret_want:
-            tap(False, name, "verdict %d, want %d" % (ret, ret_want))
-            return
-        if want is None:
-            tap(True, name)
-            return
-        w = want
-        if fix:
-            w = fix(pkt, w.copy())
-        wb = bytes(w)
-        diag = "got  %s\nwant %s" % (pkt[12:].hex(), wb[12:].hex())
-        if pkt[12:] != wb[12:]:
-            try:
-                diag += "\n" + Ether(pkt).show2(dump=True)
-            except Exception:  # pylint: disable=broad-except
-                pass
-            tap(False, name, diag)
-        elif mac and pkt[:6] != bytes.fromhex(mac.replace(":", "")):
-            tap(False, name, "destination MAC %s, want %s" % (pkt[:6].hex(), mac))
-        else:
-            tap(True, name)
-    return check
 
 
 def same_id(pkt, w):
@@ -168,14 +56,6 @@ def same_id(pkt, w):
     w[IP].id = int.from_bytes(pkt[18:20], "big")
     w[IP].chksum = None
     return w
-
-
-def unchanged(orig):
-    def check(name, got):
-        ret, pkt = parse(got)
-        tap(ret == TC_OK and pkt == bytes(orig), name,
-            "verdict %d, packet %s" % (ret, "same" if pkt == bytes(orig) else "changed"))
-    return check
 
 
 def e4(src=PEER_MAC):
@@ -471,6 +351,7 @@ def clat_batch(pref, plen):
 
 
 def main():
+    set_tool(TOOL)
     mapt_batch()
     for pref, plen in [("2001:db8:64::", 96), ("2001:db8:6400::", 64), ("2001:db8:64::", 56),
                        ("2001:db8:64::", 48), ("2001:db8:6400::", 40), ("2001:db8::", 32)]:
@@ -489,8 +370,7 @@ def main():
         p = subprocess.run([TOOL] + args, input="", capture_output=True, text=True,
                            timeout=30, check=False)
         tap(p.returncode == 1 and needle in p.stderr, "refused: %s" % name, p.stderr)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ bad() {
 p=$($A plan --from "$F/map_e_v0.json" --prefix 2001:db8:4c12:3400::/56 --json)
 c=$($A calc --rule-ipv6 2001:db8:4c00::/40 --rule-ipv4 192.0.2.0/24 --ea-length 16 \
 	--psid-offset 4 --draft03 --prefix 2001:db8:4c12:3400::/56 --json)
-is "$(j "$p" 'list(j.keys())')" '["method", "links", "addresses", "routes", "nat", "filter", "xlat", "info"]' "JSON top-level keys, in order"
+is "$(j "$p" 'list(j.keys())')" '["method", "links", "addresses", "routes", "nat", "filter", "xlat", "info", "mesh"]' "JSON top-level keys, in order"
 is "$(j "$p" '(j["xlat"]["enabled"], j["xlat"]["ipv6"], j["xlat"]["fmrs"])')" "(False, None, [])" "map_e_v0: no translator, its keys null"
 is "$(j "$p" 'j["method"]')" map_e "map_e_v0: method from order"
 is "$(j "$p" 'j["links"][0]["local"]')" 2001:db8:4c12:3400:c0:2:1200:3400 "map_e_v0: draft-03 CE address as the tunnel source"
@@ -76,6 +76,26 @@ t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@")
 like "$t" "^# map_e.mesh is true: planned hub-and-spoke" "mesh: true is said, and planned hub-and-spoke"
 e=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --json 2>&1 >/dev/null)
 like "$e" "note: map_e.mesh is true" "mesh note on stderr with --json"
+is "$(j "$p" 'j["mesh"]["fmrs"]')" \
+	'[{"rule": 0, "ipv4_prefix": "203.0.113.0/24", "ipv6_prefix": "2001:db8:1:2000::/52", "ea_length": 12, "psid_offset": 4, "usable": true}]' \
+	"mesh: the FMR table in the JSON (rule, IPv4 prefix, EA length, PSID offset)"
+like "$t" "^#   0     203.0.113.0/24     12        4           2001:db8:1:2000::/52" "mesh: the FMR table in the text"
+# --dest: one packet's way; the CE's address is calc's for the same rule + PSID
+p=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --dest 203.0.113.52:5000 --json 2>/dev/null)
+c=$($A calc --rule-ipv6 2001:db8:1:2000::/52 --rule-ipv4 203.0.113.0/24 --ea-length 12 \
+	--psid-offset 4 --draft03 --prefix 2001:db8:1:2343::/64 --json)
+is "$(j "$p" '(j["mesh"]["dest"]["via"], j["mesh"]["dest"]["rule"], j["mesh"]["dest"]["psid"])')" "('direct', 0, 3)" \
+	"--dest 203.0.113.52:5000: port 5000 is PSID 3 (offset 4), direct by rule 0"
+is "$(j "$p" 'j["mesh"]["dest"]["ipv6"]')" "$(j "$c" 'j["ce_ipv6"]')" "--dest: the outer destination is calc's CE address (draft-03)"
+is "$(j "$c" '(j["ipv4"], j["psid"])')" "('203.0.113.52', 3)" "--dest: calc agrees that CE holds 203.0.113.52 PSID 3"
+t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --dest 198.51.100.7:80)
+like "$t" "^# --dest 198.51.100.7:80 -> 2001:db8:1::1 .BR.: no forwarding rule holds" "--dest outside every rule: the BR, and why"
+t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --dest 203.0.113.9)
+like "$t" "^# --dest 203.0.113.9 -> 2001:db8:1::1 .BR, rule 0.: no port" "--dest without a port: the BR, which reaches every CE"
+t=$(plan --from "$F/map_e_v0.json" --prefix 2001:db8:4c12:3400::/56 --dest 192.0.2.1:80)
+like "$t" "only for MAP-E with map_e.mesh true" "--dest without mesh: refused"
+t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --dest 203.0.113.300:80)
+like "$t" "--dest: '203.0.113.300' is not an IPv4 address" "--dest: a bad address named"
 set --
 p=$($A plan --from "$F/spec_3_4.json" --method ipip --json)
 is "$(j "$p" '(j["method"], j["links"][0]["local"], j["addresses"][1]["address"], j["addresses"][1]["prefix_length"])')" \

@@ -17,6 +17,7 @@
  *   remove WAN DEV          -> "rc=N"
  *   kstats WAN              -> "rc=N name=value ..." (the attached program's) */
 #include "../../netlink/xlat.h"
+#include "progrun.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -26,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PKT_MAX 70000
 
 static int usage(const char *what)
 {
@@ -111,31 +110,6 @@ static int parse_args(int argc, char **argv, struct xlat_spec *s)
 			return usage(k);
 	}
 	return 0;
-}
-
-static size_t unhex(const char *h, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned x;
-
-	while (h[0] && h[1] && n < max && sscanf(h, "%2x", &x) == 1) {
-		out[n++] = (uint8_t)x;
-		h += 2;
-	}
-	return n;
-}
-
-static int run(int fd, const uint8_t *in, size_t n, uint8_t *out,
-	       uint32_t *outn, uint32_t *ret)
-{
-	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
-			    .data_size_in = (uint32_t)n, .data_out = out,
-			    .data_size_out = PKT_MAX, .repeat = 1);
-	int rc = bpf_prog_test_run_opts(fd, &o);
-
-	*ret = o.retval;
-	*outn = o.data_size_out;
-	return rc;
 }
 
 static void cmd_stats(const struct xlat_obj *o)
@@ -245,7 +219,6 @@ int main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), stdin)) {
 		char *cmd = strtok(line, " \n"), *arg = strtok(NULL, " \n");
-		uint32_t on = 0, ret = 0;
 		size_t n;
 
 		if (!cmd)
@@ -273,17 +246,8 @@ int main(int argc, char **argv)
 				 (unsigned)atoi(cnt), (unsigned)atoi(sd), in, n,
 				 tmp, out);
 		} else if ((!strcmp(cmd, "out") || !strcmp(cmd, "in")) && arg) {
-			n = unhex(arg, in, sizeof(in));
-			rc = run(!strcmp(cmd, "out") ? o.prog_out : o.prog_in, in,
-				 n, out, &on, &ret);
-			if (rc) {
-				printf("error %d\n", rc);
-			} else {
-				printf("%u ", ret);
-				for (uint32_t i = 0; i < on; i++)
-					printf("%02x", out[i]);
-				printf("\n");
-			}
+			run_print(!strcmp(cmd, "out") ? o.prog_out : o.prog_in,
+				  arg, in, out);
 		} else {
 			printf("bad command %s\n", cmd);
 		}
