@@ -67,7 +67,12 @@ else
 	case "$rc" in
 	124 | 137) why="the probe boot hung (no token in ${limit}s)" ;;
 	0) why="the probe boot ended without its token" ;;
-	*) why="qemu exit $rc: $(grep -v '^[[:space:]]*$' "$out" | tail -n 1 | cut -c1-120)" ;;
+	*)
+		# qemu's own complaint (an assertion, an error), else its last line
+		last=$(grep -i -E 'assert|error|fail' "$out" | tail -n 1)
+		[ -n "$last" ] || last=$(grep -v '^[[:space:]]*$' "$out" | tail -n 1)
+		why="qemu exit $rc: $(printf '%s' "$last" | cut -c1-160)"
+		;;
 	esac
 	res="tcg KVM failed: $why"
 fi
