@@ -201,7 +201,7 @@ static void run_actions(struct daemon *d, const struct seq_actions *acts)
 				       "not provisioned, Q2" : "no method offered, S2");
 			break;
 		case SEQ_ACT_KEEP:
-			log_info("keep %s running unchanged", method_name(a->method));
+			log_info("keep %s running unchanged (Q6)", method_name(a->method));
 			break;
 		case SEQ_ACT_STORE:
 			store(d, a->prov);
