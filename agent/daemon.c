@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "config.h"
 #include "daemon.h"
+#include "heapstat.h"
 #include "log.h"
 #include "notify.h"
 #include "status.h"
@@ -126,6 +127,7 @@ static void write_status(struct daemon *d)
 		.queries = d->queries,
 		.applies = d->applies,
 		.writes = d->writes,
+		.heap_bytes = heap_bytes(),
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
 	struct err e;

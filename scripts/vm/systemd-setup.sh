@@ -18,6 +18,8 @@ U=$R/etc/systemd/system
 mkdir -p "$U" "$R/etc/systemd/network" "$R/lib/modules" || return 1
 ln -sfn "$V6MIG_VM_MODROOT/$V6MIG_VM_KVER" "$R/lib/modules/$V6MIG_VM_KVER" || return 1
 : > "$R/etc/fstab"
+# dpkg in the VM: no man-db index rebuild (a minute under TCG).
+rm -f "$R/var/lib/man-db/auto-update"
 # The host root may be a container's: systemd would believe it runs in one
 # (and ignore the kernel command line, udev, device units).
 rm -f "$R/.dockerenv" "$R/run/.containerenv"

@@ -64,6 +64,8 @@ run_case() {
 }
 
 inside() { # inside DIR
+	# A systemd case carries many checks through one lab and one boot.
+	[ "$1" = systemd ] && [ "$case_timeout" -lt 900 ] && case_timeout=900
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	n=0 bad=0
@@ -125,7 +127,9 @@ n_all=0 bad_all=0
 vm_boot() {
 	dir=$1; shift
 	nc=$(cases "$dir" | wc -l)
-	vm_timeout=${V6MIG_VM_TIMEOUT:-$((120 + nc * (case_timeout + 10)))}
+	ct=$case_timeout
+	[ "$dir" = systemd ] && [ "$ct" -lt 900 ] && ct=900
+	vm_timeout=${V6MIG_VM_TIMEOUT:-$((120 + nc * (ct + 10)))}
 	echo "# vm: $why: one VM${1:+ ($1)} for $nc case(s) of tests/vm/$dir"
 	start=$(date +%s)
 	V6MIG_VM_ACCEL=${acc%% *} "$top/scripts/vm/run.sh" --timeout "$vm_timeout" "$@" -- \
