@@ -50,7 +50,8 @@ METHOD_OPS := $(basename $(notdir $(METHOD_SRC)))
 LIB_SRC := $(filter-out $(ALL_METHOD_SRC),$(wildcard tunnels/*.c)) \
 	$(METHOD_SRC) \
 	$(filter-out agent/main.c,$(wildcard agent/*.c)) \
-	$(wildcard netlink/*.c)
+	$(wildcard netlink/*.c) \
+	$(wildcard util/*.c)
 MAIN_SRC := agent/main.c
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

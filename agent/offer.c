@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "../util/fileio.h"
 
 /* stdin for "-"; the same size limit either way. */
 static int read_from(const char *path, char **buf, size_t *len, struct err *e)

@@ -12,7 +12,7 @@
 #include "../tunnels/plan.h"
 #include "cli.h"
 #include "commands.h"
-#include "fileio.h"
+#include "../util/fileio.h"
 #include "offer.h"
 #include "planfmt.h"
 #include "prov.h"

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
-#include "fileio.h"
+#include "../util/fileio.h"
 #include "planfmt.h"
 
 static void add_str(cJSON *o, const char *k, const char *v)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/fileio.h"
 #include "config.h"
 
 const char *store_default_dir(void)
@@ -33,57 +34,17 @@ static int open_dir(const char *dir, bool create, struct err *e)
 	return fd;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Temporary name, then fsync, rename over the old file, fsync the
- * directory: the old file or the new one survives a crash. */
+/* The directory (0700, made if missing), then the one atomic writer:
+ * the old file or the new one survives a crash. */
 static int write_atomic(const char *dir, const char *name, const char *data,
 			size_t len, struct err *e)
 {
-	char tmp[4096];
-	int dfd, fd, rc;
+	int dfd = open_dir(dir, true, e);
 
-	dfd = open_dir(dir, true, e);
 	if (dfd < 0)
 		return dfd;
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp)) {
-		close(dfd);
-		return err_set(e, ENAMETOOLONG, "%s: path too long", dir);
-	}
-	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
-	if (fd < 0) {
-		rc = err_set(e, errno, "%s: %s", tmp, strerror(errno));
-		close(dfd);
-		return rc;
-	}
-	rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && renameat(dfd, strrchr(tmp, '/') + 1, dfd, name) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		err_set(e, rc, "%s/%s: cannot write: %s", dir, name, strerror(-rc));
-	} else if (fsync(dfd) < 0) {
-		rc = err_set(e, errno, "%s: fsync: %s", dir, strerror(errno));
-	}
 	close(dfd);
-	return rc;
+	return file_write_atomic(dir, name, data, len, 0600, e);
 }
 
 /* The whole of a regular file of at most STORE_MAX_BYTES, NUL-ended. */

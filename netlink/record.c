@@ -5,7 +5,7 @@
  * instead of duplicating it, and `down` removes exactly it. */
 #include "apply.h"
 
-#include "../agent/fileio.h"
+#include "../util/fileio.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 /* RFC 6333 5.7: 192.0.0.0/29 is reserved for the B4-AFTR link; the B4

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 static int entry_check(const struct prov_ipip_entry *en, size_t i,

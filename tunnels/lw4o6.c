@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 static int lw4o6_validate(const struct prov *p, struct err *e)

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../agent/prov.h"
+#include "provdata.h"
 #include "plan.h"
 
 static int mape_validate(const struct prov *p, struct err *e)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Small files written so that a reader (or a crash) sees the old content
- * or the new, never half: temp file in the same directory, fsync, rename,
- * fsync the directory. */
+/* The one atomic writer, for agent/ and netlink/ alike (it depends on
+ * nothing but tunnels/err.h). Small files written so that a reader (or a
+ * crash) sees the old content or the new, never half: temp file in the
+ * same directory, fsync, rename, fsync the directory. */
 #ifndef V6MIG_FILEIO_H
 #define V6MIG_FILEIO_H
 

@@ -76,10 +76,12 @@ int file_write_atomic(const char *dir, const char *name, const void *data,
 	}
 	/* The rename is durable only once the directory is on disk. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	if (dfd < 0)
+		return err_set(e, errno, "%s: %s", dir, strerror(errno));
+	rc = fsync(dfd) < 0 ? -errno : 0;
+	close(dfd);
+	if (rc < 0)
+		return err_set(e, -rc, "%s: fsync: %s", dir, strerror(-rc));
 	return 0;
 }
 
