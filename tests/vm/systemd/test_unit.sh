@@ -64,6 +64,14 @@ is "$(grep -c '^ip6_tunnel ' /proc/modules)" 0 "ip6_tunnel is not loaded yet"
 # ---- the lab, with the CE in the root namespace ------------------------------
 $L/topo.sh up 2>"$LAB_DIR.up.log"
 rc=$?
+if [ "$rc" != 0 ]; then
+	# On a loaded machine a lab server may miss its start deadline under
+	# TCG: say so, and try once more.
+	sed 's/^/# first try: /' "$LAB_DIR.up.log"
+	$L/topo.sh down >/dev/null 2>&1
+	$L/topo.sh up 2>"$LAB_DIR.up.log"
+	rc=$?
+fi
 is "$rc" 0 "topo up"
 [ "$rc" = 0 ] || { sed 's/^/# /' "$LAB_DIR.up.log"; echo "Bail out! no lab"; exit 1; }
 ip -n "$CE" link set wan0 netns 1 && ip -n "$CE" link set lan0 netns 1 &&
