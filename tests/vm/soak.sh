@@ -23,9 +23,9 @@
 #     queries), and the last equals the warm-up value;
 #   heap (ASan, plain): the allocator's count of bytes in use (status.json
 #     heap_bytes: ASan's allocator statistics, glibc's mallinfo2) grows by
-#     at most SOAK_HEAP_KB (default 128 KiB; ASan's count stayed
-#     exactly flat over 8 cycles here while RSS grew 1076 KiB) from the warm-up sample to the
-#     end; under valgrind its leak report at exit (definite leaks are
+#     at most SOAK_HEAP_KB (default 128 KiB) from the warm-up sample to
+#     the end (ASan's count stayed exactly flat over 8 cycles in the VM
+#     here while RSS grew 1076 KiB); under valgrind its leak report at exit (definite leaks are
 #     errors) is the check. This, not RSS, is the short soak's leak test
 #     (issue 11 item 19: RSS under ASan grew 2.7 MiB over 30 cycles on a
 #     loaded machine while valgrind's run was flat);
