@@ -99,7 +99,7 @@ log_level = info
 EOF
 
 # ---- start: active only after the first decision ---------------------------------
-# Every ActiveState/StatusText= pair the unit shows while it starts,
+# Every StatusText=/ActiveState pair (systemctl show's order) the unit shows while it starts,
 # polled (systemd sends its PropertiesChanged signals only to subscribers
 # on its own connections, so a bus monitor sees none).
 (
@@ -137,11 +137,12 @@ ok "traffic: the LAN host reaches inet as 198.51.100.18, a port of PSID 0x31 ($s
 wait "$mpid" 2>/dev/null
 mpid=""
 seq=$(tr '\n' ' ' <"$LAB_DIR/states")
-echo "# ActiveState/StatusText while starting: $seq"
-like "$seq" "activating/.* active/configured: map_e/ $" \
+echo "# StatusText/ActiveState while starting: $seq"
+like "$seq" "/activating/ .*configured: map_e/active/ $" \
 	"activating until the first decision, then active with StatusText configured: map_e"
-like "$seq" "activating/starting/" "StatusText followed the sequence (starting before configured)"
-ok "never active before configured" eval "[[ \"\$seq\" != *active/starting* ]]"
+like "$seq" "starting/activating/ configured: map_e/active/" \
+	"StatusText followed the sequence (starting, then configured: map_e)"
+ok "never active before configured" eval "[[ \"\$seq\" != *starting/active/* ]]"
 dec=$(since "$ts")
 echo "$dec" | sed 's/^/# journal| /'
 is "$(echo "$dec" | grep -cE '^configure map_e \((Q6|P1|stored data, P1)\)$')" 1 \
