@@ -22,7 +22,7 @@ KCONFIG_CONFIG ?= .config
 CONFIG_FILE := $(if $(wildcard $(KCONFIG_CONFIG)),$(KCONFIG_CONFIG),configs/defconfig)
 include $(CONFIG_FILE)
 
-PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl
+PKGS := libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl libbpf openssl
 ifeq ($(CONFIG_SYSTEMD),y)
 PKGS += libsystemd
 endif
@@ -99,6 +99,27 @@ $(O)/%.o: %.c $(GEN)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# ---- the translator's eBPF programs (bpf/) -> a skeleton in the binary ----
+# clang -target bpf; bpftool gen object drops the DWARF (the BTF stays: it
+# describes the maps), gen skeleton embeds the object's bytes. No CO-RE:
+# nothing needs the kernel's BTF at run time.
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+# asm/types.h for -target bpf: the build host's multiarch headers (any
+# arch's serve; $(CC) may be a cross or a sanitizer clang).
+BPF_ARCH_INC := /usr/include/$(shell $(BPF_CLANG) -print-multiarch 2>/dev/null)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror -I$(BPF_ARCH_INC)
+BPF_HDR := $(wildcard bpf/*.h)
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@.full $< && \
+		$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+$(O)/netlink/xlat.o: $(O)/bpf/xlat.skel.h
+
 $(O)/libv6mig.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -170,7 +191,7 @@ $(O)/bench/%: $(O)/bench/%.o $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	$(Q)bench/run.sh $(O)
 
 soak: all asan
@@ -203,10 +224,12 @@ endif
 DOCDIR ?= $(PREFIX)/share/doc/v6mig
 UNITS := v6mig-agent.service v6mig-agent@.service
 CONF := $(DESTDIR)$(SYSCONFDIR)/v6mig/v6mig.conf
+HOOKS := $(wildcard scripts/hooks/*)
 # Everything install puts down and uninstall removes (not the user's CONF).
 INSTALLED := $(SBINDIR)/v6mig-agent $(UNITS:%=$(UNITDIR)/%) \
 	$(MANDIR)/man8/v6mig-agent.8 $(MANDIR)/man5/v6mig.conf.5 \
-	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example
+	$(BASHCOMPDIR)/v6mig-agent $(DOCDIR)/v6mig.conf.example \
+	$(HOOKS:scripts/hooks/%=$(DOCDIR)/hooks/%)
 
 install: all
 	install -D -m 0755 $(O)/v6mig-agent $(DESTDIR)$(SBINDIR)/v6mig-agent
@@ -218,6 +241,8 @@ install: all
 	install -D -m 0644 docs/v6mig.conf.5 $(DESTDIR)$(MANDIR)/man5/v6mig.conf.5
 	install -D -m 0644 scripts/completion/v6mig-agent.bash $(DESTDIR)$(BASHCOMPDIR)/v6mig-agent
 	install -D -m 0644 configs/v6mig.conf.example $(DESTDIR)$(DOCDIR)/v6mig.conf.example
+	install -d $(DESTDIR)$(DOCDIR)/hooks
+	install -m 0755 $(HOOKS) $(DESTDIR)$(DOCDIR)/hooks/
 	@# Never overwrite a user's configuration; 0600: it may hold `pass`.
 	@if [ -e $(CONF) ]; then echo "kept $(CONF)"; else \
 		echo "install -D -m 0600 configs/v6mig.conf.example $(CONF)"; \
@@ -225,7 +250,7 @@ install: all
 
 uninstall:
 	rm -f $(INSTALLED:%=$(DESTDIR)%)
-	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(DOCDIR)/hooks $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # ---- Debian package (debian/): build/v6mig_VERSION_ARCH.deb ----------------
 deb:

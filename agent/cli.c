@@ -124,3 +124,7 @@ int cli_number(const char *opt, const char *s, unsigned long max,
 				       opt, s, max);
 	return 0;
 }
+
+const char cli_pass_warning[] =
+	"warning: --pass is visible to every local user (ps, /proc/PID/cmdline); "
+	"use --pass-file FILE (mode 0600) or pass_file in the configuration";

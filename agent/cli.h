@@ -36,6 +36,10 @@ int cli_addr6(const char *opt, const char *s, struct in6_addr *out);
 int cli_number(const char *opt, const char *s, unsigned long max,
 	       unsigned long *out);
 
+/* Said once when --pass is given: every local user reads the command
+ * line (/proc/PID/cmdline, ps). */
+extern const char cli_pass_warning[];
+
 /* Print a cJSON value to stdout followed by a newline and free it. */
 struct cJSON;
 int cli_print_json(struct cJSON *obj);

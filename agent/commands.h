@@ -11,5 +11,6 @@ int cmd_probe(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_xlat(int argc, char **argv);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include "../tunnels/method.h"
 #include "config.h"
+#include "dnsname.h"
+#include "../util/fileio.h"
 #include "request.h"
 
 void config_defaults(struct v6mig_config *c)
@@ -23,6 +25,7 @@ void config_defaults(struct v6mig_config *c)
 	c->method = -1;
 	c->log_level = LOG_LVL_INFO;
 	c->timeout_s = 30;
+	c->hook_timeout_s = 10;
 }
 
 static int copy_str(char *dst, size_t size, const char *v, const char *where,
@@ -33,6 +36,62 @@ static int copy_str(char *dst, size_t size, const char *v, const char *where,
 			       where, key, v, size - 1);
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
+}
+
+/* A secret is never echoed, only what is wrong with it. */
+static int copy_secret(char *dst, size_t size, const char *v, const char *where,
+		       const char *key, struct err *e)
+{
+	if (strlen(v) >= size)
+		return err_set(e, EINVAL, "%s: %s (%zu bytes) is longer than %zu bytes",
+			       where, key, strlen(v), size - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+int config_read_secret(const char *path, char *dst, size_t size, struct err *e)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	int rc = file_read_all(path, 4096, &buf, &n, e);
+
+	if (rc < 0)
+		return rc;
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	if (n == 0 || n >= size || strlen(buf) != n || strchr(buf, '\n'))
+		rc = err_set(e, EINVAL, "%s: not one line of 1-%zu bytes", path, size - 1);
+	else
+		memcpy(dst, buf, n + 1);
+	memset(buf, 0, n);
+	free(buf);
+	return rc;
+}
+
+static int set_pass_file(struct v6mig_config *c, const char *v, const char *where,
+			 struct err *e)
+{
+	struct err fe;
+
+	if (v[0] != '/')
+		return err_set(e, EINVAL, "%s: pass_file '%s' is not an absolute path",
+			       where, v);
+	if (config_read_secret(v, c->pass, sizeof(c->pass), &fe) < 0)
+		return err_set(e, EINVAL, "%s: pass_file %s", where, fe.msg);
+	return 0;
+}
+
+static int set_domain(struct v6mig_config *c, const char *v, const char *where,
+		      struct err *e)
+{
+	/* Q1: the TXT owner name; an underscore is a DNS name's right. */
+	if (!dns_name_valid(v, true))
+		return err_set(e, EINVAL, "%s: domain '%.80s' is not a DNS name "
+			       "(labels of 1-63 letters, digits, '-', '_'; at most 253 bytes)",
+			       where, v);
+	return copy_str(c->domain, sizeof(c->domain), v, where, "domain", e);
 }
 
 static bool ifname_ok(const char *v)
@@ -204,7 +263,7 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 	if (!strcmp(key, "resolvers"))
 		return set_list(c, v, where, set_resolver, e);
 	if (!strcmp(key, "domain"))
-		return copy_str(c->domain, sizeof(c->domain), v, where, key, e);
+		return set_domain(c, v, where, e);
 	if (!strcmp(key, "vendorid"))
 		return copy_str(c->vendorid, sizeof(c->vendorid), v, where, key, e);
 	if (!strcmp(key, "product"))
@@ -216,7 +275,9 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 	if (!strcmp(key, "user"))
 		return copy_str(c->user, sizeof(c->user), v, where, key, e);
 	if (!strcmp(key, "pass"))
-		return copy_str(c->pass, sizeof(c->pass), v, where, key, e);
+		return copy_secret(c->pass, sizeof(c->pass), v, where, key, e);
+	if (!strcmp(key, "pass_file"))
+		return set_pass_file(c, v, where, e);
 	if (!strcmp(key, "server_name"))
 		return copy_str(c->server_name, sizeof(c->server_name), v, where, key, e);
 	if (!strcmp(key, "method"))
@@ -242,6 +303,10 @@ int config_set(struct v6mig_config *c, const char *key, const char *v,
 		return set_bool(&c->keep_on_exit, v, where, key, e);
 	if (!strcmp(key, "ipip_index"))
 		return set_uint(&c->ipip_index, v, 0, 15, where, key, e);
+	if (!strcmp(key, "hook"))
+		return set_path(c->hook, v, where, key, e);
+	if (!strcmp(key, "hook_timeout"))
+		return set_uint(&c->hook_timeout_s, v, 1, 300, where, key, e);
 	return err_set(e, EINVAL, "%s: unknown key '%s'", where, key);
 }
 

@@ -33,7 +33,7 @@ struct v6mig_config {
 	char version[CFG_STR_MAX];
 	char ca_file[CFG_PATH_MAX];
 	char user[CFG_STR_MAX];
-	char pass[CFG_STR_MAX];
+	char pass[CFG_STR_MAX];         /* `pass`, or read from `pass_file` */
 	char server_name[254];
 	int method;                     /* fixed method (S8), -1 = by order */
 	char provisioning_file[CFG_PATH_MAX]; /* fixed data: no discovery */
@@ -45,6 +45,10 @@ struct v6mig_config {
 	unsigned timeout_s;             /* whole fetch, default 30 */
 	bool keep_on_exit;
 	unsigned ipip_index;
+	/* Operating it (issue 14): the hook run on every state change, and
+	 * how long it may take before it is killed. */
+	char hook[CFG_PATH_MAX];
+	unsigned hook_timeout_s;        /* default 10 */
 };
 
 /* Defaults from the build (Kconfig). */
@@ -56,6 +60,9 @@ int config_load(struct v6mig_config *c, const char *path, struct err *e);
  * front of the message, e.g. "v6mig.conf:12" or "--wan"). */
 int config_set(struct v6mig_config *c, const char *key, const char *value,
 	       const char *where, struct err *e);
+/* A secret from a file (pass_file, --pass-file): one line of 1 to
+ * size-1 bytes, a final newline dropped. The value is never echoed. */
+int config_read_secret(const char *path, char *dst, size_t size, struct err *e);
 /* Checks across keys (wan given, user and pass together, ...). */
 int config_check(const struct v6mig_config *c, struct err *e);
 

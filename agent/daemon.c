@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../netlink/apply.h"
+#include "../netlink/conntrack.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -80,6 +82,10 @@ void daemon_push(struct daemon *d, struct seq_event *ev)
 			prov_done(ev->prov);
 		return;
 	}
+	if (ev->type == SEQ_EV_RESULT)
+		d->by_class[ev->cls]++;
+	if (ev->prov && (ev->type == SEQ_EV_START || ev->type == SEQ_EV_RESULT))
+		daemon_ops_data(d, ev->prov);
 	i = (d->q_head + d->q_len++) % DAEMON_QUEUE;
 	d->queue[i].ev = *ev;
 	if (ev->prov) {
@@ -108,7 +114,7 @@ static uint32_t rnd_uniform(void *ctx, uint32_t min, uint32_t max)
 
 /* ---- status ---------------------------------------------------------- */
 
-static void write_status(struct daemon *d)
+void daemon_write_status(struct daemon *d)
 {
 	struct status s = {
 		.state = d->stopping ? "stopped" : seq_state_name(d->seq.state),
@@ -130,10 +136,13 @@ static void write_status(struct daemon *d)
 		.heap_bytes = heap_bytes(),
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
+	char nat64[V6_STR_MAX + 8];
 	struct err e;
 
+	daemon_ops_status(d, &s, nat64, sizeof(nat64));
 	if (status_write(d->cfg.run_dir, &s, &e) < 0)
 		log_warn("status: %s", e.msg);
+	daemon_ops_changed(d, &s);
 	notify_status("%s%s%s%s", s.state, s.method ? ": " : "",
 		      s.method ? s.method : "",
 		      s.last_error ? " (last error logged)" : "");
@@ -232,7 +241,7 @@ static void pump(struct daemon *d)
 	}
 	if (!any)
 		return;
-	write_status(d);
+	daemon_write_status(d);
 	/* READY=1 after the first decision: configured, not provisioned, or
 	 * a definite back-off with nothing to run. */
 	if (!d->ready_sent && d->seq.busy == SEQ_IDLE &&
@@ -253,6 +262,23 @@ static void on_seq_timer(struct loop_timer *t, void *data)
 	daemon_push(d, &ev);
 }
 
+/* A NAT went: its conntrack entries go in steps, one per loop turn, so
+ * timers, signals and the watchdog are served in between. */
+static void on_ct_timer(struct loop_timer *t, void *data)
+{
+	struct daemon *d = data;
+
+	daemon_ct_step(d, DAEMON_CT_STEP_MS);
+	if (daemon_ct_busy(d))
+		loop_timer_arm_at(t, loop_now_ms());
+}
+
+static void on_restore_timer(struct loop_timer *t, void *data)
+{
+	(void)t;
+	daemon_restore(data);
+}
+
 static void on_watchdog(struct loop_timer *t, void *data)
 {
 	struct daemon *d = data;
@@ -270,8 +296,12 @@ static void on_watch(struct loop_fd *h, uint32_t events, void *data)
 
 	(void)h;
 	(void)events;
+	char what[sizeof(d->lost_what)];
+
 	if (rt_watch_drain(d->watch, &changed, &e) < 0)
 		log_warn("watch: %s", e.msg);
+	if (rt_watch_lost(d->watch, what, sizeof(what)))
+		daemon_lost(d, what);
 	if (changed) {
 		log_info("WAN %s: IPv6 address or prefix changed: fetch again (Q7, Q8)",
 			 d->cfg.wan);
@@ -294,6 +324,10 @@ static void on_signal(struct loop_fd *h, uint32_t events, void *data)
 
 			log_notice("SIGUSR1: fetching now");
 			daemon_push(d, &ev);
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* port-set figures on demand */
+			daemon_ports_sample(d);
+			daemon_write_status(d);
 		} else {
 			log_notice("%s: stopping%s", strsignal((int)si.ssi_signo),
 				   d->cfg.keep_on_exit ? " (keep_on_exit: the kernel state stays)" : "");
@@ -339,7 +373,11 @@ static int open_watch(struct daemon *d, struct err *e)
 		return rc;
 	d->watch_h = (struct loop_fd){ .fd = rt_watch_fd(d->watch),
 				       .events = EPOLLIN, .cb = on_watch, .data = d };
-	return loop_fd_add(d->loop, &d->watch_h);
+	d->watch_nft_h = d->watch_h;
+	d->watch_nft_h.fd = rt_watch_nft_fd(d->watch);
+	if ((rc = loop_fd_add(d->loop, &d->watch_h)) < 0)
+		return rc;
+	return loop_fd_add(d->loop, &d->watch_nft_h);
 }
 
 static void close_watch(struct daemon *d)
@@ -347,6 +385,7 @@ static void close_watch(struct daemon *d)
 	if (!d->watch)
 		return;
 	loop_fd_del(d->loop, &d->watch_h);
+	loop_fd_del(d->loop, &d->watch_nft_h);
 	rt_watch_free(d->watch);
 	d->watch = NULL;
 }
@@ -363,6 +402,14 @@ static void start_sequence(struct daemon *d)
 
 	seq_init(&d->seq, &sc);
 	d->token[0] = '\0';
+	/* A restart or reload adopts what the kernel holds (sequence.h). */
+	if (daemon_kernel_holds(d, &ev.held)) {
+		ev.held_known = true;
+		if (ev.held >= 0)
+			log_info("the kernel holds %s of ours (%s/%s): adopted",
+				 method_name((enum method)ev.held), d->cfg.run_dir,
+				 RECORD_FILE);
+	}
 	if (d->cfg.provisioning_file[0]) {
 		daemon_push(d, &ev);
 		return;
@@ -394,14 +441,19 @@ static int daemon_open(struct daemon *d, struct err *e)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sig_h = (struct loop_fd){ .fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC),
 				     .events = EPOLLIN, .cb = on_signal, .data = d };
 	if (d->sig_h.fd < 0 || loop_fd_add(d->loop, &d->sig_h) < 0)
 		return err_set(e, errno, "signalfd: %s", strerror(errno));
 	if ((rc = loop_timer_init(d->loop, &d->seq_timer, on_seq_timer, d)) < 0 ||
-	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0)
+	    (rc = loop_timer_init(d->loop, &d->wd_timer, on_watchdog, d)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->ct_timer, on_ct_timer, d)) < 0 ||
+	    (rc = loop_timer_init(d->loop, &d->restore_timer, on_restore_timer, d)) < 0)
 		return err_set(e, rc, "timerfd: %s", strerror(-rc));
+	if ((rc = daemon_ops_init(d, e)) < 0)
+		return rc;
 	if ((rc = system_open(&d->sys, e)) < 0)
 		return rc;
 	d->be = system_backend(&d->sys);
@@ -413,18 +465,23 @@ static int daemon_open(struct daemon *d, struct err *e)
 
 static void daemon_close(struct daemon *d)
 {
+	daemon_ops_done(d);
 	daemon_hb_done(d);
 	close_watch(d);
 	if (d->sys_open)
 		system_close(&d->sys);
 	d->sys_open = false;
 	seq_done(&d->seq);
+	ct_flush_free(d->ct);
+	d->ct = NULL;
 	for (; d->q_len; d->q_len--, d->q_head = (d->q_head + 1) % DAEMON_QUEUE)
 		if (d->queue[d->q_head].ev.prov)
 			prov_done(d->queue[d->q_head].ev.prov);
 	if (d->loop) {
 		loop_timer_done(d->loop, &d->seq_timer);
 		loop_timer_done(d->loop, &d->wd_timer);
+		loop_timer_done(d->loop, &d->ct_timer);
+		loop_timer_done(d->loop, &d->restore_timer);
 		if (d->sig_h.fd >= 0) {
 			loop_fd_del(d->loop, &d->sig_h);
 			close(d->sig_h.fd);
@@ -470,7 +527,12 @@ static void stop(struct daemon *d)
 		run_actions(d, &acts);
 	if (!d->cfg.keep_on_exit && d->has_plan)
 		daemon_teardown(d, "stopping");
-	write_status(d);
+	/* Exiting: what is left of the flushes is done now (bounded by the
+	 * table; the loop has nothing else to serve). */
+	for (unsigned i = 0; daemon_ct_busy(d) && i < DAEMON_CT_EXIT_STEPS; i++)
+		daemon_ct_step(d, DAEMON_CT_STEP_MS);
+	daemon_write_status(d);
+	daemon_ops_stop(d);
 }
 
 static int daemon_run(struct daemon *d)
@@ -488,6 +550,7 @@ static int daemon_run(struct daemon *d)
 			break;
 		fetch_free(d->fetch_done);
 		d->fetch_done = NULL;
+		daemon_ops_between(d);
 		if (d->reload)
 			reload(d);
 	}
@@ -500,29 +563,32 @@ static int daemon_run(struct daemon *d)
 static const char run_usage[] =
 	"usage: v6mig-agent run [--config FILE] [--wan IFACE] [--lan IFACE]...\n"
 	"                       [--resolver ADDR[#PORT]]... [--domain NAME] [--ca-file F]\n"
-	"                       [--user U --pass P [--server-name H]] [--timeout S]\n"
+	"                       [--user U --pass-file F [--server-name H]] [--timeout S]\n"
 	"                       [--method M] [--from FILE.json] [--prefix PFX]\n"
 	"                       [--state-dir DIR] [--run-dir DIR] [--log-level L]\n"
 	"                       [--vendorid V] [--product P] [--version V] [--keep-on-exit]\n"
+	"                       [--hook PROG] [--hook-timeout S]\n"
 	"\n"
 	"The daemon: HB46PP discovery, fetch and the 3.6 sequence, the chosen method\n"
 	"brought up over netlink. Flags override the configuration file\n"
 	"(default " CONFIG_CONFIG_PATH "; see v6mig.conf(5)). SIGHUP re-reads it;\n"
 	"SIGTERM removes what the agent made (unless keep_on_exit) and exits 0;\n"
-	"SIGUSR1 fetches now.\n"
+	"SIGUSR1 fetches now; SIGUSR2 samples the port set now.\n"
 	"Exit 2: bad configuration; 1: could not start.\n";
 
 /* Flag -> configuration key: the flags carry probe's names. */
 static const struct { const char *flag, *key; } run_flags[] = {
 	{ "wan", "wan" }, { "lan", "lan" }, { "resolver", "resolvers" },
 	{ "domain", "domain" }, { "ca-file", "ca_file" }, { "user", "user" },
-	{ "pass", "pass" }, { "server-name", "server_name" },
+	{ "pass", "pass" }, { "pass-file", "pass_file" },
+	{ "server-name", "server_name" },
 	{ "timeout", "timeout" }, { "method", "method" },
 	{ "from", "provisioning_file" }, { "prefix", "prefix" },
 	{ "state-dir", "state_dir" }, { "run-dir", "run_dir" },
 	{ "log-level", "log_level" }, { "vendorid", "vendorid" },
 	{ "product", "product" }, { "version", "version" },
 	{ "keep-on-exit", "keep_on_exit" }, { "ipip-index", "ipip_index" },
+	{ "hook", "hook" }, { "hook-timeout", "hook_timeout" },
 };
 #define N_RUN_FLAGS (sizeof(run_flags) / sizeof(run_flags[0]))
 
@@ -562,6 +628,8 @@ static int run_parse(int argc, char **argv, struct daemon *d, char *from_abs,
 			return cli_usage_error("too many options");
 		if (!strcmp(run_flags[i].flag, "keep-on-exit"))
 			v = "yes";
+		if (!strcmp(run_flags[i].flag, "pass"))
+			log_warn("%s", cli_pass_warning);
 		/* --from may be relative to where the command was given. */
 		if (!strcmp(run_flags[i].flag, "from") && v[0] != '/') {
 			char cwd[512];
@@ -588,6 +656,7 @@ int cmd_run(int argc, char **argv)
 	cli_prog = "v6mig-agent run";
 	memset(&d, 0, sizeof(d));
 	d.tm_start_ms = d.tm_mark_ms = loop_now_ms();
+	guard_init(&d.guard, d.tm_start_ms);
 	d.sig_h.fd = -1;
 	d.failed_method = -1;
 	d.config_path = CONFIG_CONFIG_PATH;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The daemon's QUERY: HB46PP discovery (3.1), fetch (3.2-3.3) and
  * validation (3.4), or the provisioning file of the fixed mode (S8). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "log.h"
 #include "offer.h"
 #include "request.h"
+#include "wansrc.h"
+
+#define RESOLV_CONF "/etc/resolv.conf" /* c-ares' own default (D1) */
 
 static void push_result(struct daemon *d, enum hb_class cls, struct prov *p)
 {
@@ -65,6 +69,7 @@ static void on_fetch(void *arg, const struct fetch_result *r)
 	d->fetch_done = d->fetch;
 	d->fetch = NULL;
 	daemon_phase(d, &d->tm.https_ms, r->dns_ms);
+	daemon_ops_fetched(d, r);
 	if (r->cls != HB_OK) {
 		fail(d, r->cls, "fetch", r->err.msg);
 		return;
@@ -92,6 +97,7 @@ static void start_fetch(struct daemon *d)
 		.req = &req,
 		.ca_file = c->ca_file[0] ? c->ca_file : NULL,
 		.wan = c->wan,
+		.src = d->dns_src.has_src ? &d->dns_src.src : NULL,
 		.timeout_ms = c->timeout_s * 1000u,
 	};
 	struct err e;
@@ -137,6 +143,82 @@ static void query_file(struct daemon *d)
 	push_result(d, HB_OK, &p);
 }
 
+/* The channel's dependencies now: the WAN's own address (issue 10 3),
+ * resolv.conf's identity when no resolvers are configured. */
+static void dns_src_now(const struct daemon *d, struct dns_src *k)
+{
+	struct stat st;
+	struct err e;
+
+	memset(k, 0, sizeof(*k));
+	if (wan_source(d->cfg.wan, &k->src, &e) == 0)
+		k->has_src = true;
+	if (d->cfg.n_resolvers || stat(RESOLV_CONF, &st) < 0)
+		return;
+	k->has_conf = true;
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->size = st.st_size;
+	k->mtime = st.st_mtim;
+}
+
+static bool dns_src_equal(const struct dns_src *a, const struct dns_src *b)
+{
+	return a->has_src == b->has_src &&
+	       (!a->has_src || !memcmp(&a->src, &b->src, sizeof(a->src))) &&
+	       a->has_conf == b->has_conf && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static int dns_open(struct daemon *d, const struct dns_src *k, struct dns **out,
+		    struct err *e)
+{
+	const char *res[CFG_MAX_RESOLVERS];
+	struct dns_opts o = { .resolvers = res, .n_resolvers = d->cfg.n_resolvers,
+			      .wan = d->cfg.wan, .src = k->has_src ? &k->src : NULL };
+	const char *what = d->dns ? "new channel" : "channel";
+	char a[INET6_ADDRSTRLEN] = "-";
+	int rc;
+
+	for (size_t i = 0; i < d->cfg.n_resolvers; i++)
+		res[i] = d->cfg.resolvers[i];
+	rc = dns_new(out, d->loop, &o, e);
+	if (rc < 0)
+		return rc;
+	if (k->has_src)
+		inet_ntop(AF_INET6, &k->src, a, sizeof(a));
+	log_info("dns: %s on %s, source %s%s", what, d->cfg.wan, a, d->cfg.n_resolvers ? "" : k->has_conf ?
+		 ", servers from " RESOLV_CONF : ", no " RESOLV_CONF);
+	return 0;
+}
+
+/* Before each query (between loop turns, nothing of the old channel in
+ * flight): a new WAN address or a new resolv.conf (rewritten by a DHCPv6
+ * or RA client, typically on a WAN change) makes a new channel, so the
+ * servers are read again and the sockets leave from the right address. */
+static void dns_refresh(struct daemon *d)
+{
+	struct dns_src k;
+	struct dns *nd = NULL;
+	struct err e;
+
+	dns_src_now(d, &k);
+	if (d->dns && dns_src_equal(&k, &d->dns_src))
+		return;
+	if (dns_open(d, &k, &nd, &e) < 0) {
+		log_warn("dns: keeping the old channel: %s", e.msg);
+		return;
+	}
+	fetch_free(d->fetch_done); /* it may still name a query of the old one */
+	d->fetch_done = NULL;
+	daemon_peer_stop(d, PEER_PAUSE);
+	dns_free(d->dns);
+	d->dns = nd;
+	d->dns_src = k;
+}
+
 void daemon_query(struct daemon *d)
 {
 	daemon_hb_cancel(d);
@@ -144,6 +226,7 @@ void daemon_query(struct daemon *d)
 		query_file(d);
 		return;
 	}
+	dns_refresh(d);
 	log_debug("discover: TXT %s (Q1)", d->cfg.domain);
 	daemon_phase(d, NULL, 0);
 	d->dq = discover_start(d->dns, d->cfg.domain, on_discover, d);
@@ -165,18 +248,14 @@ void daemon_hb_cancel(struct daemon *d)
 
 int daemon_hb_init(struct daemon *d, struct err *e)
 {
-	const char *res[CFG_MAX_RESOLVERS];
-	struct dns_opts o = { .resolvers = res, .n_resolvers = d->cfg.n_resolvers,
-			      .wan = d->cfg.wan };
-
-	for (size_t i = 0; i < d->cfg.n_resolvers; i++)
-		res[i] = d->cfg.resolvers[i];
-	return dns_new(&d->dns, d->loop, &o, e);
+	dns_src_now(d, &d->dns_src);
+	return dns_open(d, &d->dns_src, &d->dns, e);
 }
 
 void daemon_hb_done(struct daemon *d)
 {
 	daemon_hb_cancel(d);
+	daemon_peer_stop(d, PEER_FORGET);
 	fetch_free(d->fetch_done);
 	d->fetch_done = NULL;
 	dns_free(d->dns);

@@ -9,7 +9,10 @@
  *  - AAAA-only name resolution (T2) through the same resolvers, for the
  *    provisioning server and later the AFTR / lwAFTR names.
  *
- * Callbacks run inside loop callbacks. Free a dns (or anything whose
+ * Every outcome reaches its callback from the loop, never from inside
+ * discover_start() or dns_resolve_aaaa(): the query they return stays
+ * valid until its callback ran or dns_cancel(). Callbacks run inside
+ * loop callbacks. Free a dns (or anything whose
  * sockets the loop watches) only outside them, or after loop_quit() in
  * the same turn: the loop then skips the rest of that turn's events. */
 #ifndef V6MIG_DISCOVER_H
@@ -38,7 +41,9 @@ struct dns_opts {
 	/* "ADDR[#PORT]", IPv4 or IPv6 literal; none: /etc/resolv.conf (D1). */
 	const char *const *resolvers;
 	size_t n_resolvers;
-	const char *wan;     /* bind every socket to this device, or NULL */
+	const char *wan;     /* bind every socket to this device, or NULL;
+			      * a socket the kernel did not bind is refused */
+	const struct in6_addr *src; /* IPv6 source (the WAN's own), or NULL */
 	unsigned timeout_ms; /* 0: DNS_TIMEOUT_MS */
 	unsigned tries;      /* 0: DNS_TRIES */
 };
@@ -50,7 +55,8 @@ int dns_parse_resolver(const char *s, struct sockaddr_storage *out,
 
 int dns_new(struct dns **out, struct loop *l, const struct dns_opts *o,
 	    struct err *e);
-/* Ends every query without calling its callback. NULL-safe. */
+/* Ends every query without calling its callback; the queries it
+ * returned are gone with it. NULL-safe. */
 void dns_free(struct dns *d);
 /* Forget a query's callback (the query itself ends inside c-ares). */
 void dns_cancel(struct dns_query *q);
@@ -66,7 +72,8 @@ struct discover_result {
 
 typedef void (*discover_cb)(void *arg, const struct discover_result *r);
 
-/* TXT domain (Q1): NXDOMAIN, NODATA or no valid record (D5) ->
+/* TXT domain (Q1), a DNS name (dnsname.h; else dns_failure naming it):
+ * NXDOMAIN, NODATA or no valid record (D5) ->
  * not_provisioned (Q2); timeout, SERVFAIL, REFUSED, unreachable resolver,
  * broken answer -> dns_failure (Q3). NULL on allocation failure. */
 struct dns_query *discover_start(struct dns *d, const char *domain,
@@ -76,8 +83,9 @@ struct dns_aaaa_result {
 	/* 0; -ENOENT NXDOMAIN; -ENODATA no AAAA (T2: an A record does not
 	 * count); -ETIMEDOUT; -EIO SERVFAIL, REFUSED, unreachable, broken. */
 	int status;
-	struct in6_addr addrs[DNS_MAX_AAAA];
+	struct in6_addr addrs[DNS_MAX_AAAA]; /* in the answer's order */
 	size_t n;
+	uint32_t ttl_s;     /* the smallest TTL of the answer's records */
 	struct err err;
 };
 

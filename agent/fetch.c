@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "textesc.h"
 
 #define FETCH_N_STRS 9
 
@@ -42,7 +43,8 @@ struct fetch {
 	char *strs[FETCH_N_STRS];   /* owns req's strings and ca_file */
 	bool verify;
 	const char *ca_file;
-	char iface[IFNAMSIZ + 4];   /* "if!wan0" */
+	char iface[INET6_ADDRSTRLEN + 8]; /* "if!wan0" or "host!ADDR" */
+	char wan[IFNAMSIZ];         /* every socket bound to it (D1) */
 	uint64_t deadline_ms;
 	unsigned timeout_ms;
 	size_t max_body;
@@ -54,7 +56,9 @@ struct fetch {
 	size_t n_addrs;
 	struct curl_slist *resolve;
 	bool too_big, refused_addr;
+	int bind_errno;             /* SO_BINDTODEVICE failed: D1 */
 	char errbuf[CURL_ERROR_SIZE];
+	struct cert_time ct;        /* the TLS verifier's dates (certtime.h) */
 	char *buf;
 	size_t len, cap;
 	bool done;
@@ -248,6 +252,24 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* A socket on the WAN only (D1): bound to the device here, to the WAN's
+ * own address by curl ("host!ADDR"); a device bind that fails refuses
+ * the connection rather than let it leave by another interface. */
+static curl_socket_t wan_socket(struct fetch *f, const struct curl_sockaddr *a)
+{
+	int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+	if (fd < 0 || !f->wan[0])
+		return fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, f->wan,
+		       (socklen_t)strlen(f->wan)) < 0) {
+		f->bind_errno = errno;
+		close(fd);
+		return CURL_SOCKET_BAD;
+	}
+	return fd;
+}
+
 /* T2, belt and braces: curl may only connect to the addresses our own
  * AAAA lookup gave (or the URL's IPv6 literal), over IPv6. */
 static curl_socket_t open_cb(void *userp, curlsocktype purpose,
@@ -260,8 +282,7 @@ static curl_socket_t open_cb(void *userp, curlsocktype purpose,
 		goto refuse;
 	for (size_t i = 0; i < f->n_addrs; i++)
 		if (!memcmp(&s6->sin6_addr, &f->addrs[i], sizeof(f->addrs[i])))
-			return socket(a->family, a->socktype | SOCK_CLOEXEC,
-				      a->protocol);
+			return wan_socket(f, a);
 refuse:
 	f->refused_addr = true;
 	return CURL_SOCKET_BAD;
@@ -297,6 +318,7 @@ static int set_tls(struct fetch *f, CURL *h)
 	}
 	rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= certtime_install(h, &f->ct) < 0;
 	if (f->ca_file) {
 		/* T3 option c: the operator's CA file as CAINFO, the system
 		 * store still reached through the built-in CAPATH. */
@@ -349,6 +371,7 @@ static void http_begin(struct fetch *f)
 	}
 	f->len = 0;
 	f->too_big = f->refused_addr = false;
+	f->bind_errno = 0;
 	f->errbuf[0] = '\0';
 	if (!f->cur.host_is_v6 && pin_addresses(f) < 0) {
 		finish(f, HB_NO_ANSWER, "out of memory");
@@ -414,7 +437,7 @@ static void hop_begin(struct fetch *f)
 static void redirect(struct fetch *f)
 {
 	struct curl_header *loc = NULL;
-	char next[URL_MAX], shown[256];
+	char next[URL_MAX], redacted[256], shown[256];
 	struct url u;
 	struct err e;
 
@@ -423,8 +446,11 @@ static void redirect(struct fetch *f)
 		finish(f, HB_BAD_ANSWER, "307 from %s without Location (S1)", f->cur.host);
 		return;
 	}
-	/* The Location may echo our query: shown redacted, like our URLs. */
-	req_redact(loc->value, shown, sizeof(shown));
+	/* The Location may echo our query: shown redacted, like our URLs,
+	 * and escaped (its bytes are the server's, controls included). */
+	req_redact(loc->value, redacted, sizeof(redacted));
+	text_escape(redacted, strlen(redacted), shown, sizeof(shown),
+		    TEXT_ESC_BACKSLASH);
 	if (++f->res.redirects > FETCH_MAX_REDIRECTS) {
 		finish(f, HB_BAD_ANSWER, "more than %d redirects (S1), the last to %s",
 		       FETCH_MAX_REDIRECTS, shown);
@@ -464,6 +490,19 @@ static enum hb_class failure_class(CURLcode rc)
 	}
 }
 
+/* t=b and the certificate outside its validity period: most often our
+ * clock, not the server (a gateway without an RTC at boot). Still a
+ * failure -- never a reason to skip verification -- but said plainly. */
+static void validity_failed(struct fetch *f)
+{
+	char why[200];
+
+	f->res.cert = f->ct;
+	certtime_explain(&f->ct, time(NULL), why, sizeof(why));
+	finish(f, HB_NO_ANSWER, "%s: certificate %s: %s", f->cur.host,
+	       f->ct.verify_err == CERT_NOT_YET_VALID ? "not yet valid" : "expired", why);
+}
+
 static void transfer_done(struct fetch *f, CURLcode rc)
 {
 	long status = 0;
@@ -474,9 +513,14 @@ static void transfer_done(struct fetch *f, CURLcode rc)
 		if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 			finish(f, HB_BAD_ANSWER, "%s: body larger than %zu bytes",
 			       f->cur.host, f->max_body);
+		else if (f->bind_errno)
+			finish(f, HB_NO_ANSWER, "%s: cannot bind to %s (D1): %s",
+			       f->cur.host, f->wan, strerror(f->bind_errno));
 		else if (f->refused_addr)
 			finish(f, HB_NO_ANSWER, "%s: address not from our AAAA lookup (T2)",
 			       f->cur.host);
+		else if (certtime_failed(f->easy, rc, &f->ct))
+			validity_failed(f);
 		else
 			finish(f, failure_class(rc), "%s: %s%s%s", f->cur.host,
 			       curl_easy_strerror(rc), f->errbuf[0] ? ": " : "",
@@ -547,7 +591,18 @@ static int copy_opts(struct fetch *f, const struct fetch_opts *o)
 		if (copy_str(&f->strs[i], map[i].dst, map[i].src) < 0)
 			return -ENOMEM;
 	if (o->wan)
+		snprintf(f->wan, sizeof(f->wan), "%s", o->wan);
+	/* HB46PP knows the line by the source address (S1: 403/404 for an
+	 * unknown one): the WAN's own, not our MAP /128 or a CLAT address
+	 * that the kernel's source selection may prefer. */
+	if (o->src) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, o->src, a, sizeof(a));
+		snprintf(f->iface, sizeof(f->iface), "host!%s", a);
+	} else if (o->wan) {
 		snprintf(f->iface, sizeof(f->iface), "if!%s", o->wan);
+	}
 	return 0;
 }
 

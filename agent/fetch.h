@@ -23,11 +23,13 @@
 #ifndef V6MIG_FETCH_H
 #define V6MIG_FETCH_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../tunnels/err.h"
+#include "certtime.h"
 #include "discover.h"
 #include "hbclass.h"
 #include "loop.h"
@@ -47,6 +49,7 @@ struct fetch_opts {
 	const struct req_params *req; /* copied at start */
 	const char *ca_file;    /* operator CA in addition to the system store */
 	const char *wan;        /* bind to this device (SO_BINDTODEVICE) */
+	const struct in6_addr *src; /* and to this source (the WAN's own), or NULL */
 	unsigned timeout_ms;    /* whole fetch, every hop; 0: FETCH_TIMEOUT_MS */
 	size_t max_body;        /* 0: FETCH_MAX_BODY */
 };
@@ -63,6 +66,7 @@ struct fetch_result {
 	char *body;           /* HB_OK: NUL-terminated, owned by the fetch */
 	size_t body_len;
 	uint64_t dns_ms;      /* of the whole fetch, spent on AAAA lookups */
+	struct cert_time cert; /* verify_err set: a validity-period failure (t=b) */
 	struct err err;
 };
 

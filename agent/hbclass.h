@@ -12,6 +12,7 @@ enum hb_class {
 	HB_NO_ANSWER,       /* connect/TLS failure, timeout (Q4) */
 	HB_BAD_ANSWER,      /* 403/404/other status, bad body (Q5) */
 };
+#define HB_NCLASS (HB_BAD_ANSWER + 1)
 
 /* "not_provisioned", ... as in probe's JSON and status. */
 const char *hb_class_name(enum hb_class c);

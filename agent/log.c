@@ -3,6 +3,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "textesc.h"
 
 /* The process's log settings: set once at start by the command. */
 static int log_level = LOG_P_INFO;
@@ -20,14 +23,17 @@ void log_set_prefix(bool on)
 
 void log_msg(int prio, const char *fmt, ...)
 {
-	char line[1024];
+	char raw[1024], line[1024];
 	va_list ap;
 
 	if (prio > log_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Values from outside (a provider's names, a Location, a server's
+	 * echo) may hold controls: one line, never raw (textesc.h). */
+	text_escape(raw, strlen(raw), line, sizeof(line), 0);
 	/* One write per line so concurrent writers never interleave. */
 	if (log_prefix)
 		fprintf(stderr, "<%d>%s\n", prio, line);

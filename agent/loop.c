@@ -118,26 +118,33 @@ static void timer_fired(struct loop_fd *h, uint32_t events, void *data)
 	t->cb(t, t->data);
 }
 
-int loop_timer_init(struct loop *l, struct loop_timer *t,
-		    void (*cb)(struct loop_timer *, void *), void *data)
+/* A timerfd on clock `id`, non-blocking, watched by the loop: cb(h, data). */
+static int timerfd_watch(struct loop *l, struct loop_fd *h, int id,
+			 loop_fd_cb cb, void *data)
 {
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->h.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (t->h.fd < 0)
+	h->fd = timerfd_create(id, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (h->fd < 0)
 		return -errno;
-	t->h.events = EPOLLIN;
-	t->h.cb = timer_fired;
-	t->h.data = t;
-	t->cb = cb;
-	t->data = data;
-	rc = loop_fd_add(l, &t->h);
+	h->events = EPOLLIN;
+	h->cb = cb;
+	h->data = data;
+	rc = loop_fd_add(l, h);
 	if (rc < 0) {
-		close(t->h.fd);
-		t->h.fd = -1;
+		close(h->fd);
+		h->fd = -1;
 	}
 	return rc;
+}
+
+int loop_timer_init(struct loop *l, struct loop_timer *t,
+		    void (*cb)(struct loop_timer *, void *), void *data)
+{
+	memset(t, 0, sizeof(*t));
+	t->cb = cb;
+	t->data = data;
+	return timerfd_watch(l, &t->h, CLOCK_MONOTONIC, timer_fired, t);
 }
 
 int loop_timer_arm_at(struct loop_timer *t, uint64_t when_ms)
@@ -170,4 +177,62 @@ void loop_timer_done(struct loop *l, struct loop_timer *t)
 	loop_fd_del(l, &t->h);
 	close(t->h.fd);
 	t->h.fd = -1;
+}
+
+/* ---- the wall clock being set --------------------------------------------- */
+
+static int clock_arm(struct loop_clock *c)
+{
+	struct itimerspec its = { 0 };
+	struct timespec now;
+
+	/* ten years ahead: it never expires, it only cancels */
+	clock_gettime(CLOCK_REALTIME, &now);
+	its.it_value.tv_sec = now.tv_sec + 10 * 365 * 86400L;
+	if (timerfd_settime(c->h.fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			    &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+void loop_clock_handle(struct loop_clock *c, long n, int err)
+{
+	if (n >= 0 || err != ECANCELED)
+		return; /* expired (ten years on) or nothing to read: no news */
+	c->sets++;
+	clock_arm(c);
+	c->cb(c, c->data);
+}
+
+static void clock_fired(struct loop_fd *h, uint32_t events, void *data)
+{
+	uint64_t n;
+	ssize_t r;
+
+	(void)events;
+	r = read(h->fd, &n, sizeof(n));
+	loop_clock_handle(data, (long)r, r < 0 ? errno : 0);
+}
+
+int loop_clock_init(struct loop *l, struct loop_clock *c,
+		    void (*cb)(struct loop_clock *, void *), void *data)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->cb = cb;
+	c->data = data;
+	rc = timerfd_watch(l, &c->h, CLOCK_REALTIME, clock_fired, c);
+	if (rc == 0 && (rc = clock_arm(c)) < 0)
+		loop_clock_done(l, c);
+	return rc;
+}
+
+void loop_clock_done(struct loop *l, struct loop_clock *c)
+{
+	if (c->h.fd <= 0)
+		return;
+	loop_fd_del(l, &c->h);
+	close(c->h.fd);
+	c->h.fd = -1;
 }

@@ -46,4 +46,22 @@ int loop_timer_arm_at(struct loop_timer *t, uint64_t when_ms);
 int loop_timer_disarm(struct loop_timer *t);
 void loop_timer_done(struct loop *l, struct loop_timer *t);
 
+/* The wall clock was set (settimeofday, an NTP step, a time from the
+ * network at boot): a CLOCK_REALTIME timerfd armed far ahead with
+ * TFD_TIMER_CANCEL_ON_SET, whose read fails with ECANCELED when the clock
+ * is set; it is re-armed and cb runs. Monotonic timers are not affected
+ * by a set clock, so this is the one way the loop learns of it. */
+struct loop_clock {
+	struct loop_fd h;
+	void (*cb)(struct loop_clock *c, void *data);
+	void *data;
+	unsigned sets;            /* clock sets seen */
+};
+int loop_clock_init(struct loop *l, struct loop_clock *c,
+		    void (*cb)(struct loop_clock *, void *), void *data);
+void loop_clock_done(struct loop *l, struct loop_clock *c);
+/* One read's outcome (n bytes, or -1 and err): what the watcher does with
+ * it. Exposed for tests (a fake ECANCELED). */
+void loop_clock_handle(struct loop_clock *c, long n, int err);
+
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* v6mig-agent: the subcommand table. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "cache", cmd_cache, "show or erase the stored provisioning data (P2)" },
 	{ "apply", cmd_apply, "put the kernel in the state a JSON answer asks for (root)" },
 	{ "down", cmd_down, "remove exactly what apply made (root)" },
+	{ "xlat", cmd_xlat, "the MAP-T/464XLAT translator's counters (xlat stats, root)" },
 };
 
 static void usage(FILE *f)
@@ -41,6 +43,10 @@ int main(int argc, char **argv)
 {
 	char cap[METHOD_CAPABILITY_MAX];
 
+	/* A write to a closed socket or pipe (a TLS peer gone, journald
+	 * restarted under our stderr) is an EPIPE to handle, never a death:
+	 * CURLOPT_NOSIGNAL turns curl's own guard off. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -191,12 +191,16 @@ static int show(const struct plan_args *a, const struct prov *p,
 }
 
 /* Which flag would have supplied the fact a planner missed. */
-static const char *hint(int rc, enum method m, const struct wan_facts *w)
+static const char *hint(int rc, enum method m, const struct prov *p,
+			const struct wan_facts *w)
 {
+	if (!prov_has_offer(p, m))
+		return "";
 	if (rc == -EAGAIN)
 		return " (give its address with --peer)";
-	if (rc == -ENOENT && m == METHOD_MAP_E && !w->n_prefixes &&
-	    !w->has_forced_prefix)
+	if (rc == -ENOENT && (m == METHOD_MAP_E || m == METHOD_MAP_T ||
+			      m == METHOD_464XLAT) &&
+	    !w->n_prefixes && !w->has_forced_prefix)
 		return " (give --prefix or --wan-addr)";
 	if (rc == -ENOENT && !w->has_wan_addr &&
 	    (m == METHOD_DSLITE || m == METHOD_IPIP))
@@ -230,7 +234,7 @@ int cmd_plan(int argc, char **argv)
 	rc = ops->plan(&p, &a.w, &pl, &e);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: %s%s\n", cli_prog, ops->name, e.msg,
-			hint(rc, ops->method, &a.w));
+			hint(rc, ops->method, &p, &a.w));
 		prov_done(&p);
 		return 1;
 	}

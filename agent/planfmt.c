@@ -61,6 +61,13 @@ static cJSON *link_json(const struct plan_link *l)
 	char b[V6_STR_MAX];
 
 	cJSON_AddStringToObject(o, "name", l->name);
+	if (l->kind == PLAN_LINK_VETH) {
+		cJSON_AddStringToObject(o, "kind", "veth");
+		cJSON_AddStringToObject(o, "peer", l->peer);
+		cJSON_AddBoolToObject(o, "arp", false);
+		cJSON_AddNumberToObject(o, "mtu", l->mtu);
+		return o;
+	}
 	cJSON_AddStringToObject(o, "kind", "ip6tnl");
 	cJSON_AddStringToObject(o, "underlay", l->underlay);
 	cJSON_AddStringToObject(o, "local", v6addr_str(&l->local, b));
@@ -130,6 +137,59 @@ static cJSON *filter_json(const struct plan_filter *f)
 	return o;
 }
 
+static cJSON *fmrs_json(const struct plan_xlat *x)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char b[V6_STR_MAX];
+
+	for (size_t i = 0; arr && i < x->n_fmrs && i < PLAN_XLAT_MAX_FMRS; i++) {
+		const struct map_rule *r = &x->fmrs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "ipv6", v6pfx_str(&r->ipv6, b));
+		cJSON_AddStringToObject(o, "ipv4", v4pfx_str(&r->ipv4, b));
+		cJSON_AddNumberToObject(o, "ea_length", r->ea_len);
+		cJSON_AddNumberToObject(o, "psid_offset", r->psid_offset);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static void add_num(cJSON *o, const char *k, bool present, double v)
+{
+	if (present)
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+/* The translator (MAP-T, 464XLAT); every key null when there is none. */
+static cJSON *xlat_json(const struct plan *p)
+{
+	const struct plan_xlat *x = &p->xlat;
+	cJSON *o = cJSON_CreateObject();
+	char b[V6_STR_MAX];
+	bool on = x->enabled;
+
+	cJSON_AddBoolToObject(o, "enabled", on);
+	add_str(o, "dev", on ? x->dev : NULL);
+	add_str(o, "peer", on ? x->peer : NULL);
+	add_str(o, "wan", on ? x->wan : NULL);
+	add_str(o, "ipv4", on ? v4addr_str(x->ipv4, b) : NULL);
+	add_str(o, "ipv6", on ? v6addr_str(&x->ipv6, b) : NULL);
+	add_str(o, "ipv6_reached_by", !on ? NULL :
+		x->nd == PLAN_XLAT_ND_ADDR ? "address" : "route");
+	add_str(o, "remote_prefix", on ? v6pfx_str(&x->remote, b) : NULL);
+	add_str(o, "remote_role", !on ? NULL :
+		p->method == METHOD_MAP_T ? "dmr" : "nat64prefix");
+	planfmt_add_ports(o, on ? &x->ports : NULL, true);
+	add_num(o, "mtu", on, x->mtu);
+	add_num(o, "growth", on, x->growth);
+	add_num(o, "mss", on, x->mss);
+	cJSON_AddItemToObject(o, "fmrs", fmrs_json(x));
+	return o;
+}
+
 static cJSON *info_json(const struct plan *p)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -171,6 +231,7 @@ cJSON *plan_to_json(const struct plan *p)
 		cJSON_AddItemToArray(routes, route_json(&p->routes[i]));
 	cJSON_AddItemToObject(o, "nat", nat_json(&p->nat));
 	cJSON_AddItemToObject(o, "filter", filter_json(&p->filter));
+	cJSON_AddItemToObject(o, "xlat", xlat_json(p));
 	cJSON_AddItemToObject(o, "info", info_json(p));
 	return o;
 }
@@ -210,6 +271,28 @@ static void print_nat_map(FILE *f, struct in_addr src, const struct portset *ps)
 	fputs(" }", f);
 }
 
+/* What the translator's programs and maps get (the agent loads them;
+ * there is no command-line equivalent). */
+static void print_xlat_summary(FILE *f, const struct plan *p)
+{
+	const struct plan_xlat *x = &p->xlat;
+	char b1[V6_STR_MAX], b2[V6_STR_MAX], b3[V6_STR_MAX];
+
+	fprintf(f, "# Translator (RFC 7915, eBPF on %s's clsact): %s <-> %s, %s %s\n",
+		x->wan, v4addr_str(x->ipv4, b1), v6addr_str(&x->ipv6, b2),
+		p->method == METHOD_MAP_T ? "DMR" : "NAT64 prefix",
+		v6pfx_str(&x->remote, b3));
+	if (x->n_fmrs)
+		fprintf(f, "# %zu forwarding rule%s (CE to CE direct)\n",
+			x->n_fmrs, x->n_fmrs == 1 ? "" : "s");
+	fprintf(f, "# %s %s\n", v6addr_str(&x->ipv6, b1),
+		x->nd == PLAN_XLAT_ND_ADDR ?
+		"is an address on the WAN: neighbour discovery finds it" :
+		"is in the delegated prefix: routed to us, no address");
+	fprintf(f, "# IPv4 MTU %u = WAN %u - %u (IPv6 header +20, Fragment header +8), MSS %u\n",
+		x->mtu, x->mtu + x->growth, x->growth, x->mss);
+}
+
 static void print_summary(FILE *f, const struct plan *p)
 {
 	char b1[V6_STR_MAX], b2[V6_STR_MAX];
@@ -227,6 +310,8 @@ static void print_summary(FILE *f, const struct plan *p)
 			ps->psid, ps->len, ps->offset, portset_nranges(ps),
 			portset_nranges(ps) == 1 ? "" : "s",
 			portset_range_size(ps), portset_count(ps));
+	if (p->xlat.enabled)
+		print_xlat_summary(f, p);
 	if (!p->nat.enabled)
 		fputs("# No NAT44 on this CPE.\n", f);
 	fputs("# The same state by hand, for reading: the agent speaks netlink.\n", f);
@@ -239,6 +324,11 @@ static void print_ip(FILE *f, const struct plan *p)
 	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++) {
 		const struct plan_link *l = &p->links[i];
 
+		if (l->kind == PLAN_LINK_VETH) {
+			fprintf(f, "ip link add %s mtu %u type veth peer name %s mtu %u\nip link set %s arp off\n",
+				l->name, l->mtu, l->peer, l->mtu, l->name);
+			continue;
+		}
 		/* IP6_TNL_F_IGN_ENCAP_LIMIT is `encaplimit none`; proto
 		 * IPIP is `mode ipip6`. */
 		fprintf(f, "ip link add %s mtu %u type ip6tnl mode ipip6 local %s remote %s dev %s encaplimit none hoplimit %u\n",
@@ -256,8 +346,11 @@ static void print_ip(FILE *f, const struct plan *p)
 			fprintf(f, "ip addr add %s/%u dev %s\n",
 				v4addr_str(a->v4, b1), a->plen, a->ifname);
 	}
-	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++)
+	for (size_t i = 0; i < p->n_links && i < PLAN_MAX_LINKS; i++) {
+		if (p->links[i].kind == PLAN_LINK_VETH)
+			fprintf(f, "ip link set %s up\n", p->links[i].peer);
 		fprintf(f, "ip link set %s up\n", p->links[i].name);
+	}
 	for (size_t i = 0; i < p->n_routes && i < PLAN_MAX_ROUTES; i++) {
 		const struct plan_route *r = &p->routes[i];
 

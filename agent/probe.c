@@ -17,8 +17,10 @@
 #include "../tunnels/method.h"
 #include "cli.h"
 #include "commands.h"
+#include "conf.h"
 #include "config.h"
 #include "discover.h"
+#include "dnsname.h"
 #include "fetch.h"
 #include "hbclass.h"
 #include "loop.h"
@@ -26,6 +28,7 @@
 #include "request.h"
 #include "sequence.h"
 #include "txt.h"
+#include "wansrc.h"
 
 #define PROBE_TIMEOUT_MAX_S 300
 /* Every wait is bounded by its own timers (c-ares tries, the fetch
@@ -40,6 +43,7 @@ struct probe_args {
 	struct req_params req;
 	unsigned long timeout_s;
 	bool json;
+	char pass[CFG_STR_MAX];    /* from --pass-file */
 };
 
 struct probe_out {
@@ -58,7 +62,7 @@ struct probe_out {
 static const char probe_usage[] =
 	"usage: v6mig-agent probe [--resolver ADDR[#PORT]]... [--domain NAME]\n"
 	"                         [--wan IFACE] [--ca-file FILE]\n"
-	"                         [--user U --pass P [--server-name HOST]]\n"
+	"                         [--user U --pass-file F [--server-name HOST]]\n"
 	"                         [--token HEX] [--timeout SECONDS] [--json]\n"
 	"\n"
 	"One HB46PP discovery (TXT), fetch and validation, as the daemon does\n"
@@ -67,16 +71,19 @@ static const char probe_usage[] =
 	"6 bad_answer, 2 usage.\n"
 	"  --resolver   the WAN's resolver (repeatable; default resolv.conf)\n"
 	"  --domain     discovery name (default " CONFIG_DISCOVERY_DOMAIN ")\n"
-	"  --wan        bind every socket to this interface\n"
+	"  --wan        bind every socket to this interface and its own address\n"
 	"  --ca-file    the operator's CA, besides the system store (t=b)\n"
-	"  --server-name  send user/pass only to this host over verified https (R7)\n"
+	"  --pass-file  the pass, one line of a file (--pass P shows it to ps)\n"
+	"  --server-name  send user/pass only to this host over verified https (R7);\n"
+	"               without it they go to any https server the TXT names,\n"
+	"               never over http\n"
 	"  --token      the token from an earlier answer (R5)\n"
 	"  --timeout    whole fetch, every redirect included (default 30)\n";
 
 /* ---- arguments ------------------------------------------------------------ */
 
 enum { OPT_RESOLVER = 256, OPT_DOMAIN, OPT_WAN, OPT_CA, OPT_USER, OPT_PASS,
-       OPT_SERVER, OPT_TOKEN, OPT_TIMEOUT, OPT_JSON, OPT_HELP };
+       OPT_PASS_FILE, OPT_SERVER, OPT_TOKEN, OPT_TIMEOUT, OPT_JSON, OPT_HELP };
 
 static const struct option probe_opts[] = {
 	{ "resolver", required_argument, NULL, OPT_RESOLVER },
@@ -85,6 +92,7 @@ static const struct option probe_opts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "pass", required_argument, NULL, OPT_PASS },
+	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
 	{ "server-name", required_argument, NULL, OPT_SERVER },
 	{ "token", required_argument, NULL, OPT_TOKEN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -105,7 +113,18 @@ static int take_opt(struct probe_args *a, int c, const char *v)
 	case OPT_WAN: a->wan = v; return 0;
 	case OPT_CA: a->ca_file = v; return 0;
 	case OPT_USER: a->req.user = v; return 0;
-	case OPT_PASS: a->req.pass = v; return 0;
+	case OPT_PASS:
+		fprintf(stderr, "%s: %s\n", cli_prog, cli_pass_warning);
+		a->req.pass = v;
+		return 0;
+	case OPT_PASS_FILE: {
+		struct err e;
+
+		if (config_read_secret(v, a->pass, sizeof(a->pass), &e) < 0)
+			return cli_usage_error("--pass-file %s", e.msg);
+		a->req.pass = a->pass;
+		return 0;
+	}
 	case OPT_SERVER: a->req.server_name = v; return 0;
 	case OPT_TOKEN: a->req.token = v; return 0;
 	case OPT_TIMEOUT:
@@ -129,7 +148,7 @@ static int check_args(const struct probe_args *a)
 	for (size_t i = 0; i < a->n_resolvers; i++)
 		if (dns_parse_resolver(a->resolvers[i], &ss, &e) < 0)
 			return cli_usage_error("--resolver: %s", e.msg);
-	if (!url_valid_hostname(a->domain))
+	if (!dns_name_valid(a->domain, true))
 		return cli_usage_error("--domain '%s' is not a DNS name", a->domain);
 	if (a->wan && (strlen(a->wan) >= IFNAMSIZ || !if_nametoindex(a->wan)))
 		return cli_usage_error("--wan '%s': no such interface", a->wan);
@@ -175,6 +194,8 @@ struct probe_ctx {
 	struct fetch *f;
 	struct probe_out *o;
 	bool done;
+	bool has_src;              /* --wan: its own address, as the daemon's */
+	struct in6_addr src;
 };
 
 static void on_discover(void *arg, const struct discover_result *r)
@@ -224,6 +245,10 @@ static int run_discover(struct probe_ctx *c, const struct probe_args *a)
 				  .n_resolvers = a->n_resolvers, .wan = a->wan };
 	struct err e;
 
+	if (a->wan && wan_source(a->wan, &c->src, &e) == 0) {
+		c->has_src = true;
+		dopts.src = &c->src;
+	}
 	if (dns_new(&c->d, c->l, &dopts, &e) < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 		return -1;
@@ -249,6 +274,7 @@ static int run_fetch(struct probe_ctx *c, const struct probe_args *a)
 	struct fetch_opts fopts = {
 		.url = o->disc->txt.url, .verify = o->disc->txt.verify,
 		.req = &a->req, .ca_file = a->ca_file, .wan = a->wan,
+		.src = c->has_src ? &c->src : NULL,
 		.timeout_ms = (unsigned)a->timeout_s * 1000u,
 	};
 	struct err e;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsname.h"
 #include "prov_int.h"
 
 /* Tunnel end points must be reachable global-scope unicast. */
@@ -37,34 +38,6 @@ static int endpoint(struct jctx *c, const cJSON *v, const char *path,
 	return rc;
 }
 
-/* RFC 1035 2.3.1 and RFC 1123 2.1: letters, digits, hyphens; labels of
- * 1-63 not starting or ending with a hyphen; 253 characters (one final
- * dot allowed). */
-static bool dns_name_ok(const char *s)
-{
-	size_t n = strlen(s), label = 0;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > PROV_DNS_NAME_MAX)
-		return false;
-	for (size_t i = 0; i <= n; i++) {
-		char ch = i < n ? s[i] : '.';
-
-		if (ch == '.') {
-			if (label == 0 || label > 63 || s[i - 1] == '-')
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || (ch == '-' && label > 0)))
-			return false;
-		label++;
-	}
-	return true;
-}
-
 /* S11, S12: a DNS name or an IPv6 literal. Names are kept lower-cased
  * (DNS compares without case), literals in RFC 5952 form. */
 static int aftr_parse(struct jctx *c, const cJSON *v, const char *path,
@@ -91,7 +64,7 @@ static int aftr_parse(struct jctx *c, const cJSON *v, const char *path,
 		return err_set(c->e, EINVAL,
 			       "%s: %s is an IPv4 address; the server must give an IPv6 address or a name (T2)",
 			       path, jdesc(v, d));
-	if (!dns_name_ok(s))
+	if (!dns_name_valid(s, false))
 		return err_set(c->e, EINVAL,
 			       "%s: %s is neither an IPv6 address nor a DNS name",
 			       path, jdesc(v, d));

@@ -8,6 +8,7 @@
 
 #include "../tunnels/method.h"
 #include "config.h"
+#include "dnsname.h"
 
 #define TOKEN_LEN 64   /* S6: 256 bits in lowercase hex */
 #define SHOWN_TOKEN 8  /* token digits a log may show */
@@ -120,7 +121,7 @@ static int check_credentials(const struct req_params *p, struct err *e)
 	if (p->pass && !span_ok(p->pass, 32, true))
 		return err_set(e, EINVAL, "pass (%zu bytes): not 1-32 of [0-9A-Za-z_-] (R6)",
 			       strlen(p->pass));
-	if (p->server_name && !url_valid_hostname(p->server_name) &&
+	if (p->server_name && !dns_name_valid(p->server_name, true) &&
 	    inet_pton(AF_INET6, p->server_name, &a) != 1)
 		return err_set(e, EINVAL, "server name '%.80s': not a host name or IPv6 address (R7)",
 			       p->server_name);
@@ -159,6 +160,8 @@ int req_validate(const struct req_params *p, struct err *e)
 bool req_credentials_allowed(const struct req_params *p, const struct url *u,
 			     bool verify)
 {
+	if (!u->https)
+		return false;  /* never in the clear (ours, beyond R7) */
 	if (!p->server_name)
 		return true;   /* R7, second sentence: any request */
 	return u->https && verify && url_host_equal(u->host, p->server_name);

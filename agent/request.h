@@ -29,9 +29,11 @@ extern const char *const req_param_names[];
  * and the refused value (pass and token redacted). */
 int req_validate(const struct req_params *p, struct err *e);
 
-/* R7: may user/pass go to URL u fetched with verify (t=b)? Without a
- * configured server name: yes. With one: only https, t=b, and u's host
- * equal to it (the port plays no part). */
+/* R7: may user/pass go to URL u fetched with verify (t=b)? Never over
+ * plain http (they would travel in the clear: our rule, stricter than
+ * R7). Without a configured server name: to any https URL, i.e. to
+ * whatever host the TXT record names. With one: only https, t=b, and u's
+ * host equal to it (the port plays no part). */
 bool req_credentials_allowed(const struct req_params *p, const struct url *u,
 			     bool verify);
 

@@ -191,6 +191,27 @@ static void wait_for(struct seq *s, enum hb_class c, const struct prov *p,
 	arm(s, now + r, out);
 }
 
+/* current describes what runs (it may not: adopted at START, or left
+ * by a failed CONFIGURE of other data). */
+static bool knows_running(const struct seq *s)
+{
+	return s->running >= 0 &&
+	       prov_has_offer(&s->current, (enum method)s->running);
+}
+
+/* What the kernel holds, as the caller read it from the ownership
+ * record. Something other than what we thought ran was not set up from
+ * current (nor for the present WAN): set it up again when data come. */
+static void take_held(struct seq *s, const struct seq_event *ev)
+{
+	int held = ev->held >= 0 && ev->held < METHOD__COUNT ? ev->held : -1;
+
+	if (!ev->held_known || held == s->running)
+		return;
+	s->running = held;
+	s->replan = held >= 0;
+}
+
 static void stop_running(struct seq *s, struct seq_actions *out)
 {
 	if (s->running >= 0)
@@ -257,35 +278,46 @@ static void applied_ok(struct seq *s, uint64_t now, struct seq_actions *out)
 	wait_for(s, round_class(s), &s->current, now, out);
 }
 
-static void applied_failed(struct seq *s, uint64_t now,
-			   struct seq_actions *out)
+/* The round is over and failed: nothing is lost, the last good kernel
+ * state stays and runs (BACKOFF) -- or nothing runs (UNCONFIGURED). */
+static void round_failed(struct seq *s, enum hb_class c, uint64_t now,
+			 struct seq_actions *out)
+{
+	if (s->running < 0)
+		prov_done(&s->current);
+	s->state = s->running >= 0 ? SEQ_BACKOFF : SEQ_UNCONFIGURED;
+	wait_for(s, c, NULL, now, out);
+}
+
+static void applied_failed(struct seq *s, const struct seq_event *ev,
+			   uint64_t now, struct seq_actions *out)
 {
 	enum hb_class c = s->last_class == HB_OK ? HB_BAD_ANSWER : s->last_class;
 
-	s->running = -1; /* the contract: a failed CONFIGURE leaves nothing */
+	/* The contract: a failed CONFIGURE leaves the kernel as it was;
+	 * the caller says what it holds. */
+	take_held(s, ev);
 	if (s->round == SEQ_ROUND_RESTORE) {
-		prov_done(&s->current);
-		s->state = SEQ_UNCONFIGURED;
-		wait_for(s, c, NULL, now, out);
+		round_failed(s, c, now, out);
 		return;
 	}
 	s->failed |= BIT(s->trying);
 	if (try_next(s, out))
 		return;
 	/* Every method failed: retry them all next time, and meanwhile go
-	 * back to what ran before, if anything did. */
+	 * back to what ran before (set up again from its data: an undo that
+	 * fell short is made good), if anything did and its data are known. */
 	s->failed = 0;
 	prov_done(&s->pending);
-	if (s->prev_running >= 0 && s->round == SEQ_ROUND_SERVER) {
+	if (s->prev_running >= 0 && s->round == SEQ_ROUND_SERVER &&
+	    prov_has_offer(&s->current, (enum method)s->prev_running)) {
 		s->round = SEQ_ROUND_RESTORE;
 		s->busy = SEQ_APPLYING;
 		s->trying = (enum method)s->prev_running;
 		act(out, SEQ_ACT_CONFIGURE, s->prev_running, &s->current, 0);
 		return;
 	}
-	prov_done(&s->current);
-	s->state = SEQ_UNCONFIGURED;
-	wait_for(s, c, NULL, now, out);
+	round_failed(s, c, now, out);
 }
 
 /* ---- outcomes ---------------------------------------------------------- */
@@ -327,18 +359,20 @@ static void on_failure(struct seq *s, enum hb_class c, uint64_t now,
 
 	if (!unreachable)
 		s->had_answer = true;
-	if (s->running >= 0 && s->replan &&
+	if (knows_running(s) && s->replan &&
 	    prov_copy(&copy, &s->current) == 0) {
 		begin_round(s, SEQ_ROUND_REPLAN, &copy, now, out);
 		return;
 	}
-	if (s->running >= 0) {
-		act(out, SEQ_ACT_KEEP, s->running, NULL, 0);
-	} else if (unreachable && !s->had_answer && s->has_stored &&
-		   prov_copy(&copy, &s->stored) == 0) {
+	/* P1 also over a state adopted from the kernel: its data are not
+	 * known, the stored data are the last good ones. */
+	if (!knows_running(s) && unreachable && !s->had_answer &&
+	    s->has_stored && prov_copy(&copy, &s->stored) == 0) {
 		begin_round(s, SEQ_ROUND_STORED, &copy, now, out);
 		return;
 	}
+	if (s->running >= 0)
+		act(out, SEQ_ACT_KEEP, s->running, NULL, 0);
 	s->state = SEQ_BACKOFF;
 	wait_for(s, c, NULL, now, out);
 }
@@ -384,6 +418,11 @@ static int on_start(struct seq *s, struct seq_event *ev, uint64_t now,
 		prov_move(&s->stored, ev->prov);
 	s->had_answer = false;
 	s->failed = 0;
+	/* A restart (or SIGHUP) adopts what the kernel holds of ours: it
+	 * runs, to be set up again from the first data, or taken down by
+	 * Q2/S2. */
+	s->running = -1;
+	take_held(s, ev);
 	s->state = SEQ_STARTING;
 	query(s, now, out); /* Q1 */
 	return 0;
@@ -452,7 +491,7 @@ static int on_applied(struct seq *s, const struct seq_event *ev,
 	if (ev->ok)
 		applied_ok(s, now, out);
 	else
-		applied_failed(s, now, out);
+		applied_failed(s, ev, now, out);
 	return 0;
 }
 

@@ -13,7 +13,12 @@
  *   While a query or an apply is outstanding no deadline is armed.
  * - CONFIGURE(m, p) makes method m with data p the one running (the
  *   applier reconciles: the same plan twice writes nothing). When it
- *   fails, nothing of ours may be left running.
+ *   fails, the kernel is left as it was (a refused plan or an AFTR not
+ *   resolved writes nothing; a refused write is undone), so what ran
+ *   before still runs. The caller says what the kernel holds (the
+ *   ownership record) with the APPLIED and START events, so what runs
+ *   is derived from the kernel, never assumed: a Q2 or S2 later still
+ *   takes it down.
  * - TEARDOWN(m) removes method m. STORE(p) saves p as the last good data
  *   (P1); the caller writes it and the token (store.h).
  * - A prov handed in with an event is moved into the sequence: the
@@ -75,6 +80,11 @@ struct seq_event {
 	struct prov *prov;
 	bool ok;
 	bool teardown;
+	/* START, and APPLIED with !ok: what the kernel holds of ours, read
+	 * from the ownership record (held_known); held: its method, or -1
+	 * for nothing. Unknown: as before the CONFIGURE (nothing at START). */
+	bool held_known;
+	int held;
 };
 
 enum seq_action_type {
@@ -129,7 +139,9 @@ struct seq {
 	bool requery;              /* WAN changed while busy */
 	bool replan;               /* WAN changed since the method was set up */
 	bool had_answer;           /* the network answered since start (P1) */
-	/* What runs: method and data (running < 0: nothing). */
+	/* What runs (what the kernel holds): method and data (running < 0:
+	 * nothing). current has no offer for running when what runs was
+	 * adopted at START or left by a failed CONFIGURE of other data. */
 	int running;
 	struct prov current;
 	/* The apply round in progress. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "status.h"
+#include "xlatstats.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -9,15 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "cli.h"
 #include "config.h"
 #include "../util/fileio.h"
+#include "hbclass.h"
 #include "planfmt.h"
+#include "textesc.h"
 
+/* Strings may come from outside (a provider's service_name, a server's
+ * error echoed in last_error): escaped, so neither the file nor what
+ * `status` prints holds a control byte (textesc.h). */
 static void add_str(cJSON *o, const char *k, const char *v)
 {
+	char esc[ERR_MSG_MAX * 2];
+
 	if (v)
-		cJSON_AddStringToObject(o, k, v);
+		cJSON_AddStringToObject(o, k, text_escape(v, strlen(v), esc,
+							  sizeof(esc), 0));
 	else
 		cJSON_AddNullToObject(o, k);
 }
@@ -49,8 +60,20 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?
 					   &p->links[0].local : &p->info.ce_ipv6, b));
 	cJSON_AddStringToObject(o, "tunnel", p->links[0].name);
-	cJSON_AddStringToObject(o, "remote", v6addr_str(&p->links[0].remote, b));
+	/* A translator's remote is its RFC 6052 prefix (DMR, NAT64). */
+	cJSON_AddStringToObject(o, "remote", p->xlat.enabled ?
+				v6pfx_str(&p->xlat.remote, b) :
+				v6addr_str(&p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
+	/* The translator: where its counters are (status reads them live). */
+	if (p->xlat.enabled) {
+		cJSON *x = cJSON_AddObjectToObject(o, "xlat");
+
+		if (x) {
+			cJSON_AddStringToObject(x, "wan", p->xlat.wan);
+			cJSON_AddStringToObject(x, "dev", p->xlat.dev);
+		}
+	}
 }
 
 static void add_timings(cJSON *o, const struct status_timings *t)
@@ -69,6 +92,74 @@ static void add_timings(cJSON *o, const struct status_timings *t)
 	cJSON_AddNumberToObject(j, "plan_ms", (double)t->plan_ms);
 	cJSON_AddNumberToObject(j, "kernel_ms", (double)t->kernel_ms);
 	cJSON_AddNumberToObject(j, "total_ms", (double)t->total_ms);
+}
+
+void status_ports_line(const struct ct_ports *c, enum ct_proto p, char *buf,
+		       size_t size)
+{
+	const struct ct_use *u = &c->p[p];
+	char a[INET_ADDRSTRLEN];
+	int n;
+
+	n = snprintf(buf, size, "%u of %u in use (%u%%, high %u)", u->in_use, u->total,
+		     u->total ? (unsigned)((uint64_t)u->in_use * 100 / u->total) : 0, u->high);
+	for (uint32_t i = 0; i < u->n_top && n > 0 && (size_t)n < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "%s%s %u", i ? ", " : "; top: ",
+			      inet_ntop(AF_INET, &u->top[i].lan, a, sizeof(a)), u->top[i].ports);
+}
+
+/* "ports": per protocol in_use, free, total, high, top [{lan, ports}]. */
+static void add_ports(cJSON *o, const struct status *s)
+{
+	char a[INET_ADDRSTRLEN];
+	cJSON *j, *pj, *top, *t;
+
+	if (!s->ports) {
+		cJSON_AddNullToObject(o, "ports");
+		return;
+	}
+	j = cJSON_AddObjectToObject(o, "ports");
+	if (!j)
+		return;
+	add_time(j, "sampled_at", s->ports_at);
+	cJSON_AddNumberToObject(j, "conntrack_entries", s->ports->entries);
+	for (int p = 0; p < CT_NPROTO; p++) {
+		const struct ct_use *u = &s->ports->p[p];
+
+		pj = cJSON_AddObjectToObject(j, ct_proto_name((enum ct_proto)p));
+		if (!pj)
+			return;
+		cJSON_AddNumberToObject(pj, "in_use", u->in_use);
+		cJSON_AddNumberToObject(pj, "free", u->total - u->in_use);
+		cJSON_AddNumberToObject(pj, "total", u->total);
+		cJSON_AddNumberToObject(pj, "high", u->high);
+		top = cJSON_AddArrayToObject(pj, "top");
+		for (uint32_t i = 0; top && i < u->n_top; i++) {
+			t = cJSON_CreateObject();
+			cJSON_AddStringToObject(t, "lan", inet_ntop(AF_INET, &u->top[i].lan, a, sizeof(a)));
+			cJSON_AddNumberToObject(t, "ports", u->top[i].ports);
+			cJSON_AddItemToArray(top, t);
+		}
+	}
+}
+
+static void add_ops(cJSON *o, const struct status *s)
+{
+	cJSON *j;
+
+	if (s->ipv6_mostly < 0)
+		cJSON_AddNullToObject(o, "ipv6_mostly");
+	else
+		cJSON_AddBoolToObject(o, "ipv6_mostly", s->ipv6_mostly);
+	add_str(o, "nat64_prefix", s->nat64_prefix);
+	add_ports(o, s);
+	add_str(o, "clock", s->clock);
+	add_str(o, "hook", s->hook);
+	if (!s->by_class)
+		return;
+	j = cJSON_AddObjectToObject(o, "fetches");
+	for (int c = 0; j && c < HB_NCLASS; c++)
+		cJSON_AddNumberToObject(j, hb_class_name((enum hb_class)c), s->by_class[c]);
 }
 
 int status_write(const char *run_dir, const struct status *s, struct err *e)
@@ -97,6 +188,7 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	if (s->heap_bytes >= 0)
 		cJSON_AddNumberToObject(o, "heap_bytes", (double)s->heap_bytes);
 	add_timings(o, s->timings);
+	add_ops(o, s);
 	text = cJSON_Print(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -122,11 +214,15 @@ static void fix_stale(cJSON *o)
 	}
 }
 
-static const char *jstr(const cJSON *o, const char *k)
+/* One "label value" row; the value escaped (the file may not be ours). */
+static void print_str(const char *label, const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	char esc[ERR_MSG_MAX * 2];
 
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	printf("%-14s %s\n", label, cJSON_IsString(v) ?
+	       text_escape(v->valuestring, strlen(v->valuestring), esc,
+			   sizeof(esc), 0) : "-");
 }
 
 static void print_time(const char *label, const cJSON *o, const char *k)
@@ -144,21 +240,74 @@ static void print_time(const char *label, const cJSON *o, const char *k)
 	printf("%-14s %s\n", label, buf);
 }
 
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* "ports tcp     195 of 240 in use (81%, high 200); top: 192.168.1.10 150" */
+static void print_ports(const cJSON *ports)
+{
+	for (int p = 0; p < CT_NPROTO; p++) {
+		const char *name = ct_proto_name((enum ct_proto)p);
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(ports, name), *t;
+		double in_use = jnum(u, "in_use"), total = jnum(u, "total");
+		char label[32];
+		int i = 0;
+
+		if (!cJSON_IsObject(u))
+			continue;
+		snprintf(label, sizeof(label), "ports %s", name);
+		printf("%-14s %.0f of %.0f in use (%.0f%%, high %.0f)", label, in_use, total,
+		       total > 0 ? in_use * 100 / total : 0, jnum(u, "high"));
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(u, "top")) {
+			const cJSON *lan = cJSON_GetObjectItemCaseSensitive(t, "lan");
+			char esc[128];
+
+			printf("%s%s %.0f", i++ ? ", " : "; top: ",
+			       cJSON_IsString(lan) ? text_escape(lan->valuestring,
+								 strlen(lan->valuestring),
+								 esc, sizeof(esc), 0) : "-",
+			       jnum(t, "ports"));
+		}
+		putchar('\n');
+	}
+}
+
+static void print_ops(const cJSON *o)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "ipv6_mostly");
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(o, "ports");
+
+	if (cJSON_IsObject(ports))
+		print_ports(ports);
+	if (cJSON_IsBool(m))
+		printf("%-14s %s\n", "IPv6-mostly", cJSON_IsTrue(m) ? "yes (HB46PP 1.2)" : "no");
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "nat64_prefix")))
+		print_str("NAT64 prefix", o, "nat64_prefix");
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "clock")))
+		print_str("clock", o, "clock");
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "hook")))
+		print_str("hook", o, "hook");
+}
+
 static void print_human(const cJSON *o)
 {
 	const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(o, "port_ranges");
 	const cJSON *psid = cJSON_GetObjectItemCaseSensitive(o, "psid");
 
-	printf("%-14s %s\n", "state", jstr(o, "state"));
-	printf("%-14s %s\n", "method", jstr(o, "method"));
-	printf("%-14s %s\n", "service", jstr(o, "service_name"));
-	printf("%-14s %s\n", "TXT url", jstr(o, "txt_url"));
+	print_str("state", o, "state");
+	print_str("method", o, "method");
+	print_str("service", o, "service_name");
+	print_str("TXT url", o, "txt_url");
 	print_time("last fetch", o, "last_fetch");
-	printf("%-14s %s\n", "last result", jstr(o, "last_class"));
+	print_str("last result", o, "last_class");
 	print_time("next check", o, "next_check");
-	printf("%-14s %s\n", "tunnel", jstr(o, "tunnel"));
-	printf("%-14s %s\n", "CE IPv4", jstr(o, "ipv4"));
-	printf("%-14s %s\n", "CE IPv6", jstr(o, "ce_ipv6"));
+	print_str("tunnel", o, "tunnel");
+	print_str("CE IPv4", o, "ipv4");
+	print_str("CE IPv6", o, "ce_ipv6");
 	if (cJSON_IsNumber(psid))
 		printf("%-14s %d\n", "PSID", psid->valueint);
 	if (cJSON_IsArray(ranges)) {
@@ -174,7 +323,27 @@ static void print_human(const cJSON *o)
 			       cJSON_GetArrayItem(first, 1)->valueint);
 		putchar('\n');
 	}
-	printf("%-14s %s\n", "last error", jstr(o, "last_error"));
+	print_ops(o);
+	print_str("last error", o, "last_error");
+}
+
+/* A translator's counters, read now from its programs: "counters" in
+ * the "xlat" object, null when they cannot be read (not root, no
+ * translator attached). */
+static void add_counters(cJSON *o)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "xlat");
+	const cJSON *wan = cJSON_GetObjectItemCaseSensitive(x, "wan");
+	cJSON *c;
+	struct err e;
+
+	if (!cJSON_IsObject(x) || !cJSON_IsString(wan))
+		return;
+	c = xlat_counters_json(wan->valuestring, &e);
+	if (c)
+		cJSON_AddItemToObject(x, "counters", c);
+	else
+		cJSON_AddNullToObject(x, "counters");
 }
 
 int cmd_status(int argc, char **argv)
@@ -220,6 +389,7 @@ int cmd_status(int argc, char **argv)
 			return 1;
 		}
 		fix_stale(o);
+		add_counters(o);
 	}
 	if (json)
 		return cli_print_json(o);

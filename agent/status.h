@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "../netlink/ctstat.h"
 #include "../tunnels/err.h"
 #include "../tunnels/plan.h"
 
@@ -40,7 +41,21 @@ struct status {
 	unsigned writes;          /* kernel writes since start */
 	long heap_bytes;          /* heap_bytes(), -1 unknown (heapstat.h) */
 	const struct status_timings *timings; /* NULL until the first configuration */
+	/* Operating it (issue 14) */
+	const unsigned *by_class;   /* HB_NCLASS RESULTs by class, or NULL */
+	const struct ct_ports *ports; /* port-set use, NULL when no port set runs */
+	time_t ports_at;            /* when sampled */
+	int ipv6_mostly;            /* HB46PP 1.2: 1, 0, or -1 when not given */
+	const char *nat64_prefix;   /* 464xlat.nat64prefix of the data, or NULL */
+	const char *clock;          /* a validity-period failure explained, or NULL */
+	const char *hook;           /* the last hook run: "EVENT: exit 0 ...", or NULL */
 };
+
+#define METRICS_FILE "metrics.prom"
+/* The same facts for node_exporter's textfile collector (metrics.c). */
+int metrics_write(const char *run_dir, const struct status *s, struct err *e);
+void status_ports_line(const struct ct_ports *c, enum ct_proto p, char *buf,
+		       size_t size);
 
 int status_write(const char *run_dir, const struct status *s, struct err *e);
 int cmd_status(int argc, char **argv);

@@ -91,6 +91,33 @@ static int read_small(const char *dir, const char *name, char **out,
 	return 0;
 }
 
+/* Does dir/name hold exactly data? Any doubt (missing, unreadable,
+ * larger) says no, and the file is written. */
+static bool holds(const char *dir, const char *name, const char *data,
+		  size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	struct err e;
+	bool same;
+
+	if (len > STORE_MAX_BYTES || read_small(dir, name, &buf, &n, NULL, &e) < 0)
+		return false;
+	same = n == len && !memcmp(buf, data, len);
+	free(buf);
+	return same;
+}
+
+/* Written only when it changes: an unchanged answer every few minutes
+ * (Q7 with a small ttl) costs no flash write and no fsync. */
+static int save_file(const char *dir, const char *name, const char *data,
+		     size_t len, struct err *e)
+{
+	if (holds(dir, name, data, len))
+		return 0;
+	return write_atomic(dir, name, data, len, e);
+}
+
 int store_save_prov(const char *dir, const struct prov *p, struct err *e)
 {
 	char *json = prov_to_json(p, true);
@@ -98,7 +125,7 @@ int store_save_prov(const char *dir, const struct prov *p, struct err *e)
 
 	if (!json)
 		return err_set(e, ENOMEM, "out of memory");
-	rc = write_atomic(dir, STORE_PROV_FILE, json, strlen(json), e);
+	rc = save_file(dir, STORE_PROV_FILE, json, strlen(json), e);
 	free(json);
 	return rc;
 }
@@ -134,7 +161,7 @@ int store_save_token(const char *dir, const char *token, struct err *e)
 	if (!token || !token_ok(token, strlen(token)))
 		return err_set(e, EINVAL, "not a token (S6: 64 lowercase hex digits)");
 	snprintf(line, sizeof(line), "%s\n", token);
-	return write_atomic(dir, STORE_TOKEN_FILE, line, PROV_TOKEN_LEN + 1, e);
+	return save_file(dir, STORE_TOKEN_FILE, line, PROV_TOKEN_LEN + 1, e);
 }
 
 int store_load_token(const char *dir, char *out, struct err *e)

@@ -5,36 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "textesc.h"
+
 #define SHOW_MAX 200 /* how much of a record a message quotes */
 
 char *txt_printable(const char *rec, size_t len, char *buf, size_t size)
 {
-	size_t n = 0;
-
-	if (size < 4) {
-		if (size)
-			buf[0] = '\0';
-		return buf;
-	}
-	/* Invariant: n + 4 <= size, room for "..." and the NUL. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)rec[i];
-		char one[8];
-		size_t k = 1;
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			k = (size_t)snprintf(one, sizeof(one), "\\x%02x", c);
-		else
-			one[0] = (char)c;
-		if (n + k + 4 > size) {
-			memcpy(buf + n, "...", 4);
-			return buf;
-		}
-		memcpy(buf + n, one, k);
-		n += k;
-	}
-	buf[n] = '\0';
-	return buf;
+	return text_escape(rec, len, buf, size, TEXT_ESC_BACKSLASH);
 }
 
 /* The fields we know; the others are ignored (3.1 lists only these). */

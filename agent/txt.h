@@ -33,8 +33,8 @@ int txt_parse_record(const char *rec, size_t len, struct txt_result *out,
 int txt_select(const char *const *recs, const size_t *lens, size_t n,
 	       struct txt_result *out, struct err *e);
 
-/* The record for a message: non-printable bytes as \xNN, cut at size-1
- * with "..." when long. Returns buf. */
+/* The record for a message: text_escape() with the backslash escaped
+ * too, cut at size-1 with "..." when long. Returns buf. */
 char *txt_printable(const char *rec, size_t len, char *buf, size_t size);
 
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dnsname.h"
+
 /* Printable ASCII without space: what a URL may hold once percent-encoded
  * (RFC 3986 2). Anything else in a URL from DNS or a Location is refused,
  * not repaired. */
@@ -29,33 +31,6 @@ static int check_chars(const char *s, const char *what, struct err *e)
 				       "a non-printable byte", c, i);
 	}
 	return 0;
-}
-
-bool url_valid_hostname(const char *s)
-{
-	size_t n = strnlen(s, URL_HOST_MAX), label = 0;
-
-	if (n == 0 || n > 253)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		/* RFC 1123 2.1: a label neither starts nor ends with '-'. */
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-			continue;
-		}
-		if (c == '-' && label == 0)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return s[n - 1] != '-';
 }
 
 bool url_host_equal(const char *a, const char *b)
@@ -88,12 +63,18 @@ static int get_part(CURLU *h, CURLUPart part, unsigned flags, char *buf,
 	return 0;
 }
 
+/* host as curl gives it (at most URL_HOST_MAX + 1 bytes): every length
+ * is checked before a byte is copied into u->host. */
 static int parse_host(const char *host, struct url *u, struct err *e)
 {
 	size_t n = strlen(host);
+	bool bracketed = n >= 2 && host[0] == '[' && host[n - 1] == ']';
 	struct in_addr a4;
 
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+	if (n - (bracketed ? 2 : 0) >= sizeof(u->host))
+		return err_set(e, EINVAL, "host longer than %zu bytes",
+			       sizeof(u->host) - 1);
+	if (bracketed) {
 		memcpy(u->host, host + 1, n - 2);
 		u->host[n - 2] = '\0';
 		if (inet_pton(AF_INET6, u->host, &u->v6) != 1)
@@ -106,7 +87,7 @@ static int parse_host(const char *host, struct url *u, struct err *e)
 		u->host_is_v4 = true;
 		return 0;
 	}
-	if (!url_valid_hostname(host))
+	if (!dns_name_valid(host, true))
 		return err_set(e, EINVAL, "bad host name '%s'", host);
 	return 0;
 }

@@ -43,10 +43,6 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size,
 int url_set_query(const char *base, const char *const *drop, const char *add,
 		  char *out, size_t size, struct err *e);
 
-/* A host name as R7 compares them: letters, digits, '-', '_', '.', labels
- * of 1-63 bytes, at most 253 bytes. */
-bool url_valid_hostname(const char *s);
-
 /* Same host (R7): names ASCII case-insensitive, IPv6 literals as
  * addresses. Both as in struct url.host (no brackets). */
 bool url_host_equal(const char *a, const char *b);

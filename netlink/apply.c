@@ -57,21 +57,32 @@ struct rc {
 
 /* ---- ownership ------------------------------------------------------------ */
 
+/* Our name and a kind we make: an ip6tnl, or a veth (the translator's). */
 static bool is_our_link(const struct kstate *k, const char *name)
 {
 	for (size_t i = 0; i < k->n_links; i++)
 		if (!strcmp(k->links[i].l.name, name) &&
-		    !strcmp(k->links[i].kind, "ip6tnl"))
+		    (!strcmp(k->links[i].kind, "ip6tnl") ||
+		     !strcmp(k->links[i].kind, "veth")))
 			return true;
 	return false;
 }
 
-static bool plan_has_link(const struct plan *p, const char *name)
+/* A plan link by name; a veth's peer counts as part of it. */
+static const struct plan_link *plan_link_of(const struct plan *p,
+					    const char *name)
 {
 	for (size_t i = 0; i < p->n_links; i++)
-		if (!strcmp(p->links[i].name, name))
-			return true;
-	return false;
+		if (!strcmp(p->links[i].name, name) ||
+		    (p->links[i].kind == PLAN_LINK_VETH &&
+		     !strcmp(p->links[i].peer, name)))
+			return &p->links[i];
+	return NULL;
+}
+
+static bool plan_has_link(const struct plan *p, const char *name)
+{
+	return plan_link_of(p, name) != NULL;
 }
 
 static bool in_record(const struct own_record *r, const struct kaddr *a)
@@ -212,6 +223,16 @@ static bool addr_wanted(const struct rc *c, const struct kaddr *a)
 	return false;
 }
 
+/* A veth going whose peer goes too and sorts first: deleting the peer
+ * deletes both, so one delete (and one undo, which makes the pair). The
+ * peer's own record is the one kept: it must name this end as its peer. */
+static bool veth_peer_first(const struct rc *c, const struct klink *l)
+{
+	if (strcmp(l->kind, "veth") || !link_going(c, l->l.peer))
+		return false;
+	return strcmp(l->l.peer, l->l.name) < 0;
+}
+
 /* Sweep: what we own and the plan no longer wants. Addresses and routes
  * on a link being deleted go with it (no write of their own). */
 static void sweep(struct rc *c)
@@ -230,7 +251,8 @@ static void sweep(struct rc *c)
 			op_push(c, OP_ADDR_DEL)->addr = *a;
 	}
 	for (size_t i = 0; i < c->k->n_links; i++)
-		if (link_going(c, c->k->links[i].l.name))
+		if (link_going(c, c->k->links[i].l.name) &&
+		    !veth_peer_first(c, &c->k->links[i]))
 			op_push(c, OP_LINK_DEL)->old_link = c->k->links[i];
 }
 
@@ -257,6 +279,9 @@ static int diff(struct rc *c, bool with_nft, bool nft_holds, struct err *e)
 		op_push(c, OP_NFT_APPLY)->nft = c->plan;
 	if (with_nft && !want_nft && c->k->nft_present)
 		op_push(c, OP_NFT_REMOVE);
+	if (c->plan->xlat.enabled)
+		memcpy(c->new_rec.xlat_wan, c->plan->xlat.wan,
+		       sizeof(c->new_rec.xlat_wan));
 	c->new_rec.has_method = c->plan->n_links > 0;
 	c->new_rec.method = c->plan->method;
 	c->new_rec.nft = want_nft;
@@ -422,6 +447,37 @@ static int run_ops(struct rc *c, struct err *e)
 	return 0;
 }
 
+/* ---- the translator ----------------------------------------------------- */
+
+/* Before the other writes: our filter off a WAN the plan no longer
+ * translates on (down, another method, another WAN). */
+static int xlat_before(struct rc *c, struct err *e)
+{
+	const char *old = c->old_rec.xlat_wan;
+	const struct plan_xlat *x = &c->plan->xlat;
+	int rc;
+
+	if (!old[0] || !c->be->ops->xlat_remove ||
+	    (x->enabled && !strcmp(old, x->wan)))
+		return 0;
+	c->st.writes++;
+	rc = c->be->ops->xlat_remove(c->be->ctx, old, e);
+	/* The WAN itself gone: so is our filter. */
+	return rc == -ENODEV ? 0 : rc;
+}
+
+/* After them: the programs and maps as the plan says (the device exists
+ * now); xlat_apply() writes only what differs. */
+static int xlat_after(struct rc *c, struct err *e)
+{
+	if (!c->plan->xlat.enabled)
+		return 0;
+	if (!c->be->ops->xlat_apply)
+		return err_set(e, EOPNOTSUPP, "this backend has no translator");
+	return c->be->ops->xlat_apply(c->be->ctx, &c->plan->xlat,
+				      &c->st.writes, e);
+}
+
 /* ---- read back and compare ------------------------------------------------ */
 
 static int describe(const struct op *o, struct err *e)
@@ -493,14 +549,21 @@ static int check_plan(const struct plan *p, struct err *e)
 	if (p->n_links > PLAN_MAX_LINKS || p->n_addrs > PLAN_MAX_ADDRS ||
 	    p->n_routes > PLAN_MAX_ROUTES)
 		return err_set(e, EINVAL, "plan: too many objects");
-	for (size_t i = 0; i < p->n_links; i++)
-		if (!backend_link_name_ours(p->links[i].name) ||
-		    !p->links[i].underlay[0] ||
-		    backend_link_name_ours(p->links[i].underlay))
-			return err_set(e, EINVAL, "plan: link '%s' over '%s' "
-				       "is not one of ours (%s<n>)",
-				       p->links[i].name, p->links[i].underlay,
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct plan_link *l = &p->links[i];
+		bool veth = l->kind == PLAN_LINK_VETH;
+		const char *other = veth ? l->peer : l->underlay;
+
+		/* A tunnel over a link that is not ours; a veth to a peer
+		 * that is. */
+		if (!backend_link_name_ours(l->name) || !other[0] ||
+		    backend_link_name_ours(other) != veth ||
+		    (veth && !strcmp(l->name, l->peer)))
+			return err_set(e, EINVAL, "plan: link '%s' %s '%s' "
+				       "is not one of ours (%s<n>)", l->name,
+				       veth ? "with peer" : "over", other,
 				       V6MIG_LINK_PREFIX);
+	}
 	for (size_t i = 0; i < p->n_addrs; i++) {
 		const struct plan_addr *a = &p->addrs[i];
 
@@ -530,17 +593,20 @@ static void add_name(const char **names, size_t *n, const char *name)
 		names[(*n)++] = name;
 }
 
-/* A plan link's name held by a link that is not an ip6tnl is not ours
+/* A plan link's name held by a link of another kind is not ours
  * (backend.h): refuse rather than touch it. */
 static int refuse_foreign(const struct rc *c, struct err *e)
 {
 	for (size_t i = 0; i < c->have.n_links; i++) {
 		const struct klink *l = &c->have.links[i];
 
-		if (plan_has_link(c->plan, l->l.name) && strcmp(l->kind, "ip6tnl"))
+		const struct plan_link *pl = plan_link_of(c->plan, l->l.name);
+		const char *want = pl ? klink_kind_name(pl->kind) : NULL;
+
+		if (want && strcmp(l->kind, want))
 			return err_set(e, EEXIST, "link %s exists and is a '%s', "
-				       "not an ip6tnl of ours: not touching it",
-				       l->l.name, l->kind);
+				       "not an %s of ours: not touching it",
+				       l->l.name, l->kind, want);
 	}
 	return 0;
 }
@@ -548,6 +614,9 @@ static int refuse_foreign(const struct rc *c, struct err *e)
 static int cover_union(struct rc *c, struct err *e)
 {
 	c->cover = c->old_rec;
+	if (c->new_rec.xlat_wan[0])
+		memcpy(c->cover.xlat_wan, c->new_rec.xlat_wan,
+		       sizeof(c->cover.xlat_wan));
 	for (size_t i = 0; i < c->new_rec.n_addrs; i++)
 		if (record_keep(&c->cover, &c->new_rec.addrs[i], e))
 			return -E2BIG;
@@ -586,7 +655,11 @@ static int commit(struct rc *c, const char *run_dir, bool down,
 	if ((rc = cover_union(c, e)) ||
 	    (rc = record_save(run_dir, &c->cover, e)))
 		return rc;
-	rc = run_ops(c, e);
+	rc = xlat_before(c, e);
+	if (!rc)
+		rc = run_ops(c, e);
+	if (!rc)
+		rc = xlat_after(c, e);
 	if (!rc)
 		rc = verify(c, names, n, e);
 	if (!rc)
@@ -631,8 +704,14 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		return err_wrap(e, rc, "reading table %s", V6MIG_NFT_TABLE);
 	if ((rc = diff(c, true, holds, e)))
 		return rc;
-	if (c->n_ops == 0)
+	if (c->n_ops == 0) {
+		/* Links, addresses, routes and table as wanted: the
+		 * translator may still differ (its maps, or a filter
+		 * someone removed); it writes only then. */
+		if ((rc = xlat_before(c, e)) || (rc = xlat_after(c, e)))
+			return rc;
 		return record_final(c, run_dir, down, e);
+	}
 	return commit(c, run_dir, down, names, n, e);
 }
 

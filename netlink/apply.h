@@ -33,6 +33,8 @@ struct own_record {
 	enum method method;
 	struct kaddr addrs[RECORD_MAX_ADDRS];
 	size_t n_addrs;
+	char xlat_wan[IFNAMSIZ];    /* our translator filter is on its
+	                             * ingress ("": none) */
 	bool nft;                   /* our table holds nat and filter */
 	struct plan_nat nat;
 	struct plan_filter filter;

@@ -20,13 +20,37 @@ bool backend_link_name_ours(const char *name)
 	return true;
 }
 
+const char *klink_kind_name(enum plan_link_kind k)
+{
+	return k == PLAN_LINK_VETH ? "veth" : "ip6tnl";
+}
+
 void klink_from_plan(const struct plan_link *pl, struct klink *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->l = *pl;
-	strcpy(out->kind, "ip6tnl");
+	strcpy(out->kind, klink_kind_name(pl->kind));
 	out->up = true;
+	if (pl->kind == PLAN_LINK_VETH) {
+		out->noarp = true; /* the translator's IPv4 side: no ARP */
+		return;
+	}
 	out->encap_limit = KLINK_ENCAP_LIMIT;
+}
+
+/* A veth: its peer, MTU, up and ARP off; nothing of a tunnel. */
+static bool veth_same(const struct klink *want, const struct klink *have,
+		      const char **what)
+{
+	if (strcmp(want->l.peer, have->l.peer) != 0)
+		return *what = "peer", false;
+	if (want->l.mtu != have->l.mtu)
+		return *what = "mtu", false;
+	if (want->up != have->up)
+		return *what = "up", false;
+	if (want->noarp != have->noarp)
+		return *what = "arp", false;
+	return true;
 }
 
 void kaddr_from_plan(const struct plan_addr *pa, struct kaddr *out)
@@ -66,6 +90,8 @@ bool klink_same(const struct klink *want, const struct klink *have,
 	*what = NULL;
 	if (strcmp(want->kind, have->kind) != 0)
 		return *what = "kind", false;
+	if (!strcmp(want->kind, "veth"))
+		return veth_same(want, have, what);
 	if (strcmp(want->l.underlay, have->l.underlay) != 0)
 		return *what = "link", false;
 	if (memcmp(&want->l.local, &have->l.local, 16) != 0)

@@ -6,7 +6,8 @@
  * for unit tests.
  *
  * Ownership (ARCHITECTURE.md "Ownership of kernel state"):
- *   links   -- ip6tnl named V6MIG_LINK_PREFIX + digits ("v6mig0");
+ *   links   -- ip6tnl or veth named V6MIG_LINK_PREFIX + digits ("v6mig0";
+ *              a veth pair's both ends are, "v6mig0"/"v6mig1");
  *   routes  -- IPv4 routes of protocol V6MIG_RTPROT;
  *   addrs   -- every address on our links except the kernel's IPv6
  *              link-local, and on other interfaces the ones carrying
@@ -42,8 +43,10 @@
  * resend so that a change message leaves nothing to its default. */
 struct klink {
 	struct plan_link l;
-	char kind[KLINK_KIND_MAX]; /* "ip6tnl" */
+	char kind[KLINK_KIND_MAX]; /* "ip6tnl" or "veth" */
 	bool up;
+	bool noarp;                /* IFF_NOARP: compared for a veth only
+	                            * (an ip6tnl is NOARP by nature) */
 	uint8_t encap_limit;       /* KLINK_ENCAP_LIMIT */
 	uint8_t tos;               /* 0 */
 	uint32_t flowinfo;         /* 0 */
@@ -104,6 +107,13 @@ struct backend_ops {
 	 * batch; remove it. */
 	int (*nft_apply)(void *ctx, const struct plan *p, struct err *e);
 	int (*nft_remove)(void *ctx, struct err *e);
+	/* The translator (netlink/xlat.h), NULL in a backend without one:
+	 * bring its programs and maps on x->wan and x->dev to x (after the
+	 * links exist), adding the writes it made to *writes; remove our
+	 * filter from wan's ingress (the device's goes with the device). */
+	int (*xlat_apply)(void *ctx, const struct plan_xlat *x,
+			  unsigned *writes, struct err *e);
+	int (*xlat_remove)(void *ctx, const char *wan, struct err *e);
 };
 
 struct backend {
@@ -113,6 +123,9 @@ struct backend {
 
 /* "v6mig" followed by one or more decimal digits, and nothing else. */
 bool backend_link_name_ours(const char *name);
+
+/* The kernel's kind name for a plan link ("ip6tnl", "veth"). */
+const char *klink_kind_name(enum plan_link_kind k);
 
 /* Plan objects as the kernel should hold them (all attributes filled). */
 void klink_from_plan(const struct plan_link *pl, struct klink *out);

@@ -5,27 +5,29 @@
  * end. Our own addresses (IFA_PROTO V6MIG_RTPROT: the MAP-E/lw4o6 source
  * /128) are not facts about the WAN and are left out. */
 #include "rtnl.h"
+#include "facts.h"
 
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nlutil.h"
+
+#define FACTS_MAX_CANDS (4 * PLAN_MAX_PREFIXES)
 
 struct facts {
 	struct wan_facts w;
 	int wan_idx;
 	int lan_idx[PLAN_MAX_LAN];
 	bool wan_addr_stable;
-	/* Deprecated addresses (preferred lifetime 0: a prefix being left
-	 * while renumbering) go after every preferred one, so a rule is
-	 * picked by the prefix the CE moves to, whatever order the kernel
-	 * dumps them in. */
-	struct v6pfx old[PLAN_MAX_PREFIXES];
-	size_t n_old;
+	/* Every candidate, sorted once the dump is done (facts.h): the
+	 * kernel's dump order says nothing (addresses come newest first). */
+	struct wan_cand cand[FACTS_MAX_CANDS];
+	size_t n_cand;
 };
 
 static int link_lookup(struct nlconn *c, const char *name, int *idx,
@@ -57,18 +59,61 @@ static bool watched(const struct facts *f, int idx)
 	return false;
 }
 
-static void add_prefix(struct wan_facts *w, const struct in6_addr *a,
-		       unsigned plen)
+static int cand_rank(const struct wan_cand *c)
 {
-	struct v6pfx p = { *a, (uint8_t)plen };
+	return (c->deprecated ? 4 : 0) + (c->lan ? 0 : c->p.len < 128 ? 1 : 2);
+}
 
-	/* One per network: a LAN's privacy addresses say nothing new. */
-	for (size_t i = 0; i < w->n_prefixes; i++)
-		if (w->prefixes[i].len == plen &&
-		    v6pfx_contains(&w->prefixes[i], a))
-			return;
-	if (w->n_prefixes < PLAN_MAX_PREFIXES)
-		w->prefixes[w->n_prefixes++] = p;
+static int cand_cmp(const void *x, const void *y)
+{
+	const struct wan_cand *a = x, *b = y;
+	int d = cand_rank(a) - cand_rank(b);
+
+	if (d)
+		return d;
+	if ((d = memcmp(&a->p.addr, &b->p.addr, sizeof(a->p.addr))))
+		return d;
+	return (int)a->p.len - (int)b->p.len;
+}
+
+void wan_cands_sort(struct wan_cand *c, size_t n)
+{
+	qsort(c, n, sizeof(*c), cand_cmp);
+}
+
+void wan_cands_to_facts(const struct wan_cand *c, size_t n,
+			struct wan_facts *w)
+{
+	w->n_prefixes = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		/* One per network: a LAN's privacy addresses say nothing new. */
+		for (size_t j = 0; j < w->n_prefixes && !seen; j++)
+			seen = w->prefixes[j].len == c[i].p.len &&
+			       v6pfx_contains(&w->prefixes[j], &c[i].p.addr);
+		if (!seen && w->n_prefixes < PLAN_MAX_PREFIXES)
+			w->prefixes[w->n_prefixes++] = c[i].p;
+	}
+}
+
+/* Another address of a network already held (privacy addresses) keeps
+ * one entry, the lowest address: the same whatever the dump order. */
+static void add_cand(struct facts *f, const struct wan_cand *c)
+{
+	for (size_t i = 0; i < f->n_cand; i++) {
+		struct wan_cand *x = &f->cand[i];
+
+		if (x->lan != c->lan || x->deprecated != c->deprecated ||
+		    x->p.len != c->p.len || c->p.len == 128 ||
+		    !v6pfx_contains(&x->p, &c->p.addr))
+			continue;
+		if (memcmp(&c->p.addr, &x->p.addr, sizeof(c->p.addr)) < 0)
+			x->p = c->p;
+		return;
+	}
+	if (f->n_cand < FACTS_MAX_CANDS)
+		f->cand[f->n_cand++] = *c;
 }
 
 static int on_addr(const struct nladdr *a, void *arg)
@@ -80,13 +125,12 @@ static int on_addr(const struct nladdr *a, void *arg)
 	    !v6_is_global(&a->v6) || a->proto == V6MIG_RTPROT ||
 	    (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
 		return 0;
-	if (a->flags & IFA_F_DEPRECATED) {
-		if (f->n_old < PLAN_MAX_PREFIXES)
-			f->old[f->n_old++] = (struct v6pfx){ a->v6, (uint8_t)a->plen };
-		return 0;
-	}
-	add_prefix(&f->w, &a->v6, a->plen);
-	if (a->ifindex != f->wan_idx)
+	add_cand(f, &(struct wan_cand){
+		.p = { a->v6, (uint8_t)a->plen },
+		.lan = a->ifindex != f->wan_idx,
+		.deprecated = (a->flags & IFA_F_DEPRECATED) != 0,
+	});
+	if (a->ifindex != f->wan_idx || (a->flags & IFA_F_DEPRECATED))
 		return 0;
 	/* DS-Lite's local end: a stable address, not a privacy one. */
 	stable = !(a->flags & IFA_F_TEMPORARY);
@@ -117,8 +161,8 @@ static int read_facts(struct nlconn *c, const char *wan,
 	}
 	if ((rc = nlconn_dump_addrs(c, on_addr, f, e)))
 		return rc;
-	for (size_t i = 0; i < f->n_old; i++)
-		add_prefix(&f->w, &f->old[i].addr, f->old[i].len);
+	wan_cands_sort(f->cand, f->n_cand);
+	wan_cands_to_facts(f->cand, f->n_cand, &f->w);
 	return 0;
 }
 

@@ -78,6 +78,8 @@ char *record_to_json(const struct own_record *r)
 	a = cJSON_AddArrayToObject(o, "addrs");
 	for (size_t i = 0; i < r->n_addrs; i++)
 		cJSON_AddItemToArray(a, addr_json(&r->addrs[i]));
+	if (r->xlat_wan[0])
+		cJSON_AddStringToObject(o, "xlat_wan", r->xlat_wan);
 	if (r->nft) {
 		n = cJSON_AddObjectToObject(o, "nft");
 		cJSON_AddItemToObject(n, "nat", nat_json(&r->nat));
@@ -213,6 +215,9 @@ static int parse_record(const cJSON *o, struct own_record *r, struct err *e)
 		r->has_method = true;
 		r->method = (enum method)mi;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "xlat_wan") &&
+	    get_ifname(o, "xlat_wan", r->xlat_wan, e))
+		return -EINVAL;
 	if (!a)
 		return err_set(e, EINVAL, "record: missing \"addrs\"");
 	cJSON_ArrayForEach(it, a) {

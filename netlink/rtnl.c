@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -25,14 +24,14 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ip6tnl.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
 
 #include "nlutil.h"
 
 #define READ_RETRIES 3          /* a read interrupted by a change */
-#define TENTATIVE_TRIES 50      /* NODAD: never tentative; bounded anyway */
-#define TENTATIVE_STEP_NS 10000000L
+#define INTR_RETRIES 50         /* the same, for the one-address check */
 
 struct rt_ctx {
 	struct nlconn nl;
@@ -88,14 +87,56 @@ static int built(int rc, const char *what, struct nl_msg **out,
 	return 0;
 }
 
+static void set_flags(struct rtnl_link *link, unsigned flag, bool on)
+{
+	if (on)
+		rtnl_link_set_flags(link, flag);
+	else
+		rtnl_link_unset_flags(link, flag);
+}
+
+/* A veth pair (the translator's IPv4 side): created with its peer, both
+ * with the MTU, up; ARP off on l itself. A change is a plain RTM_NEWLINK
+ * of l's name with MTU and flags (veth has no changelink: a VETH_INFO_PEER
+ * would be refused with EOPNOTSUPP), so it carries no link info. */
+static int build_veth(const struct klink *l, int nlflags, struct nl_msg **out,
+		      struct err *e)
+{
+	bool create = nlflags & NLM_F_CREATE;
+	struct rtnl_link *link = create ? rtnl_link_veth_alloc() : rtnl_link_alloc();
+	struct rtnl_link *peer;
+	struct nl_msg *msg = NULL;
+	int rc;
+
+	if (!link)
+		return err_set(e, ENOMEM, "out of memory");
+	rtnl_link_set_name(link, l->l.name);
+	rtnl_link_set_mtu(link, l->l.mtu);
+	set_flags(link, IFF_UP, l->up);
+	set_flags(link, IFF_NOARP, l->noarp);
+	/* Not IFF_UP on the peer here: the kernel opens it before the pair
+	 * is joined (veth_open: ENOTCONN); rt_link_add raises it after. */
+	if (create && (peer = rtnl_link_veth_get_peer(link)) != NULL) {
+		rtnl_link_set_name(peer, l->l.peer);
+		rtnl_link_set_mtu(peer, l->l.mtu);
+		rtnl_link_put(peer);
+	}
+	rc = rtnl_link_build_add_request(link, nlflags, &msg);
+	rtnl_link_put(link);
+	return built(rc, "link", out, msg, e);
+}
+
 int rt_build_link(const struct klink *l, int underlay_ifindex, int nlflags,
 		    struct nl_msg **out, struct err *e)
 {
-	struct rtnl_link *link = rtnl_link_ip6_tnl_alloc();
+	struct rtnl_link *link;
 	struct in6_addr local = l->l.local, remote = l->l.remote;
 	struct nl_msg *msg = NULL;
 	int rc;
 
+	if (l->l.kind == PLAN_LINK_VETH)
+		return build_veth(l, nlflags, out, e);
+	link = rtnl_link_ip6_tnl_alloc();
 	if (!link)
 		return err_set(e, ENOMEM, "out of memory");
 	rtnl_link_set_name(link, l->l.name);
@@ -202,6 +243,26 @@ int rt_build_route(const struct kroute *r, int oif, int cmd, int nlflags,
 
 /* ---- writes ------------------------------------------------------------------- */
 
+/* The veth's other end up, once the pair exists. */
+static int peer_up(struct rt_ctx *c, const struct klink *l, struct err *e)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	struct nl_msg *msg = NULL;
+	char what[64];
+	int rc;
+
+	if (!link)
+		return err_set(e, ENOMEM, "out of memory");
+	snprintf(what, sizeof(what), "setting link %s up", l->l.peer);
+	rtnl_link_set_name(link, l->l.peer);
+	rtnl_link_set_flags(link, IFF_UP);
+	rc = rtnl_link_build_add_request(link, 0, &msg);
+	rtnl_link_put(link);
+	if ((rc = built(rc, "link", &msg, msg, e)))
+		return rc;
+	return nlconn_talk(&c->nl, msg, what, e);
+}
+
 int rt_link_add(void *ctx, const struct klink *l, struct err *e)
 {
 	struct rt_ctx *c = ctx;
@@ -210,11 +271,14 @@ int rt_link_add(void *ctx, const struct klink *l, struct err *e)
 	int under, rc;
 
 	snprintf(what, sizeof(what), "adding link %s", l->l.name);
-	if ((under = ifindex_of(l->l.underlay, e)) < 0)
+	if (l->l.kind == PLAN_LINK_VETH)
+		under = 0;
+	else if ((under = ifindex_of(l->l.underlay, e)) < 0)
 		return err_wrap(e, under, "%s", what);
-	if ((rc = rt_build_link(l, under, NLM_F_CREATE | NLM_F_EXCL, &msg, e)))
+	if ((rc = rt_build_link(l, under, NLM_F_CREATE | NLM_F_EXCL, &msg, e)) ||
+	    (rc = nlconn_talk(&c->nl, msg, what, e)))
 		return rc;
-	return nlconn_talk(&c->nl, msg, what, e);
+	return l->l.kind == PLAN_LINK_VETH ? peer_up(c, l, e) : 0;
 }
 
 int rt_link_change(void *ctx, const struct klink *l, struct err *e)
@@ -227,7 +291,9 @@ int rt_link_change(void *ctx, const struct klink *l, struct err *e)
 	/* RTM_NEWLINK without NLM_F_CREATE on an existing name: the kernel
 	 * runs ip6tnl's changelink, then applies MTU and flags. */
 	snprintf(what, sizeof(what), "changing link %s", l->l.name);
-	if ((under = ifindex_of(l->l.underlay, e)) < 0)
+	if (l->l.kind == PLAN_LINK_VETH)
+		under = 0;
+	else if ((under = ifindex_of(l->l.underlay, e)) < 0)
 		return err_wrap(e, under, "%s", what);
 	if ((rc = rt_build_link(l, under, 0, &msg, e)))
 		return rc;
@@ -274,38 +340,32 @@ static int on_find_addr(const struct nladdr *a, void *arg)
 
 /* The tunnel source must be usable at once: IFA_F_NODAD means the kernel
  * never marks it tentative (addrconf.c: "No need to add the TENTATIVE
- * flag for addresses with NODAD"); check it is so. */
+ * flag for addresses with NODAD"); check it is so, once -- no waiting in
+ * the daemon's loop (issue 11 item 16): a tentative one is an error. */
 static int confirm_not_tentative(struct rt_ctx *c, const struct kaddr *a,
 				 int ifindex, const char *what, struct err *e)
 {
-	const struct timespec step = { 0, TENTATIVE_STEP_NS };
 	struct find_addr f = { .ifindex = ifindex, .v6 = a->a.v6 };
-	int rc;
+	int rc = -EAGAIN;
 
-	for (int i = 0; i < TENTATIVE_TRIES; i++) {
+	/* A dump interrupted by a concurrent address change in this
+	 * namespace (an RA, another daemon) is read again at once: a dump
+	 * takes a millisecond or two, so the bound is tens of ms. */
+	for (int i = 0; i < INTR_RETRIES && rc == -EAGAIN; i++) {
 		f.found = false;
 		rc = nlconn_dump_addrs(&c->nl, on_find_addr, &f, e);
-		if (rc == -EAGAIN) {
-			/* Interrupted by a concurrent address change in
-			 * this namespace (an RA, another daemon): read
-			 * again, or the apply would fail on a race. */
-			nanosleep(&step, NULL);
-			continue;
-		}
-		if (rc)
-			return err_wrap(e, rc, "%s", what);
-		if (!f.found)
-			return err_set(e, ENOENT, "%s: gone after adding", what);
-		if (f.flags & IFA_F_DADFAILED)
-			return err_set(e, EADDRINUSE, "%s: duplicate address "
-				       "detection failed", what);
-		if (!(f.flags & IFA_F_TENTATIVE))
-			return 0;
-		nanosleep(&step, NULL);
 	}
-	if (rc == -EAGAIN)
+	if (rc)
 		return err_wrap(e, rc, "%s", what);
-	return err_set(e, ETIMEDOUT, "%s: still tentative", what);
+	if (!f.found)
+		return err_set(e, ENOENT, "%s: gone after adding", what);
+	if (f.flags & IFA_F_DADFAILED)
+		return err_set(e, EADDRINUSE, "%s: duplicate address "
+			       "detection failed", what);
+	if (f.flags & IFA_F_TENTATIVE)
+		return err_set(e, EAGAIN, "%s: tentative although added nodad",
+			       what);
+	return 0;
 }
 
 static int addr_write(struct rt_ctx *c, const struct kaddr *a, int cmd,
@@ -388,7 +448,14 @@ static void klink_read(struct nl_cache *links, struct rtnl_link *l,
 	snprintf(k->l.name, sizeof(k->l.name), "%s", rtnl_link_get_name(l));
 	snprintf(k->kind, sizeof(k->kind), "%s", kind ? kind : "");
 	k->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	k->noarp = (rtnl_link_get_flags(l) & IFF_NOARP) != 0;
 	k->l.mtu = rtnl_link_get_mtu(l);
+	if (kind && !strcmp(kind, "veth")) {
+		/* IFLA_LINK of a veth is its peer's ifindex. */
+		k->l.kind = PLAN_LINK_VETH;
+		name_of(links, rtnl_link_get_link(l), k->l.peer);
+		return;
+	}
 	if (!rtnl_link_is_ip6_tnl(l))
 		return;
 	name_of(links, (int)rtnl_link_ip6_tnl_get_link(l), k->l.underlay);

@@ -68,6 +68,14 @@ int rt_watch_fd(const struct rt_watch *w);
  * lifetime refreshes of known addresses do not count. A lost event
  * (ENOBUFS) counts as a change. HB46PP Q7/Q8. */
 int rt_watch_drain(struct rt_watch *w, bool *changed, struct err *e);
+/* The nftables monitor's socket (NFNLGRP_NFTABLES), for the same loop;
+ * rt_watch_drain() reads both. */
+int rt_watch_nft_fd(const struct rt_watch *w);
+/* Since the last call, did something of ours go (watch.c: a v6mig link,
+ * an address of ours, a route of our protocol, anything in our nftables
+ * table, or events lost)? what (size bytes): the first few, for the log.
+ * Our own writes count too: compare before acting. Clears the flag. */
+bool rt_watch_lost(struct rt_watch *w, char *what, size_t size);
 void rt_watch_free(struct rt_watch *w);
 
 #endif

@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "rtnl.h"
+#include "xlatspec.h"
 
 int system_open(struct system *s, struct err *e)
 {
@@ -110,6 +112,47 @@ static int sys_route_del(void *ctx, const struct kroute *r, struct err *e)
 	return rt_route_del(((struct system *)ctx)->rt, r, e);
 }
 
+/* 0 or -ENODEV naming the interface. */
+static int ifindex(const char *name, unsigned *out, struct err *e)
+{
+	unsigned i = if_nametoindex(name);
+
+	if (!i)
+		return err_set(e, ENODEV, "xlat: no interface '%s'", name);
+	*out = i;
+	return 0;
+}
+
+static int sys_xlat_apply(void *ctx, const struct plan_xlat *x,
+			  unsigned *writes, struct err *e)
+{
+	struct xlat_spec *s = malloc(sizeof(*s));
+	struct xlat_writes w = { 0 };
+	unsigned wan = 0, dev = 0;
+	int rc;
+
+	(void)ctx;
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory");
+	if (!(rc = xlat_spec_from_plan(x, s, e)) &&
+	    !(rc = ifindex(x->wan, &wan, e)) && !(rc = ifindex(x->dev, &dev, e)))
+		rc = xlat_apply(wan, dev, s, &w, e);
+	*writes += w.attached + w.cfg + w.fmr_added + w.fmr_deleted;
+	free(s);
+	return rc;
+}
+
+static int sys_xlat_remove(void *ctx, const char *wan, struct err *e)
+{
+	unsigned idx = 0;
+	int rc;
+
+	(void)ctx;
+	if ((rc = ifindex(wan, &idx, e)))
+		return rc;
+	return xlat_remove(idx, 0, e);
+}
+
 static const struct backend_ops system_ops = {
 	.read = sys_read,
 	.link_add = sys_link_add,
@@ -122,6 +165,8 @@ static const struct backend_ops system_ops = {
 	.nft_holds = sys_nft_holds,
 	.nft_apply = sys_nft_apply,
 	.nft_remove = sys_nft_remove,
+	.xlat_apply = sys_xlat_apply,
+	.xlat_remove = sys_xlat_remove,
 };
 
 struct backend system_backend(struct system *s)

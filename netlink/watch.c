@@ -6,12 +6,27 @@
  * WAN's MTU and running state; an event counts only when it changes one
  * of those, so the lifetime refresh every RA brings is not a change, and
  * neither is our own tunnel-source /128 (IFA_PROTO V6MIG_RTPROT), nor the
- * first sight of a prefix an address we hold already comes from. */
+ * first sight of a prefix an address we hold already comes from.
+ *
+ * It also notices when something of ours goes (issue 11 item 7: `ip addr
+ * flush`, `nft flush ruleset`, another network manager): a link named
+ * v6mig<n>, an address carrying our IFA_PROTO or on one of our links, an
+ * IPv4 route of our protocol, anything in our nftables table (a second
+ * socket on NFNLGRP_NFTABLES). Our own reconciling removes such things
+ * too, so a loss is a reason to compare, not proof: the daemon re-applies
+ * its plan, which writes nothing when the kernel still holds it. */
 #include "rtnl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -27,6 +42,7 @@
 #define WATCH_MAX 64            /* addresses / prefixes remembered */
 #define DRAIN_MAX 256           /* reads per drain, then back to the loop */
 #define RX_BUFFER (256 * 1024)  /* room for a burst of events */
+#define LOST_MAX 160             /* what was lost, for the log */
 
 struct wentry {
 	int ifindex;
@@ -46,7 +62,33 @@ struct rt_watch {
 	struct wentry pfx[WATCH_MAX];
 	size_t n_pfx;
 	bool changed;
+	struct mnl_socket *nft;      /* NFNLGRP_NFTABLES, or NULL */
+	char nft_buf[16384];
+	bool lost;
+	char lost_what[LOST_MAX];
 };
+
+/* Note one thing of ours gone ("link v6mig0", ...): the first few kept. */
+static void lost(struct rt_watch *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void lost(struct rt_watch *w, const char *fmt, ...)
+{
+	size_t len = strlen(w->lost_what);
+	char one[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(one, sizeof(one), fmt, ap);
+	va_end(ap);
+	w->lost = true;
+	if (strstr(w->lost_what, one))
+		return;
+	if (len + strlen(one) + 7 < sizeof(w->lost_what))
+		snprintf(w->lost_what + len, sizeof(w->lost_what) - len, "%s%s",
+			 len ? ", " : "", one);
+	else if (!strstr(w->lost_what, "..."))
+		snprintf(w->lost_what + len, sizeof(w->lost_what) - len, ", ...");
+}
 
 static bool watched(const struct rt_watch *w, int idx)
 {
@@ -86,11 +128,31 @@ static bool usable(const struct nladdr *a)
 	return !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 }
 
+/* An address of ours removed: IFA_PROTO ours, or on a link of ours
+ * (IFA_LABEL, IPv4's name of the link). */
+static void addr_gone(struct rt_watch *w, const struct nlmsghdr *h,
+		      const struct nladdr *a)
+{
+	struct nlattr *tb[IFA_MAX + 1];
+	char b[V6_STR_MAX];
+	bool ours = a->proto == V6MIG_RTPROT;
+
+	if (!ours && a->family == AF_INET &&
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(struct ifaddrmsg), tb,
+			IFA_MAX, NULL) == 0 && tb[IFA_LABEL])
+		ours = backend_link_name_ours(nla_get_string(tb[IFA_LABEL]));
+	if (ours)
+		lost(w, "address %s/%u", a->family == AF_INET6 ?
+		     v6addr_str(&a->v6, b) : v4addr_str(a->v4, b), a->plen);
+}
+
 static void on_addr(struct rt_watch *w, const struct nlmsghdr *h)
 {
 	struct nladdr a;
 	bool present;
 
+	if (nladdr_parse(h, &a) == 0 && h->nlmsg_type == RTM_DELADDR)
+		addr_gone(w, h, &a);
 	if (nladdr_parse(h, &a) || a.family != AF_INET6 ||
 	    !watched(w, a.ifindex) || !v6_is_global(&a.v6) ||
 	    a.proto == V6MIG_RTPROT)
@@ -196,6 +258,8 @@ static void on_link(struct rt_watch *w, struct nlmsghdr *h)
 		return;
 	ifi = nlmsg_data(h);
 	name = nla_get_string(tb[IFLA_IFNAME]);
+	if (h->nlmsg_type == RTM_DELLINK && backend_link_name_ours(name))
+		lost(w, "link %s", name);
 	for (size_t i = 0; i < w->n_ifs; i++) {
 		if (strcmp(name, w->names[i]))
 			continue;
@@ -217,6 +281,22 @@ static void on_link(struct rt_watch *w, struct nlmsghdr *h)
 	}
 }
 
+static void on_route(struct rt_watch *w, struct nlmsghdr *h)
+{
+	const struct rtmsg *rt = nlmsg_data(h);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct in_addr dst = { 0 };
+	char b[V6_STR_MAX];
+
+	if (h->nlmsg_type != RTM_DELROUTE || rt->rtm_family != AF_INET ||
+	    rt->rtm_protocol != V6MIG_RTPROT ||
+	    nlmsg_parse(h, sizeof(*rt), tb, RTA_MAX, NULL) < 0)
+		return;
+	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) == 4)
+		memcpy(&dst, nla_data(tb[RTA_DST]), 4);
+	lost(w, "route %s/%u", v4addr_str(dst, b), rt->rtm_dst_len);
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct rt_watch *w = arg;
@@ -233,6 +313,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
 		on_link(w, h);
+		break;
+	case RTM_DELROUTE:
+		on_route(w, h);
 		break;
 	}
 	return NL_OK;
@@ -298,11 +381,79 @@ static int subscribe(struct rt_watch *w, struct err *e)
 	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0 ||
 	    (rc = nl_socket_add_memberships(w->sk, RTNLGRP_LINK,
 					    RTNLGRP_IPV6_IFADDR,
-					    RTNLGRP_IPV6_PREFIX, 0)) < 0 ||
+					    RTNLGRP_IPV6_PREFIX,
+					    RTNLGRP_IPV4_IFADDR,
+					    RTNLGRP_IPV4_ROUTE, 0)) < 0 ||
 	    (rc = nl_socket_set_nonblocking(w->sk)) < 0)
 		return err_set(e, -nle_errno(rc), "netlink monitor: %s",
 			       nl_geterror(rc));
 	nl_socket_set_buffer_size(w->sk, RX_BUFFER, 0);
+	return 0;
+}
+
+/* ---- our nftables table ------------------------------------------------------- */
+
+static int nft_subscribe(struct rt_watch *w, struct err *e)
+{
+	int grp = NFNLGRP_NFTABLES, fd;
+
+	w->nft = mnl_socket_open(NETLINK_NETFILTER);
+	if (!w->nft || mnl_socket_bind(w->nft, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(w->nft, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return err_set(e, errno, "nftables monitor: %s", strerror(errno));
+	fd = mnl_socket_get_fd(w->nft);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		return err_set(e, errno, "nftables monitor: %s", strerror(errno));
+	return 0;
+}
+
+/* NFT_MSG_DEL* of anything in our table: attribute 1 is the table's name
+ * in every one of them (NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, ...). */
+static void on_nft(struct rt_watch *w, const struct nlmsghdr *h)
+{
+	static const char *const kinds[] = {
+		[NFT_MSG_DELTABLE] = "table", [NFT_MSG_DELCHAIN] = "chain",
+		[NFT_MSG_DELRULE] = "rule", [NFT_MSG_DELSET] = "set",
+		[NFT_MSG_DELSETELEM] = "set element",
+	};
+	unsigned type = NFNL_MSG_TYPE(h->nlmsg_type);
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+
+	if (NFNL_SUBSYS_ID(h->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    type >= sizeof(kinds) / sizeof(kinds[0]) || !kinds[type] ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*g)) || g->nfgen_family != NFPROTO_IPV4)
+		return;
+	mnl_attr_for_each(a, h, sizeof(*g))
+		if (mnl_attr_get_type(a) == 1 &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+		    !strcmp(mnl_attr_get_str(a), V6MIG_NFT_TABLE)) {
+			lost(w, "nft %s in table ip %s", kinds[type], V6MIG_NFT_TABLE);
+			return;
+		}
+}
+
+static int nft_drain(struct rt_watch *w, struct err *e)
+{
+	for (int i = 0; w->nft && i < DRAIN_MAX; i++) {
+		ssize_t n = mnl_socket_recvfrom(w->nft, w->nft_buf, sizeof(w->nft_buf));
+		const struct nlmsghdr *h = (const struct nlmsghdr *)w->nft_buf;
+		int len = (int)n;
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0 && errno == ENOBUFS) {
+			/* Events lost: look at the kernel to be sure. */
+			lost(w, "nft events (ENOBUFS)");
+			continue;
+		}
+		if (n < 0)
+			return err_set(e, errno, "nftables monitor: %s",
+				       strerror(errno));
+		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
+			on_nft(w, h);
+	}
 	return 0;
 }
 
@@ -326,7 +477,8 @@ int rt_watch_open(const char *wan, const char *const *lans, size_t n_lans,
 		strcpy(w->names[w->n_ifs++], n);
 	}
 	/* Subscribe first, then look: nothing falls between the two. */
-	if ((rc = subscribe(w, e)) || (rc = snapshot(w, e))) {
+	if ((rc = subscribe(w, e)) || (rc = snapshot(w, e)) ||
+	    (rc = nft_subscribe(w, e))) {
 		rt_watch_free(w);
 		return rc;
 	}
@@ -339,10 +491,28 @@ int rt_watch_fd(const struct rt_watch *w)
 	return nl_socket_get_fd(w->sk);
 }
 
+int rt_watch_nft_fd(const struct rt_watch *w)
+{
+	return w->nft ? mnl_socket_get_fd(w->nft) : -1;
+}
+
+bool rt_watch_lost(struct rt_watch *w, char *what, size_t size)
+{
+	bool was = w->lost;
+
+	if (was && size)
+		snprintf(what, size, "%s", w->lost_what);
+	w->lost = false;
+	w->lost_what[0] = '\0';
+	return was;
+}
+
 int rt_watch_drain(struct rt_watch *w, bool *changed, struct err *e)
 {
 	int rc;
 
+	if ((rc = nft_drain(w, e)))
+		return rc;
 	w->changed = false;
 	for (int i = 0; i < DRAIN_MAX; i++) {
 		rc = nl_recvmsgs_default(w->sk);
@@ -352,6 +522,7 @@ int rt_watch_drain(struct rt_watch *w, bool *changed, struct err *e)
 			/* ENOBUFS: events were lost; assume a change and
 			 * take a fresh snapshot to compare against. */
 			w->changed = true;
+			lost(w, "route events (ENOBUFS)");
 			w->n_addrs = w->n_pfx = 0;
 			if ((rc = snapshot(w, e)))
 				return rc;
@@ -371,5 +542,7 @@ void rt_watch_free(struct rt_watch *w)
 		return;
 	if (w->sk)
 		nl_socket_free(w->sk);
+	if (w->nft)
+		mnl_socket_close(w->nft);
 	free(w);
 }

@@ -7,11 +7,12 @@
 set -eu
 what=${1:-all}
 
-build="build-essential pkg-config libcurl4-openssl-dev libc-ares-dev libcjson-dev
- libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libsystemd-dev"
+build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libc-ares-dev libcjson-dev
+ libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libsystemd-dev
+ libbpf-dev bpftool clang"
 test="libcmocka-dev clang libclang-rt-14-dev valgrind iproute2 nftables dnsmasq
  openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack
- systemd man-db mandoc libseccomp-dev"
+ systemd man-db mandoc libseccomp-dev python3-scapy tayga ethtool python3-prometheus-client"
 vm="qemu-system-x86 busybox-static kmod cpio gzip xz-utils udev dbus"
 pkg="debhelper dpkg-dev libcmocka-dev"
 

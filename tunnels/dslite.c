@@ -72,7 +72,6 @@ static int dslite_plan(const struct prov *p, const struct wan_facts *w,
 const struct method_ops dslite_ops = {
 	.method = METHOD_DSLITE,
 	.name = "dslite",
-	.capability = "dslite",
 	.validate = dslite_validate,
 	.plan = dslite_plan,
 };

@@ -55,20 +55,29 @@ int method_pick(const enum method *order, size_t n)
 	return -ENOENT;
 }
 
+static size_t cap_add(char *buf, size_t size, size_t n, const char *w)
+{
+	if (n >= size)
+		return n;
+	return n + (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
+}
+
 size_t method_capability(char *buf, size_t size)
 {
-	/* R4: exactly what this build can do, in the spec's word order. */
+	/* R4: exactly what this build can do, in the spec's word order:
+	 * the method names, then the modes ("hubspoke"). */
 	size_t n = 0;
 
 	if (size)
 		buf[0] = '\0';
+	for (int m = 0; m < METHOD__COUNT; m++)
+		if (method_ops((enum method)m))
+			n = cap_add(buf, size, n, names[m]);
 	for (int m = 0; m < METHOD__COUNT; m++) {
 		const struct method_ops *ops = method_ops((enum method)m);
 
-		if (!ops || !ops->capability || n >= size)
-			continue;
-		n += (size_t)snprintf(buf + n, size - n, "%s%s",
-				      n ? "," : "", ops->capability);
+		if (ops && ops->capability)
+			n = cap_add(buf, size, n, ops->capability);
 	}
 	return n;
 }

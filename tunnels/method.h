@@ -30,7 +30,8 @@ int method_from_name(const char *name);
 struct method_ops {
 	enum method method;
 	const char *name;
-	/* Capability words this planner adds (R4): "map_e,hubspoke". */
+	/* R4 words this planner adds after every method name ("hubspoke"
+	 * for MAP-E), or NULL. */
 	const char *capability;
 	/* Can the offer in p be planned at all (before WAN facts)? */
 	int (*validate)(const struct prov *p, struct err *e);

@@ -30,15 +30,25 @@ bool plan_equal(const struct plan *a, const struct plan *b)
 #define WAN_MTU_MAX 65535 /* IPv6 payload length without jumbograms */
 #define TCP_IP_HEADERS 40 /* IPv4 20 + TCP 20, no options (RFC 879) */
 
-int plan_tunnel_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e)
+/* 0 is "unknown": 1500 assumed. */
+static int wan_mtu_get(uint32_t wan_mtu, uint32_t *out, struct err *e)
 {
-	uint32_t m;
-
 	if (wan_mtu == 0)
 		wan_mtu = WAN_MTU_DEFAULT;
 	if (wan_mtu > WAN_MTU_MAX)
 		return err_set(e, EINVAL, "WAN MTU %u is more than %u",
 			       wan_mtu, WAN_MTU_MAX);
+	*out = wan_mtu;
+	return 0;
+}
+
+int plan_tunnel_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e)
+{
+	uint32_t m;
+	int rc = wan_mtu_get(wan_mtu, &wan_mtu, e);
+
+	if (rc < 0)
+		return rc;
 	/* Below 1280 the WAN (or the figure we were given) is broken
 	 * for IPv6 (RFC 8200 5); a tunnel that small would fragment
 	 * ordinary IPv4 traffic, so refuse rather than plan it. */
@@ -76,13 +86,27 @@ static int endpoint_check(const char *what, const struct in6_addr *a,
 	return 0;
 }
 
+/* The IPv4 default route into dev (a name array of the plan's) with its
+ * MTU, and the MSS clamp on dev (MTU - 40). The caller checked there is
+ * room. */
+static void default_route_into(struct plan *p, const char dev[IFNAMSIZ],
+			       uint32_t mtu)
+{
+	struct plan_route *r = &p->routes[p->n_routes++];
+
+	memcpy(r->dev, dev, sizeof(r->dev));
+	r->family = AF_INET;
+	r->mtu = mtu;
+	memcpy(p->filter.in_ifname, dev, sizeof(p->filter.in_ifname));
+	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+}
+
 int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 		    const struct in6_addr *local,
 		    const struct in6_addr *remote, struct err *e)
 {
 	char b[V6_STR_MAX];
 	struct plan_link *l;
-	struct plan_route *r;
 	uint32_t mtu;
 	int rc;
 
@@ -111,13 +135,7 @@ int plan_add_tunnel(struct plan *p, const struct wan_facts *w,
 
 	/* The IPv4 default route, nothing else: the tunnel's own MTU on
 	 * the route too, so a route cache never holds a larger one. */
-	r = &p->routes[p->n_routes++];
-	memcpy(r->dev, l->name, sizeof(r->dev));
-	r->family = AF_INET;
-	r->mtu = mtu;
-
-	memcpy(p->filter.in_ifname, l->name, sizeof(p->filter.in_ifname));
-	p->filter.mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+	default_route_into(p, l->name, mtu);
 	return 0;
 }
 
@@ -217,4 +235,96 @@ void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
 		p->info.eup.len = eup->len;
 	}
 	p->info.rule_index = rule;
+}
+
+/* ---- the translator ------------------------------------------------- */
+
+#define IPV6_MIN_MTU 1280 /* RFC 8200 5 */
+
+int plan_xlat_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e)
+{
+	int rc = wan_mtu_get(wan_mtu, &wan_mtu, e);
+
+	if (rc < 0)
+		return rc;
+	/* RFC 7915 needs an IPv6 path of at least 1280; the IPv4 side is
+	 * then at least 1252, above IPv4's 68 and the 576 every host takes. */
+	if (wan_mtu < IPV6_MIN_MTU)
+		return err_set(e, EINVAL, "WAN MTU %u is less than %u, the IPv6 minimum",
+			       wan_mtu, IPV6_MIN_MTU);
+	*mtu = wan_mtu - PLAN_XLAT_GROWTH;
+	return 0;
+}
+
+/* The translator maps one IPv6 address of ours: a global unicast one. */
+static int xlat_addr_check(const struct in6_addr *a, struct err *e)
+{
+	char b[V6_STR_MAX];
+
+	if (!v6_is_global(a))
+		return err_set(e, EINVAL,
+			       "translator address %s is not a global unicast IPv6 address",
+			       v6addr_str(a, b));
+	return 0;
+}
+
+int plan_add_xlat(struct plan *p, const struct wan_facts *w,
+		  struct in_addr ipv4, const struct in6_addr *ipv6,
+		  enum plan_xlat_nd nd, const struct v6pfx *remote,
+		  const struct portset *ps, struct err *e)
+{
+	struct plan_xlat *x = &p->xlat;
+	struct plan_link *l;
+	uint32_t mtu;
+	int rc;
+
+	if (!name_ok(w->wan))
+		return err_set(e, EINVAL, "no WAN interface name");
+	if ((rc = xlat_addr_check(ipv6, e)) < 0 ||
+	    (rc = plan_xlat_mtu(w->wan_mtu, &mtu, e)) < 0)
+		return rc;
+	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
+		return err_set(e, ENOSPC, "plan is full");
+	l = &p->links[p->n_links++];
+	l->kind = PLAN_LINK_VETH;
+	snprintf(l->name, sizeof(l->name), "%s", PLAN_XLAT_DEV);
+	snprintf(l->peer, sizeof(l->peer), "%s", PLAN_XLAT_PEER);
+	l->mtu = mtu;
+	x->enabled = true;
+	x->clat = p->method == METHOD_464XLAT;
+	snprintf(x->dev, sizeof(x->dev), "%s", PLAN_XLAT_DEV);
+	snprintf(x->peer, sizeof(x->peer), "%s", PLAN_XLAT_PEER);
+	memcpy(x->wan, w->wan, sizeof(x->wan));
+	x->ipv4 = ipv4;
+	x->ipv6 = *ipv6;
+	x->nd = nd;
+	x->remote.addr = remote->addr;
+	x->remote.len = remote->len;
+	if (ps)
+		copy_ports(&x->ports, ps);
+	x->growth = PLAN_XLAT_GROWTH;
+	x->mtu = mtu;
+	x->mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+
+	/* Every IPv4 destination goes to the translator: the default
+	 * route, with the IPv4 side's MTU, as the tunnels have. */
+	default_route_into(p, x->dev, mtu);
+	return 0;
+}
+
+int plan_add_fmr(struct plan *p, const struct map_rule *r, struct err *e)
+{
+	struct map_rule *f;
+
+	if (p->xlat.n_fmrs >= PLAN_XLAT_MAX_FMRS)
+		return err_set(e, ENOSPC, "more than %d forwarding rules",
+			       PLAN_XLAT_MAX_FMRS);
+	f = &p->xlat.fmrs[p->xlat.n_fmrs++];
+	f->ipv6.addr = r->ipv6.addr;
+	f->ipv6.len = r->ipv6.len;
+	f->ipv4.addr = r->ipv4.addr;
+	f->ipv4.len = r->ipv4.len;
+	f->ea_len = r->ea_len;
+	f->psid_offset = r->psid_offset;
+	return 0;
 }

@@ -24,9 +24,18 @@
 #define V6MIG_RTPROT 233           /* our routes' protocol number */
 #define V6MIG_TUNNEL_HOPLIMIT 64
 
-/* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit. */
+enum plan_link_kind {
+	PLAN_LINK_IP6TNL = 0,    /* the tunnels */
+	PLAN_LINK_VETH,          /* the translator's IPv4 side */
+};
+
+/* An ip6tnl in ipip6 mode (proto IPIP), with no encapsulation limit; or
+ * (kind PLAN_LINK_VETH) a veth pair name/peer, ARP off on name, both up,
+ * mtu on both; the ip6tnl fields are zero then. */
 struct plan_link {
+	enum plan_link_kind kind;
 	char name[IFNAMSIZ];
+	char peer[IFNAMSIZ];     /* veth: the other end */
 	char underlay[IFNAMSIZ]; /* the WAN interface */
 	struct in6_addr local, remote;
 	uint8_t hoplimit;        /* 64 */
@@ -72,6 +81,50 @@ struct plan_filter {
 	uint16_t mss;              /* clamp TCP MSS to this (tunnel MTU - 40) */
 };
 
+/* The stateless translator (RFC 7915) of MAP-T (RFC 7599) and the
+ * 464XLAT CLAT (RFC 6877): what its programs and maps hold. IPv4 leaves
+ * through the IPv4-side device dev (routes and NAT44 point there) and is
+ * translated on its way out of the WAN; IPv6 to ipv6 arriving on the WAN
+ * is translated back and handed to dev as received IPv4.
+ *
+ * MTU: a translated packet grows by 20 bytes (IPv6 40 - IPv4 20) and by 8
+ * more when it needs a Fragment header (RFC 7915 5.1.1: an IPv4 fragment,
+ * or a packet without DF). The IPv4 side is sized for the worst case,
+ * growth = 28, so every translated packet fits the WAN unfragmented. */
+#define PLAN_XLAT_MAX_FMRS 200      /* HB46PP S10: a map_t's rules */
+#define PLAN_XLAT_GROWTH 28         /* IPv6 - IPv4 header, + Fragment */
+#define PLAN_XLAT_DEV V6MIG_LINK_PREFIX "0"  /* the IPv4 side */
+#define PLAN_XLAT_PEER V6MIG_LINK_PREFIX "1" /* its veth peer */
+#define PLAN_CLAT_IPV4 "192.0.0.1"  /* RFC 7335, RFC 6877 6.3 */
+
+/* How the access router reaches ipv6 on the WAN link. */
+enum plan_xlat_nd {
+	PLAN_XLAT_ND_ROUTED, /* inside a delegated prefix: routed to us */
+	PLAN_XLAT_ND_ADDR,   /* on the WAN's /64: a /128 on the WAN answers NS */
+};
+
+struct plan_xlat {
+	bool enabled;
+	bool clat;               /* 464XLAT (else MAP-T) */
+	char dev[IFNAMSIZ];      /* IPv4 side: PLAN_XLAT_DEV, an ARP-off veth */
+	char peer[IFNAMSIZ];     /* its other end, PLAN_XLAT_PEER */
+	char wan[IFNAMSIZ];      /* IPv6 side: the programs sit on its clsact */
+	struct in_addr ipv4;     /* our IPv4 after NAT44 (CE / 192.0.0.1) */
+	struct in6_addr ipv6;    /* the IPv6 it maps to (MAP-T CE / CLAT) */
+	enum plan_xlat_nd nd;
+	struct v6pfx remote;     /* RFC 6052 prefix: the DMR / nat64prefix */
+	struct portset ports;    /* inbound ports and ICMP ids (len 0: all) */
+	uint32_t mtu;            /* IPv4 side: WAN MTU - growth */
+	uint8_t growth;          /* PLAN_XLAT_GROWTH */
+	uint16_t mss;            /* mtu - 40 */
+	/* MAP-T Forwarding Mapping Rules (RFC 7597 5, RFC 7599 5): every
+	 * rule of the domain, the BMR too; IPv4 to a destination inside
+	 * one goes straight to that CE's MAP-T address (mesh), the rest
+	 * to the DMR. None for 464XLAT. */
+	struct map_rule fmrs[PLAN_XLAT_MAX_FMRS];
+	size_t n_fmrs;
+};
+
 struct plan {
 	enum method method;
 	struct plan_link links[PLAN_MAX_LINKS];
@@ -82,6 +135,7 @@ struct plan {
 	size_t n_routes;
 	struct plan_nat nat;
 	struct plan_filter filter;
+	struct plan_xlat xlat;
 	/* For people: what was computed (status, calc-like output). */
 	struct {
 		struct in_addr ipv4;
@@ -151,5 +205,29 @@ void plan_set_filter(struct plan *p, const struct v4pfx *ours,
 void plan_set_info(struct plan *p, struct in_addr ipv4, uint8_t plen,
 		   const struct portset *ps, const struct in6_addr *ce,
 		   const struct v6pfx *eup, int rule);
+
+/* ---- the translator methods (MAP-T, 464XLAT) ---- */
+
+/* The IPv4 side's MTU for a WAN MTU (0 = 1500): WAN - PLAN_XLAT_GROWTH.
+ * Refuses a WAN below 1280 (RFC 8200 5). */
+int plan_xlat_mtu(uint32_t wan_mtu, uint32_t *mtu, struct err *e);
+/* The translator section: dev/peer/wan, ipv4 <-> ipv6, remote (RFC 6052),
+ * ports (NULL: all), the IPv4 default route into dev with the MTU and
+ * the MSS clamp on dev; dev/peer as a PLAN_LINK_VETH link. */
+int plan_add_xlat(struct plan *p, const struct wan_facts *w,
+		  struct in_addr ipv4, const struct in6_addr *ipv6,
+		  enum plan_xlat_nd nd, const struct v6pfx *remote,
+		  const struct portset *ps, struct err *e);
+/* One more FMR (copied field by field). */
+int plan_add_fmr(struct plan *p, const struct map_rule *r, struct err *e);
+
+/* The Basic Mapping Rule for the CE (RFC 7597 5): of the WAN facts'
+ * prefixes (or the forced one), the longest rule prefix holding one that
+ * is long enough for the rule's EA bits; then the MAP arithmetic in the
+ * given layout. what names the offer in errors ("map_e"). Returns the
+ * rule's index or -errno. */
+int plan_map_bmr(const struct map_rule *rules, size_t n, const char *what,
+		 const struct wan_facts *w, enum map_layout layout,
+		 struct map_result *res, struct err *e);
 
 #endif

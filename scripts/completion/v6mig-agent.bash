@@ -42,7 +42,7 @@ _v6mig_agent()
 	--log-level)
 		COMPREPLY=($(compgen -W "err warning notice info debug" -- "$cur"))
 		return 0 ;;
-	--config|--ca-file|--from)
+	--config|--ca-file|--from|--hook|--pass-file)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
@@ -52,15 +52,15 @@ _v6mig_agent()
 		return 0 ;;
 	--resolver|--domain|--user|--pass|--server-name|--timeout|--prefix|\
 	--rule-ipv6|--rule-ipv4|--ea-length|--psid-offset|--ipv4|--psid|\
-	--psid-length|--rfc6052)
+	--psid-length|--rfc6052|--hook-timeout)
 		return 0 ;; # a value of the user's own
 	esac
 
 	case $cmd in
 	run) opts="--config --wan --lan --resolver --domain --ca-file --user
-		--pass --server-name --timeout --method --from --prefix
-		--state-dir --run-dir --log-level" ;;
-	probe) opts="--resolver --domain --wan --ca-file --user --pass
+		--pass-file --server-name --timeout --method --from --prefix
+		--state-dir --run-dir --log-level --hook --hook-timeout" ;;
+	probe) opts="--resolver --domain --wan --ca-file --user --pass-file
 		--server-name --timeout --json" ;;
 	plan) opts="--from --method --wan --prefix --json" ;;
 	apply) opts="--from --method --wan --lan --prefix" ;;

@@ -17,6 +17,12 @@
 #   map_e/ipip with the whole IPv4 (no PSID): a route IPv4/len dev tceN.
 #   dslite: AFTR NAT44 to $AFTR_POOL4 (RFC 6333 6.6); flows remember their
 #     softwire in the conntrack mark, replies are marked back to it.
+#   map_t: the BR is TAYGA (Debian's tayga, a TUN translator) on TUN ttN with
+#     `prefix` = the DMR and `map` CE IPv4 <-> the CE's MAP-T address. TAYGA
+#     knows no PSID: the 1:1 map serves one CE per shared address (CE 1).
+#   464xlat: the PLAT is one TAYGA for every CE (TUN plat): `prefix` = the
+#     NAT64 prefix, a dynamic pool $PLAT_POOL4, NAT'd (table `ip labplat`)
+#     to $AFTR_POOL4 towards inet -- the classic stateful NAT64.
 # Marks, tables and rule preferences are 100+N; our nft table is `ip labbr`.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +36,9 @@ render() { # every CE's env file -> one nft transaction replacing table labbr
 		(
 			. "$f"
 			t=tce$N m=$((100 + N))
-			if [ "$METHOD" = dslite ]; then
+			if [ "$METHOD" = map_t ] || [ "$METHOD" = 464xlat ]; then
+				exit 0 # TAYGA's, not this table's
+			elif [ "$METHOD" = dslite ]; then
 				echo "DS $m"
 				echo "PRE iifname \"$t\" ct state new ct mark set $m"
 			elif [ -n "$PORTS" ]; then
@@ -73,6 +81,62 @@ render() { # every CE's env file -> one nft transaction replacing table labbr
 	ip netns exec "$BR" nft -f "$D/labbr.nft"
 }
 
+# tayga NAME CONF-LINE...: a TAYGA on TUN NAME in br, running (spawned).
+tayga_up() {
+	local name=$1 d=$D/tayga-$1; shift
+	mkdir -p "$d"
+	{ echo "tun-device $name"; echo "data-dir $d"; printf '%s\n' "$@"; } >"$d/conf"
+	ip netns exec "$BR" tayga -c "$d/conf" --mktun >"$d/mktun.log" 2>&1 &&
+		ip -n "$BR" link set "$name" up || return 1
+	spawn "tayga-$name" "$BR" tayga -n -c "$d/conf"
+}
+tayga_down() {
+	stop "tayga-$1"
+	ip -n "$BR" link del "$1" 2>/dev/null
+	rm -rf "$D/tayga-$1"
+}
+
+# The translators' peers (see the top): MAP-T BR per CE, one PLAT for all.
+xlat_add() {
+	local n=$1 t=tt$1
+	if [ "$METHOD" = map_t ]; then
+		tayga_up "$t" "ipv4-addr 198.51.100.$((240 + n))" "prefix $PEER6" "map $IPV4 $CE6" &&
+			ip -n "$BR" route replace "$PEER6" dev "$t" &&
+			ip -n "$BR" route replace "$IPV4/32" dev "$t" &&
+			ip -n "$BR" route replace "198.51.100.$((240 + n))/32" dev "$t"
+		return
+	fi
+	alive tayga-plat && return 0
+	tayga_up plat "ipv4-addr $PLAT_ADDR4" "prefix $PEER6" "dynamic-pool $PLAT_POOL4" &&
+		ip -n "$BR" route replace "$PEER6" dev plat &&
+		ip -n "$BR" route replace "$PLAT_POOL4" dev plat &&
+		ip netns exec "$BR" nft -f - <<NFT
+table ip labplat
+delete table ip labplat
+table ip labplat {
+	chain nat44 {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "inet0" ip saddr $PLAT_POOL4 snat ip to $AFTR_POOL4
+	}
+}
+NFT
+}
+
+xlat_del() {
+	local n=$1 f
+	if [ "$METHOD" = map_t ]; then
+		tayga_down "tt$n" # its routes go with the TUN
+		return 0
+	fi
+	for f in "$D"/*.env; do # the PLAT stays while a CE uses it
+		[ "$f" = "$D/$n.env" ] && continue
+		grep -q '^METHOD=464xlat$' "$f" 2>/dev/null && return 0
+	done
+	tayga_down plat
+	ip netns exec "$BR" nft delete table ip labplat 2>/dev/null
+	return 0
+}
+
 add() {
 	local n=$1 offer=$2 method="" prefix wan facts; shift 2
 	prefix=$(ce_prefix56 "$n") wan=$(ce_slaac "$n")
@@ -90,6 +154,10 @@ add() {
 	del "$n"
 	mkdir -p "$D"
 	printf 'N=%s\nOFFER=%q\n%s\n' "$n" "$offer" "$facts" >"$D/$n.env"
+	case $facts in *METHOD=map_t* | *METHOD=464xlat*)
+		(. "$D/$n.env" && xlat_add "$n") || { del "$n"; die "br.sh: CE $n: TAYGA failed"; }
+		return 0 ;;
+	esac
 	(
 		. "$D/$n.env"
 		t=tce$n m=$((100 + n))
@@ -108,6 +176,11 @@ add() {
 del() {
 	local n=$1 m=$((100 + $1))
 	[ -f "$D/$n.env" ] || return 0
+	if grep -qE '^METHOD=(map_t|464xlat)$' "$D/$n.env"; then
+		(. "$D/$n.env" && xlat_del "$n")
+		rm -f "$D/$n.env"
+		return 0
+	fi
 	ip -n "$BR" rule del pref "$m" 2>/dev/null
 	ip -n "$BR" route flush table "$m" 2>/dev/null
 	tunnel_del "$BR" "tce$n" # its routes in main go with it

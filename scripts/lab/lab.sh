@@ -4,15 +4,18 @@
 # did: what it discovered, fetched and chose, the CE's IPv4 / PSID / ports /
 # IPv6 / tunnel, then a live TCP, UDP and ping from `lan` to `inet` and the
 # source the server saw. Then everything is removed again.
-#   LAB_METHOD=map_e|dslite|lw4o6|ipip (or --method): the method the
-#       provisioning server puts first in `order` (default map_e); its
-#       answer carries all four, so the agent's choice follows S8.
+#   LAB_METHOD=map_e|dslite|lw4o6|ipip|map_t|464xlat (or --method): the
+#       method the provisioning server puts first in `order` (default
+#       map_e); its answer carries all six, so the agent's choice follows
+#       S8. map_t and 464xlat run against TAYGA (BR, PLAT) in br.
 #   LAB_KEEP=1 (or --keep): leave the lab up for exploring and print how
 #       to enter each namespace. Needs a kernel with ip6tnl: inside the VM
 #       the lab cannot outlive the VM (the CE's kernel state is shown then).
-# On a kernel without ip6tnl (ip6_tunnel) the script runs itself again
-# inside the test VM (scripts/vm/run.sh: Debian's kernel, this machine's
-# root read-only), where the lab then runs the same way.
+# On a kernel without ip6tnl (ip6_tunnel) the tunnel methods make the
+# script run itself again inside the test VM (scripts/vm/run.sh: Debian's
+# kernel, this machine's root read-only), where the lab then runs the same
+# way. map_t and 464xlat need no tunnel (veth, TUN, tc eBPF, nftables):
+# they stay on this kernel.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -26,8 +29,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$keep" = 0 ] && keep=""
 case $method in
-map_e | dslite | lw4o6 | ipip) ;;
-*) die "LAB_METHOD must be map_e, dslite, lw4o6 or ipip (not '$method')" ;;
+map_e | dslite | lw4o6 | ipip | map_t | 464xlat) ;;
+*) die "LAB_METHOD must be map_e, dslite, lw4o6, ipip, map_t or 464xlat (not '$method')" ;;
 esac
 [ "$(id -u)" = 0 ] || die "the lab makes namespaces: run as root (sudo make lab)"
 [ -x "$LAB_AGENT" ] || die "no agent at $LAB_AGENT: run make first"
@@ -39,6 +42,11 @@ T0=$(now)
 # ---- where: this kernel, or the VM ---------------------------------------------
 if tunnel_kernel_ok; then
 	export LAB_TUNNEL_MODE=kernel # topo.sh need not probe again
+elif [ "$method" = map_t ] || [ "$method" = 464xlat ]; then
+	command -v tayga >/dev/null || die "LAB_METHOD=$method needs tayga (the BR/PLAT): apt-get install tayga"
+	# No tunnel is made for CE 1: the user-space stand-in is enough for
+	# the other methods' tunnels a server's answer names.
+	export LAB_TUNNEL_MODE=user
 else
 	[ -z "${V6MIG_LAB_IN_VM:-}" ] || die "no ip6tnl even inside the VM"
 	say "this kernel ($(uname -r)) has no ip6tnl: running the lab inside the test VM"
@@ -66,8 +74,13 @@ if [ -z "$keep" ] || [ -n "${V6MIG_LAB_IN_VM:-}" ]; then
 	trap 'exit 130' INT TERM
 fi
 
+case $method in
+map_t) mech="the agent's tc eBPF translator; TAYGA as the BR" ;;
+464xlat) mech="the agent's tc eBPF translator; TAYGA as the PLAT" ;;
+*) mech=ip6tnl ;;
+esac
 cat <<EOF
-v6mig lab: an ISP in network namespaces (kernel $(uname -r), ip6tnl)
+v6mig lab: an ISP in network namespaces (kernel $(uname -r), $mech)
 
   lan --------- ce ----------- isp ------------ br ------------- inet
   $LAN_HOST4   v6mig-agent    RA, resolver     BR, AFTR,        IPv4 servers that

@@ -38,6 +38,10 @@ AFTR_POOL4=198.51.100.1        # DS-Lite AFTR NAT44 address
 LAN_NET=192.0.2.0/25           # every home LAN (TEST-NET-1, lower half)
 LAN_GW4=192.0.2.1              # ce's lan0
 LAN_HOST4=192.0.2.100          # the lan host's eth0
+PLAT_POOL4=198.51.100.224/27   # 464XLAT: TAYGA's dynamic pool (PLAT), NAT'd to $AFTR_POOL4
+PLAT_ADDR4=198.51.100.254      # TAYGA's own IPv4 (ICMP errors), in the pool
+XLAT_NET=2001:db8:0:60::/60    # routed by isp to br: MAP-T DMR 2001:db8:0:64::/64,
+                               # NAT64 prefix 2001:db8:0:66::/96 (offers/map_t, 464xlat)
 B4_ADDR4=192.0.0.2             # DS-Lite B4 (RFC 6333 5.7)
 AFTR_ADDR4=192.0.0.1
 TUN_MTU=1460                   # 1500 - 40: IPv6 header, no encap-limit option

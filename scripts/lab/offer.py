@@ -10,7 +10,8 @@ construction. MAP-E and lw4o6 arithmetic comes from `v6mig-agent calc
 --wan its WAN SLAAC address (the DS-Lite B4 address, RFC 6333 5.7).
 
 Prints shell assignments (or --json):
-  METHOD  PEER6 (BR/AFTR/lwAFTR/IPIP remote)  CE6 (the CE's tunnel source)
+  METHOD  PEER6 (BR/AFTR/lwAFTR/IPIP remote; MAP-T's DMR, 464XLAT's NAT64
+          prefix)  CE6 (the CE's tunnel source; the translator's address)
   CE6_ADD (1: the CE adds CE6 as a /128; 0: it is the WAN address)
   IPV4 IPV4_PLEN (the CE's IPv4 side; 192.0.0.2/29 for DS-Lite)
   PSID PSID_LEN PSID_OFFSET  PORTS ("lo-hi lo-hi ..."; empty: all ports)
@@ -93,6 +94,24 @@ def ipip(o, a, names):
                 PSID_OFFSET=0, PORTS="", NAT="full")
 
 
+def xlat(method):
+    """MAP-T and 464XLAT: what the agent's own planner (`plan --json`) makes
+    from the CE's WAN address alone, as the CE's agent sees it: the
+    translator's address pair and prefix (the DMR or the NAT64 prefix)."""
+    def facts(o, a, names):
+        off = {"order": [method], method: o}
+        out = subprocess.run([a.agent, "plan", "--json", "--from", "-", "--wan-addr", a.wan],
+                             input=json.dumps(off), capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit("offer.py: plan %s: %s" % (method, out.stderr.strip()))
+        x = json.loads(out.stdout)["xlat"]
+        return dict(PEER6=x["remote_prefix"], CE6=x["ipv6"], CE6_ADD=1, IPV4=x["ipv4"],
+                    IPV4_PLEN=32, PSID=x["psid"] or 0, PSID_LEN=x["psid_length"] or 0,
+                    PSID_OFFSET=x["psid_offset"] or 0, PORTS=ports_of(x) if x["psid_length"] else "",
+                    NAT="portset" if x["psid_length"] else "full")
+    return facts
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("offer")
@@ -107,7 +126,8 @@ def main():
     with open(a.offer) as f:
         offer = json.load(f)
     method = a.method or (offer.get("order") or [None])[0]
-    planners = {"map_e": map_e, "lw4o6": lw4o6, "dslite": dslite, "ipip": ipip}
+    planners = {"map_e": map_e, "lw4o6": lw4o6, "dslite": dslite, "ipip": ipip,
+                "map_t": xlat("map_t"), "464xlat": xlat("464xlat")}
     if method not in planners or method not in offer:
         sys.exit("offer.py: %s offers no %s" % (a.offer, method))
     names = dict(kv.split("=", 1) for kv in a.names.split())

@@ -2,7 +2,7 @@
 """story.py -- what `make lab` prints: the lab's facts told in order.
 
   story.py offer FIRST OUT     one offer holding MAP-E (RFC 7597), DS-Lite,
-        lw4o6 and IPIP (from offers/*.json, CE 1's), `order` starting with
+        lw4o6, IPIP, MAP-T and 464XLAT (from offers/*.json, CE 1's), `order` starting with
         FIRST, then the others: the server's preference (HB46PP S8)
   story.py tell --status F --prov-log F --agent-log F --offer F --seen F
         --record TXT --resolver ADDR --inet IP --lan IP --aftr-pool IP [--port N]
@@ -23,11 +23,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import client  # noqa: E402  (the lab's own client: tcp, udp, icmp probe)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-METHODS = ["map_e", "dslite", "lw4o6", "ipip"]
-SECTION_FROM = {"map_e": "map_e-v1", "dslite": "dslite", "lw4o6": "lw4o6", "ipip": "ipip"}
+METHODS = ["map_e", "dslite", "lw4o6", "ipip", "map_t", "464xlat"]
+SECTION_FROM = {"map_e": "map_e-v1", "dslite": "dslite", "lw4o6": "lw4o6", "ipip": "ipip",
+                "map_t": "map_t", "464xlat": "464xlat"}
+XLAT = ("map_t", "464xlat")  # translated (RFC 7915), no tunnel
 NAMES = {"map_e": "MAP-E (RFC 7597)", "dslite": "DS-Lite (RFC 6333)",
          "lw4o6": "lw4o6 (RFC 7596)", "ipip": "IPIP, a fixed IPv4 (RFC 2473)",
-         "map_t": "MAP-T", "464xlat": "464XLAT"}
+         "map_t": "MAP-T (RFC 7599)", "464xlat": "464XLAT (RFC 6877)"}
 
 
 def offer(first, out):
@@ -35,7 +37,7 @@ def offer(first, out):
         sys.exit("story.py: LAB_METHOD must be one of %s, not %r" % ("|".join(METHODS), first))
     with open(os.path.join(HERE, "offers", "map_e-v1.json")) as f:
         o = json.load(f)
-    o["service_name"] = "v6lab: four ways to carry IPv4"
+    o["service_name"] = "v6lab: six ways to carry IPv4"
     for m in METHODS:
         with open(os.path.join(HERE, "offers", SECTION_FROM[m] + ".json")) as f:
             o[m] = json.load(f)[m]
@@ -144,7 +146,11 @@ def tell_choice(params, st, off):
 def tell_state(st, off):
     section(4, "The CE now (`v6mig-agent status --json`)")
     m = st.get("method")
-    if m == "dslite":
+    if m == "464xlat":
+        say("CLAT IPv4 %s/%s (RFC 7335): the LAN is NAT44'd to it, then translated;" %
+            (st.get("ipv4"), st.get("ipv4_prefix_length")),
+            "the PLAT (TAYGA, NAT64 prefix %s) NATs it at the ISP" % st.get("remote"))
+    elif m == "dslite":
         say("B4 IPv4 %s/%s (RFC 6333 5.7): no public IPv4 on the CE;" %
             (st.get("ipv4"), st.get("ipv4_prefix_length")),
             "the AFTR %s (%s) translates for it (NAT44 at the ISP)" %
@@ -158,8 +164,14 @@ def tell_state(st, off):
             (st["psid"], st["psid"], st.get("psid_length"), st.get("psid_offset"), len(rng), n),
             "  %s" % ranges_text(rng),
             "  (other CEs share %s, each with its own PSID)" % st.get("ipv4"))
-    elif m != "dslite":
+    elif m not in ("dslite", "464xlat"):
         say("the whole address, every port (no PSID)")
+    if m in XLAT:
+        say("%s IPv6 %s" % ("CLAT" if m == "464xlat" else "MAP-T", st.get("ce_ipv6")),
+            "translated (RFC 7915, eBPF on the WAN) from %s, to %s %s; MTU %s; %s kernel writes" %
+            (st.get("tunnel"), "the DMR" if m == "map_t" else "the NAT64 prefix",
+             st.get("remote"), st.get("mtu"), st.get("kernel_writes")))
+        return
     say("CE IPv6 %s" % st.get("ce_ipv6"),
         "tunnel %s: IPv4 in IPv6 (ip6tnl ipip6) to %s, MTU %s; %s kernel writes" %
         (st.get("tunnel"), st.get("remote"), st.get("mtu"), st.get("kernel_writes")))
@@ -168,7 +180,8 @@ def tell_state(st, off):
 def tell_live(a, st):
     section(5, "Live: the lan host (%s) asks inet %s:%d" % (a.lan, a.inet, a.port))
     rng = st.get("port_ranges") or []
-    want = a.aftr_pool if st.get("method") == "dslite" else st.get("ipv4")
+    # DS-Lite's AFTR and 464XLAT's PLAT NAT at the ISP, to the same address.
+    want = a.aftr_pool if st.get("method") in ("dslite", "464xlat") else st.get("ipv4")
     good = True
     for proto in ("tcp", "udp", "icmp"):
         try:
@@ -194,6 +207,8 @@ def tell_live(a, st):
             good = good and r is not None
         elif st.get("method") == "dslite":
             note = "  (the AFTR's NAT44 address)"
+        elif st.get("method") == "464xlat":
+            note = "  (the PLAT's NAT44 address)"
         if proto == "icmp":
             say("ping inet saw %s, echo id %d%s" % (ip, port, note))
         else:

@@ -49,7 +49,8 @@ core_up() {
 	b "$isp" "addr add $RESOLVER6/128 dev lo" \
 		"addr add $ISP_BR_NET::1/64 dev br0 nodad" \
 		"addr add $ISP_PROV_NET::1/64 dev prov0 nodad" \
-		"route add $BR_SVC_NET::/64 via $ISP_BR_NET::2"
+		"route add $BR_SVC_NET::/64 via $ISP_BR_NET::2" \
+		"route add $XLAT_NET via $ISP_BR_NET::2"
 	# prov: two addresses (prov and prov2.example.net).
 	b "$prov" "addr add $PROV6/64 dev isp0 nodad" "addr add $PROV6_B/64 dev isp0 nodad" \
 		"route add ::/0 via $ISP_PROV_NET::1"

@@ -22,8 +22,11 @@ ok "make install DESTDIR PREFIX=/usr" make -s -C "$top" install DESTDIR="$D" PRE
 want=$(printf '%s\n' /usr/sbin/v6mig-agent "$unitdir/v6mig-agent.service" \
 	"$unitdir/v6mig-agent@.service" /usr/share/man/man8/v6mig-agent.8 \
 	/usr/share/man/man5/v6mig.conf.5 "$compdir/v6mig-agent" \
-	/usr/share/doc/v6mig/v6mig.conf.example /etc/v6mig/v6mig.conf | sort)
+	/usr/share/doc/v6mig/v6mig.conf.example /etc/v6mig/v6mig.conf \
+	/usr/share/doc/v6mig/hooks/pref64-radvd /usr/share/doc/v6mig/hooks/pref64-networkd \
+	/usr/share/doc/v6mig/hooks/firewall-reload | sort)
 is "$(files "$D")" "$want" "PREFIX=/usr installs exactly these files"
+is "$(stat -c %a "$D/usr/share/doc/v6mig/hooks/pref64-radvd")" 755 "example hooks 0755"
 is "$(stat -c %a "$D/usr/sbin/v6mig-agent")" 755 "binary 0755"
 is "$(stat -c %a "$D/etc/v6mig/v6mig.conf")" 600 "configuration 0600 (it may hold pass)"
 is "$(stat -c %a "$D$unitdir/v6mig-agent@.service")" 644 "units 0644"
@@ -48,7 +51,9 @@ want=$(printf '%s\n' /usr/local/sbin/v6mig-agent \
 	/usr/local/lib/systemd/system/v6mig-agent@.service \
 	/usr/local/share/man/man8/v6mig-agent.8 /usr/local/share/man/man5/v6mig.conf.5 \
 	/usr/local/share/bash-completion/completions/v6mig-agent \
-	/usr/local/share/doc/v6mig/v6mig.conf.example /etc/v6mig/v6mig.conf | sort)
+	/usr/local/share/doc/v6mig/v6mig.conf.example /etc/v6mig/v6mig.conf \
+	/usr/local/share/doc/v6mig/hooks/pref64-radvd /usr/local/share/doc/v6mig/hooks/pref64-networkd \
+	/usr/local/share/doc/v6mig/hooks/firewall-reload | sort)
 is "$(files "$L")" "$want" "PREFIX=/usr/local installs exactly these files"
 ok "unit runs /usr/local/sbin/v6mig-agent" \
 	grep -q '^ExecStart=/usr/local/sbin/v6mig-agent run ' "$L/usr/local/lib/systemd/system/v6mig-agent@.service"

@@ -7,12 +7,21 @@ F=$(dirname "$0")/../fixtures
 
 plan() { $A plan "$@" 2>&1; }
 j() { printf '%s\n' "$1" | jget "$2"; }
+# Refused with exit code, one line of stderr matching want.
+bad() {
+	code=$1 want=$2; shift 2
+	err=$($A plan "$@" 2>&1 >/dev/null); rc=$?
+	is "$rc" "$code" "exit $code: $*"
+	like "$err" "$want" "says: $want"
+	is "$(printf '%s\n' "$err" | wc -l)" 1 "one line: $*"
+}
 
 # ---- MAP-E, version 0: the draft-03 interface ID (S9) -----------------
 p=$($A plan --from "$F/map_e_v0.json" --prefix 2001:db8:4c12:3400::/56 --json)
 c=$($A calc --rule-ipv6 2001:db8:4c00::/40 --rule-ipv4 192.0.2.0/24 --ea-length 16 \
 	--psid-offset 4 --draft03 --prefix 2001:db8:4c12:3400::/56 --json)
-is "$(j "$p" 'list(j.keys())')" '["method", "links", "addresses", "routes", "nat", "filter", "info"]' "JSON top-level keys, in order"
+is "$(j "$p" 'list(j.keys())')" '["method", "links", "addresses", "routes", "nat", "filter", "xlat", "info"]' "JSON top-level keys, in order"
+is "$(j "$p" '(j["xlat"]["enabled"], j["xlat"]["ipv6"], j["xlat"]["fmrs"])')" "(False, None, [])" "map_e_v0: no translator, its keys null"
 is "$(j "$p" 'j["method"]')" map_e "map_e_v0: method from order"
 is "$(j "$p" 'j["links"][0]["local"]')" 2001:db8:4c12:3400:c0:2:1200:3400 "map_e_v0: draft-03 CE address as the tunnel source"
 is "$(j "$p" 'j["links"][0]["local"]')" "$(j "$c" 'j["ce_ipv6"]')" "map_e_v0: same CE address as calc --draft03"
@@ -47,19 +56,64 @@ is "$(j "$p" '(j["info"]["rule_index"], j["info"]["ipv4"], j["info"]["psid"], le
 	"(255, '192.0.2.72', 52, 63)" "map_e_256: rule 255 of 256, 63 ranges"
 
 # ---- the spec's 3.4 example: order, mesh, --method -------------------
-p=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 --json 2>/dev/null)
+# Its order is 464xlat, map_e, dslite: S8 takes the first this build runs.
+CAP=$($A --version | sed -n 's/.*; capability \(.*\))$/\1/p')
+has_cap() { case ",$CAP," in *",$1,"*) return 0 ;; esac; return 1; }
+if has_cap 464xlat; then
+	p=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 --json 2>/dev/null)
+	is "$(j "$p" '(j["method"], j["xlat"]["ipv6"], j["xlat"]["remote_prefix"], j["xlat"]["ipv6_reached_by"])')" \
+		"('464xlat', '2001:db8:1:2345::c000:1', '2001:db8:6::/96', 'route')" \
+		"spec 3.4: 464xlat first (S8); the CLAT address in the --prefix, routed"
+	set -- --method map_e
+else
+	set --
+fi
+p=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --json 2>/dev/null)
 is "$(j "$p" '(j["method"], j["links"][0]["local"], j["links"][0]["remote"], j["info"]["ipv4"], j["info"]["psid"])')" \
 	"('map_e', '2001:db8:1:2345:cb:71:3400:500', '2001:db8:1::1', '203.0.113.52', 5)" \
-	"spec 3.4: 464xlat not built, so map_e (S8), hub-and-spoke to the BR"
-t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64)
+	"spec 3.4: map_e (first built, or fixed), hub-and-spoke to the BR"
+t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@")
 like "$t" "^# map_e.mesh is true: planned hub-and-spoke" "mesh: true is said, and planned hub-and-spoke"
-e=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 --json 2>&1 >/dev/null)
+e=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --json 2>&1 >/dev/null)
 like "$e" "note: map_e.mesh is true" "mesh note on stderr with --json"
+set --
 p=$($A plan --from "$F/spec_3_4.json" --method ipip --json)
 is "$(j "$p" '(j["method"], j["links"][0]["local"], j["addresses"][1]["address"], j["addresses"][1]["prefix_length"])')" \
 	"('ipip', '2001:db8:7:100::7', '203.0.113.0', 29)" "--method ipip: the fixed mode (S8 SHOULD)"
 p=$($A plan --from "$F/spec_3_4.json" --method lw4o6 --peer 2001:db8:4::9 --json)
 is "$(j "$p" '(j["method"], j["links"][0]["remote"])')" "('lw4o6', '2001:db8:4::9')" "--method lw4o6 with a name: --peer is the lwAFTR"
+
+# ---- MAP-T (S10, RFC 7599) and 464XLAT (S13, RFC 6877) -----------------
+if has_cap map_t; then
+	p=$($A plan --from "$F/map_t.json" --wan-addr 2001:db8:12:3400::99 --mtu 1454 --json)
+	is "$(j "$p" '(j["method"], j["links"], j["xlat"]["ipv4"], j["xlat"]["ipv6"], j["xlat"]["remote_prefix"], j["xlat"]["psid"])')" \
+		"('map_t', [{'name': 'v6mig0', 'kind': 'veth', 'peer': 'v6mig1', 'arp': False, 'mtu': 1426}], '192.0.2.18', '2001:db8:12:3400:0:c000:212:34', '2001:db8:ffff::/64', 52)" \
+		"map_t: RFC 7599 A example 1 -- a veth, no ip6tnl; the MAP address, the DMR, PSID 0x34"
+	is "$(j "$p" '(j["xlat"]["mtu"], j["xlat"]["growth"], j["xlat"]["mss"], j["routes"][0]["mtu"], j["filter"]["mss"])')" \
+		"(1426, 28, 1386, 1426, 1386)" "map_t: --mtu 1454: IPv4 side 1426 (28 bytes of growth), MSS 1386"
+	is "$(j "$p" '[f["ipv4"] for f in j["xlat"]["fmrs"]]')" '["192.0.2.0/24", "203.0.113.0/24"]' "map_t: every rule is an FMR"
+	is "$(j "$p" 'j["nat"]["port_ranges"] == j["xlat"]["port_ranges"]')" true "map_t: NAT44 into the set the translator accepts"
+	p=$($A plan --from "$F/map_t.json" --prefix 2001:db8:112:4100::/56 --json)
+	is "$(j "$p" '(j["info"]["rule_index"], j["xlat"]["ipv4"], j["xlat"]["port_count"], len(j["xlat"]["port_ranges"]))')" \
+		"(1, '203.0.113.18', 240, 15)" "map_t: the second rule by the prefix: 240 ports in 15 ranges"
+	bad 1 "map_t: no global IPv6 address or prefix .*\(give --prefix or --wan-addr\)" --from "$F/map_t.json"
+	bad 1 "WAN MTU 1200 is less than 1280, the IPv6 minimum" --from "$F/map_t.json" --prefix 2001:db8:112:4100::/56 --mtu 1200
+	bad 1 "map_t: the offer has no map_t$" --from "$F/map_e_v1.json" --method map_t
+fi
+if has_cap 464xlat; then
+	p=$($A plan --from "$F/464xlat.json" --wan eth1 --wan-addr 2001:db8:1:2::99 --json)
+	is "$(j "$p" '(j["method"], j["xlat"]["ipv4"], j["xlat"]["ipv6"], j["xlat"]["ipv6_reached_by"], j["xlat"]["remote_role"])')" \
+		"('464xlat', '192.0.0.1', '2001:db8:1:2::c000:1', 'address', 'nat64prefix')" \
+		"464xlat: 192.0.0.1 <-> the CLAT address on the WAN /64, reached by ND"
+	is "$(j "$p" 'j["addresses"]')" \
+		'[{"ifname": "eth1", "family": "inet6", "address": "2001:db8:1:2::c000:1", "prefix_length": 128, "nodad": false}, {"ifname": "v6mig0", "family": "inet", "address": "192.0.0.1", "prefix_length": 32, "nodad": false}]' \
+		"464xlat: the CLAT /128 on the WAN with DAD (RFC 6877 6.3), 192.0.0.1 on v6mig0"
+	is "$(j "$p" '(j["nat"]["src"], j["nat"]["psid"], j["nat"]["port_count"])')" "('192.0.0.1', None, 65536)" "464xlat: NAT44 to 192.0.0.1, every port"
+	p=$($A plan --from "$F/464xlat.json" --prefix 2001:db8:aa00::/56 --json)
+	is "$(j "$p" '(j["xlat"]["ipv6"], j["xlat"]["ipv6_reached_by"], len(j["addresses"]))')" \
+		"('2001:db8:aa00:ff::c000:1', 'route', 1)" "464xlat: --prefix /56: its last /64, routed, no address"
+	bad 1 "464xlat: no delegated prefix and no address on the WAN .*\(give --prefix or --wan-addr\)" --from "$F/464xlat.json"
+fi
 
 # ---- DS-Lite (S11, RFC 6333) --------------------------------------------
 p=$($A plan --from "$F/dslite.json" --wan-addr 2001:db8:1::1234 --json)
@@ -104,13 +158,6 @@ is "$(printf '%s\n' "$t" | grep -v '^#' | grep -vc '^ip \|^nft ')" 0 "only ip/nf
 
 # ---- refusals -----------------------------------------------------------
 # bad CODE PATTERN ARGS...: exit CODE, one line on stderr naming the value.
-bad() {
-	code=$1 want=$2; shift 2
-	err=$($A plan "$@" 2>&1 >/dev/null); rc=$?
-	is "$rc" "$code" "exit $code: $*"
-	like "$err" "$want" "says: $want"
-	is "$(printf '%s\n' "$err" | wc -l)" 1 "one line: $*"
-}
 bad 2 "--from is required" --json
 bad 2 "unknown option '--bogus'" --from "$F/dslite.json" --bogus
 bad 2 "--mtu: 'abc' is not a number" --from "$F/dslite.json" --mtu abc
@@ -121,7 +168,7 @@ bad 2 "--wan: '0123456789abcdef' is not an interface name" --from "$F/dslite.jso
 bad 2 "--wan-addr: '192.0.2.1' is not an IPv6 address" --from "$F/dslite.json" --wan-addr 192.0.2.1
 bad 2 "--peer: 'x' is not an IPv6 address" --from "$F/dslite.json" --peer x
 bad 2 "--method: 'bogus' is not one of" --from "$F/dslite.json" --method bogus
-bad 2 "--method: this build cannot run 'map_t'" --from "$F/spec_3_4.json" --method map_t
+has_cap map_t || bad 2 "--method: this build cannot run 'map_t'" --from "$F/spec_3_4.json" --method map_t
 bad 2 "unexpected argument 'extra'" --from "$F/dslite.json" extra
 bad 1 "WAN MTU 1300 leaves a tunnel MTU of 1260, less than 1280" --from "$F/dslite.json" --wan-addr 2001:db8:1::1 --mtu 1300
 bad 1 "map_e: no global IPv6 address or prefix .*\(give --prefix or --wan-addr\)" --from "$F/map_e_v0.json"
@@ -136,10 +183,12 @@ bad 1 "nosuch.json: No such file" --from "$F/nosuch.json"
 bad 1 "order is empty" --from - <<'EOF'
 {"enabler_name": "A VNE", "service_name": "S", "ttl": 60, "order": []}
 EOF
+if ! has_cap map_t; then
 bad 1 "no method of the order \(first: map_t\) is in this build" --from - <<'EOF'
 {"enabler_name": "A VNE", "service_name": "S", "ttl": 60, "order": ["map_t"],
  "map_t": {"dmr": "2001:db8:5::/64", "rules": [{"ipv6": "2001:db8:5:100::/56", "ipv4": "203.0.113.32/28", "ea_length": 8, "psid_offset": 4}]}}
 EOF
+fi
 bad 1 "^v6mig-agent plan: -: " --from - <<'EOF'
 {"order": ["dslite"], "dslite": {"aftr": 5}
 EOF

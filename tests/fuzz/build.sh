@@ -9,7 +9,7 @@ cd "$top"
 CC=${FUZZ_CC:-clang}
 O=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-PKGS="libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl"
+PKGS="libcurl libcares libcjson libnl-3.0 libnl-route-3.0 libmnl libnftnl openssl"
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (scripts/deps.sh test)" >&2; exit 1; }
 make -s O=$O CC="$CC" CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" $O/libv6mig.a

@@ -17,16 +17,7 @@ case $A in /*) ;; *) A=$PWD/$A ;; esac
 
 D=$(mktemp -d /tmp/v6t-dm.XXXXXX)
 PID=
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=
-}
+stop_agent() { lab_agent_stop; }
 trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
 trap 'exit 130' INT TERM
 
@@ -47,20 +38,11 @@ setup() {
 	lab_fakedns servfail 2001:db8:53::60 servfail &&
 	lab_server https 2001:db8:80::1 443 tls
 }
-if ! setup; then
-	echo "not ok 1 - lab setup"
-	for f in "$D"/*.out; do sed 's/^/# /' "$f"; done
-	echo "1..1"
-	exit 1
-fi
+setup || lab_bail
 
-answer() {
-	/usr/bin/python3 -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": int(sys.argv[1]), "body": sys.argv[2]}}}))' \
-		"$1" "$2" > "$D/script.json.tmp" && mv "$D/script.json.tmp" "$D/script.json"
-}
+answer() { lab_answer "$@"; }
 nreq() { grep -c '"event": "request"' "$LOG" 2>/dev/null || echo 0; }
-st() { "$A" status --json --run-dir "$D/run" | jget "$1" 2>/dev/null; }
+st() { "$A" status --json --run-dir "${RUNDIR:-$D/run}" | jget "$1" 2>/dev/null; }
 # start DOMAIN ARGS...: the daemon in the CPE namespace, in the background.
 start() {
 	_dom=$1; shift
@@ -186,6 +168,23 @@ _n=0; while [ "$(nreq)" -le "$before" ] && [ $_n -lt 100 ]; do sleep 0.1; _n=$((
 is "$([ "$(nreq)" -gt "$before" ] && echo yes)" yes "SIGHUP: a good file starts the sequence again (Q1)"
 stop_agent
 is "$RC" 0 "SIGTERM after SIGHUP: exit 0"
+
+# ---- a restart adopts what the kernel holds; Q2 takes it down (issue 11 item 3) ---------
+# What a run left (keep_on_exit, a crash, or a configure that failed after
+# an earlier good one): a /128 of ours on the WAN, named in the record.
+mkdir -p "$D/run2"
+printf '%s\n' '{ "version": 1, "method": "dslite", "addrs": [ { "dev": "wan0",' \
+	'"addr": "2001:db8:1::77", "prefixlen": 128, "nodad": true } ] }' > "$D/run2/owned.json"
+cpe ip addr add 2001:db8:1::77/128 dev wan0 nodad
+RUNDIR=$D/run2
+start nx --run-dir "$RUNDIR"
+ok "adopt: Q2 reached" wait_status 'j["state"] == "unconfigured"'
+like "$(cat "$D/agent.log")" "the kernel holds dslite of ours" "adopt: the record's method is what runs"
+like "$(cat "$D/agent.log")" "removed what we owned \(not provisioned, Q2\)" "adopt: Q2 removes it"
+is "$(ip -n "$LAB_CPE" -6 addr show dev wan0 | grep -c '2001:db8:1::77/128')" 0 "adopt: the /128 is gone"
+ok "adopt: the record is gone" test ! -e "$D/run2/owned.json"
+stop_agent
+RUNDIR=
 
 # ---- P1: the server silent at start, stored data used -----------------------------------
 start silent

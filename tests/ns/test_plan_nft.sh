@@ -105,6 +105,14 @@ load "lw4o6" --from "$F/lw4o6.json"
 load "ipip /32" --from "$F/ipip.json"
 load "ipip /29" --from "$F/ipip.json" --ipip-index 1
 load "dslite (MSS only)" --from "$F/dslite.json" --wan-addr 2001:db8:1::1
+CAP=$($A --version | sed -n 's/.*; capability \(.*\))$/\1/p')
+case ",$CAP," in *,map_t,*)
+	load "map_t (63 x 4, no receive filter)" --from "$F/map_t.json" --prefix 2001:db8:12:3400::/56
+	load "map_t (15 x 16)" --from "$F/map_t.json" --prefix 2001:db8:112:4100::/56 ;;
+esac
+case ",$CAP," in *,464xlat,*)
+	load "464xlat (every port)" --from "$F/464xlat.json" --wan-addr 2001:db8:1:2::99 ;;
+esac
 cat > "$tmp/one.json" <<'EOF'
 {"enabler_name": "A VNE", "service_name": "S", "ttl": 60, "order": ["lw4o6"],
  "lw4o6": {"lwaftr": "2001:db8:4::1", "ipv6": "2001:db8:3:100::/56", "ipv4": "203.0.113.16",

@@ -110,6 +110,16 @@ is "$(echo "$f" | grep -o 'prefix 2001:db8:ee0[12]::1/64' | head -n 1)" "prefix 
 	"a deprecated prefix comes after the preferred ones (the MAP rule follows the new prefix)"
 like "$f" "prefix 2001:db8:ee01::1/64" "... and is still a fact"
 ip -n "$ns" addr del 2001:db8:ee01::1/64 dev wan0
+# MAP-E's end-user prefix (issue 11 item 8): the delegated prefix (a LAN
+# address) before the WAN link's; on the WAN a /64 before an IA_NA /128
+# (added last: the kernel dumps it first), whatever the dump order.
+ip -n "$ns" addr add 2001:db8:ff00::99/128 dev wan0 nodad
+is "$(rt facts wan0 lan0 | grep '^prefix' | head -n 3 | tr '\n' ' ')" \
+	"prefix 2001:db8:12:3401::1/64 prefix 2001:db8:ee02::1/64 prefix 2001:db8:ff00::100/64 " \
+	"prefixes: the LAN's (delegated) first, then the WAN's /64s by address"
+like "$(rt facts wan0 lan0 | grep '^prefix' | tail -n 1)" "prefix 2001:db8:ff00::99/128" \
+	"... and the WAN's /128 (IA_NA) last"
+ip -n "$ns" addr del 2001:db8:ff00::99/128 dev wan0
 ip -n "$ns" addr del 2001:db8:ee02::1/64 dev wan0
 
 # ---- the watcher --------------------------------------------------------------------
@@ -136,6 +146,31 @@ ip -n "$ns" link set wan0 mtu 1380
 is "$(ask)" changed "a WAN MTU change is a change"
 ip -n "$ns" addr del 2001:db8:ff00::300/64 dev wan0
 is "$(ask)" changed "a removed WAN address is a change"
+# Issue 11 item 7: what of ours goes is noticed (and nothing else).
+rt addr add wan0 2001:db8:ff00::7/128 nodad
+ask > /dev/null
+ip -n "$ns" addr del 2001:db8:ff00::7/128 dev wan0
+is "$(ask)" "unchanged; lost address 2001:db8:ff00::7/128" "lost: our /128 (IFA_PROTO 233) deleted"
+rt route add wan0 0.0.0.0/0 mtu 1400
+ask > /dev/null
+ip -n "$ns" route flush proto 233
+is "$(ask)" "unchanged; lost route 0.0.0.0/0" "lost: our route (protocol 233) flushed"
+ip -n "$ns" link add v6mig0 type veth peer name v6t-peer0 &&
+	ip -n "$ns" link set v6mig0 up && ip -n "$ns" addr add 192.0.2.33/32 dev v6mig0
+ask > /dev/null
+ip -n "$ns" addr flush dev v6mig0
+is "$(ask)" "unchanged; lost address 192.0.2.33/32" "lost: the IPv4 address on our link flushed"
+ip -n "$ns" link del v6mig0
+like "$(ask)" "lost link v6mig0" "lost: our link deleted"
+ip netns exec "$ns" nft add table ip v6mig
+ip netns exec "$ns" nft add chain ip v6mig c
+ip netns exec "$ns" nft add table ip other
+ask > /dev/null
+ip netns exec "$ns" nft delete table ip other
+ip -n "$ns" route del 198.51.100.0/24
+is "$(ask)" "unchanged" "a foreign table and a foreign route deleted: nothing of ours"
+ip netns exec "$ns" nft flush ruleset
+like "$(ask)" "lost .*nft (table|chain) in table ip v6mig" "lost: nft flush ruleset took our table"
 exec 3>&- 4<&-
 wait "$wpid"
 is "$?" 0 "watcher exits cleanly"

@@ -17,6 +17,10 @@
 # lab_server NAME ADDR PORT MODE    provserver.py; MODE tls|rogue|plain|silent
 # lab_down            kill what we started, delete the namespaces
 # cpe CMD...          run in the CPE namespace
+# lab_bail            after a failed setup: one "not ok", the servers' output
+# lab_answer STATUS BODY   /config answers that from now on
+# lab_logq EXPR       a python expression over r, the logged requests
+# lab_agent_stop      SIGTERM the agent $PID (bounded, then SIGKILL); RC
 # Every wait is bounded; nothing outside the namespaces and DIR is touched.
 
 LAB_CPE=${LAB_CPE:-v6t-cl-cpe}
@@ -145,4 +149,35 @@ lab_fakedns() {
 	lab_bg "$1" /usr/bin/python3 "$LAB_SERVERS/dnsfake.py" --listen "$2" \
 		--mode "$3" --ready "$_ready" --log "$LAB_DIR/fakedns.log" || return 1
 	lab_wait_file "$_ready" 100
+}
+
+lab_bail() {
+	echo "not ok 1 - lab setup"
+	for _f in "$LAB_DIR"/*.out; do sed 's/^/# /' "$_f"; done
+	echo "1..1"
+	exit 1
+}
+
+lab_answer() {
+	/usr/bin/python3 -c 'import json,sys
+print(json.dumps({"routes": {"/config": {"status": int(sys.argv[1]), "body": sys.argv[2]}}}))' \
+		"$1" "$2" > "$LAB_DIR/script.json.tmp" && mv "$LAB_DIR/script.json.tmp" "$LAB_DIR/script.json"
+}
+
+lab_logq() {
+	/usr/bin/python3 -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+v=eval(sys.argv[2])
+print(json.dumps(v) if isinstance(v,(list,dict,bool)) or v is None else v)' "$LAB_DIR/requests.log" "$1"
+}
+
+lab_agent_stop() {
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null
+	_n=0
+	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
+	kill -9 "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	RC=$?
+	PID=
 }

@@ -8,7 +8,9 @@
  *   rt_tool link add NAME UNDERLAY LOCAL REMOTE MTU
  *   rt_tool read [IFNAME...]
  *   rt_tool facts WAN [LAN...]
- *   rt_tool watch WAN [LAN...]   (then "drain" lines on stdin) */
+ *   rt_tool watch WAN [LAN...]   (then "drain" lines on stdin; each answers
+ *                                "changed" or "unchanged", and "; lost WHAT"
+ *                                when something of ours went) */
 #include "../../netlink/rtnl.h" /* net/if.h before linux/if.h */
 
 #include <errno.h>
@@ -197,7 +199,7 @@ static int cmd_facts(int argc, char **argv)
 static int cmd_watch(int argc, char **argv)
 {
 	struct rt_watch *w;
-	char line[64];
+	char line[64], what[256];
 	bool changed;
 	struct err e;
 
@@ -213,7 +215,10 @@ static int cmd_watch(int argc, char **argv)
 			rt_watch_free(w);
 			return fail(&e);
 		}
-		printf("%s\n", changed ? "changed" : "unchanged");
+		if (rt_watch_lost(w, what, sizeof(what)))
+			printf("%s; lost %s\n", changed ? "changed" : "unchanged", what);
+		else
+			printf("%s\n", changed ? "changed" : "unchanged");
 		fflush(stdout);
 	}
 	rt_watch_free(w);

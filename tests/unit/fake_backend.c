@@ -159,7 +159,7 @@ static int fake_read(void *ctx, const char *const *names, size_t n,
 
 		l = find_link(k, a->a.ifname);
 		if ((l && backend_link_name_ours(l->l.name) &&
-		     !strcmp(l->kind, "ip6tnl")) ||
+		     (!strcmp(l->kind, "ip6tnl") || !strcmp(l->kind, "veth"))) ||
 		    asked(a->a.ifname, names, n) || a->proto == V6MIG_RTPROT)
 			out->addrs[out->n_addrs++] = *a;
 	}
@@ -184,6 +184,26 @@ static void add_link_local(struct fake_kernel *k, const char *name)
 	fake_add_addr(k, name, ll, 64, IFAPROT_KERNEL_LL);
 }
 
+/* A veth pair: both ends, each with the other as its peer; the peer up,
+ * ARP on (the kernel's default), the same MTU. */
+static int veth_add(struct fake_kernel *k, const struct klink *l,
+		    struct err *e)
+{
+	struct klink *p;
+
+	if (find_link(k, l->l.peer))
+		return err_set(e, EEXIST, "link %s exists", l->l.peer);
+	k->links[k->n_links++] = *l;
+	add_link_local(k, l->l.name);
+	p = &k->links[k->n_links++];
+	*p = *l;
+	snprintf(p->l.name, sizeof(p->l.name), "%s", l->l.peer);
+	snprintf(p->l.peer, sizeof(p->l.peer), "%s", l->l.name);
+	p->noarp = false;
+	add_link_local(k, p->l.name);
+	return 0;
+}
+
 static int fake_link_add(void *ctx, const struct klink *l, struct err *e)
 {
 	struct fake_kernel *k = ctx;
@@ -193,6 +213,8 @@ static int fake_link_add(void *ctx, const struct klink *l, struct err *e)
 		return rc;
 	if (find_link(k, l->l.name))
 		return err_set(e, EEXIST, "link %s exists", l->l.name);
+	if (l->l.kind == PLAN_LINK_VETH)
+		return veth_add(k, l, e);
 	if (!find_link(k, l->l.underlay))
 		return err_set(e, ENODEV, "no underlay %s", l->l.underlay);
 	k->links[k->n_links] = *l;
@@ -215,7 +237,7 @@ static int fake_link_change(void *ctx, const struct klink *l, struct err *e)
 		return err_set(e, ENODEV, "no link %s", l->l.name);
 	if (strcmp(have->kind, l->kind))
 		return err_set(e, EOPNOTSUPP, "kind of %s", l->l.name);
-	if (!find_link(k, l->l.underlay))
+	if (l->l.kind != PLAN_LINK_VETH && !find_link(k, l->l.underlay))
 		return err_set(e, ENODEV, "no underlay %s", l->l.underlay);
 	*have = *l;
 	if (k->ignore_mtu)
@@ -223,15 +245,30 @@ static int fake_link_change(void *ctx, const struct klink *l, struct err *e)
 	return 0;
 }
 
+static void link_gone(struct fake_kernel *k, const char *name);
+
 static int fake_link_del(void *ctx, const char *name, struct err *e)
 {
 	struct fake_kernel *k = ctx;
+	const struct klink *l;
+	char peer[IFNAMSIZ] = "";
 	int rc;
 
 	if ((rc = write_begin(k, e, "link_del %s", name)))
 		return rc;
-	if (!find_link(k, name))
+	if (!(l = find_link(k, name)))
 		return err_set(e, ENODEV, "no link %s", name);
+	/* A veth goes with its peer, as in the kernel. */
+	if (!strcmp(l->kind, "veth"))
+		snprintf(peer, sizeof(peer), "%s", l->l.peer);
+	link_gone(k, name);
+	if (peer[0] && find_link(k, peer))
+		link_gone(k, peer);
+	return 0;
+}
+
+static void link_gone(struct fake_kernel *k, const char *name)
+{
 	/* Its addresses and routes go with it, as in the kernel. */
 	for (size_t i = k->n_addrs; i-- > 0;)
 		if (!strcmp(k->addrs[i].a.ifname, name))
@@ -244,7 +281,6 @@ static int fake_link_del(void *ctx, const char *name, struct err *e)
 			REMOVE_AT(k->links, k->n_links, i);
 			break;
 		}
-	return 0;
 }
 
 /* ---- addresses ------------------------------------------------------------ */
@@ -381,6 +417,38 @@ static int fake_nft_remove(void *ctx, struct err *e)
 	return 0;
 }
 
+/* ---- the translator --------------------------------------------------------- */
+
+/* As xlat_apply(): writes only when the wanted state differs. */
+static int fake_xlat_apply(void *ctx, const struct plan_xlat *x,
+			   unsigned *writes, struct err *e)
+{
+	struct fake_kernel *k = ctx;
+	int rc;
+
+	if (!memcmp(&k->xlat, x, sizeof(*x)))
+		return 0;
+	if ((rc = write_begin(k, e, "xlat_apply %s %s", x->wan, x->dev)))
+		return rc;
+	if (!find_link(k, x->wan) || !find_link(k, x->dev))
+		return err_set(e, ENODEV, "xlat: no %s or %s", x->wan, x->dev);
+	k->xlat = *x;
+	(*writes)++;
+	return 0;
+}
+
+static int fake_xlat_remove(void *ctx, const char *wan, struct err *e)
+{
+	struct fake_kernel *k = ctx;
+	int rc;
+
+	if ((rc = write_begin(k, e, "xlat_remove %s", wan)))
+		return rc;
+	if (k->xlat.enabled && !strcmp(k->xlat.wan, wan))
+		memset(&k->xlat, 0, sizeof(k->xlat));
+	return 0;
+}
+
 const struct backend_ops fake_backend_ops = {
 	.read = fake_read,
 	.link_add = fake_link_add,
@@ -393,6 +461,8 @@ const struct backend_ops fake_backend_ops = {
 	.nft_holds = fake_nft_holds,
 	.nft_apply = fake_nft_apply,
 	.nft_remove = fake_nft_remove,
+	.xlat_apply = fake_xlat_apply,
+	.xlat_remove = fake_xlat_remove,
 };
 
 /* ---- comparison ------------------------------------------------------------ */
@@ -454,5 +524,8 @@ bool fake_state_equal(const struct fake_kernel *a, const struct fake_kernel *b)
 	for (size_t i = 0; i < a->n_routes; i++)
 		if (!has_route(b, &a->routes[i]))
 			return false;
+	if (a->xlat.enabled != b->xlat.enabled ||
+	    (a->xlat.enabled && memcmp(&a->xlat, &b->xlat, sizeof(a->xlat))))
+		return false;
 	return !a->nft_present || nft_equal(&a->nft, &b->nft);
 }

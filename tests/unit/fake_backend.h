@@ -36,6 +36,9 @@ struct fake_kernel {
 	int fail_errno;             /* default EINVAL */
 	bool ignore_mtu;            /* a kernel that does not take the MTU */
 	bool nft_garble;            /* ... nor our table as sent */
+	/* The translator's programs and maps (netlink/xlat.h): on the WAN
+	 * xlat.wan when xlat.enabled. */
+	struct plan_xlat xlat;
 };
 
 extern const struct backend_ops fake_backend_ops;

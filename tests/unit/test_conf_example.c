@@ -59,8 +59,8 @@ static void test_uncommented_defaults_change_nothing(void **state)
 	fclose(in);
 	fclose(out);
 	/* domain vendorid product version timeout method ipip_index
-	 * keep_on_exit state_dir run_dir log_level */
-	assert_int_equal(n, 11);
+	 * hook_timeout keep_on_exit state_dir run_dir log_level */
+	assert_int_equal(n, 12);
 
 	config_defaults(&want);
 	config_defaults(&got);
@@ -74,6 +74,8 @@ static void test_uncommented_defaults_change_nothing(void **state)
 	assert_int_equal(got.method, want.method);
 	assert_int_equal(got.ipip_index, want.ipip_index);
 	assert_int_equal(got.keep_on_exit, want.keep_on_exit);
+	assert_int_equal(got.hook_timeout_s, want.hook_timeout_s);
+	assert_string_equal(got.hook, want.hook);
 	assert_string_equal(got.state_dir, want.state_dir);
 	assert_string_equal(got.run_dir, want.run_dir);
 	assert_int_equal(got.log_level, want.log_level);

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -98,9 +99,42 @@ static void test_fd_ready(void **state)
 	loop_free(l);
 }
 
+static void on_set(struct loop_clock *c, void *data)
+{
+	(void)c;
+	(*(int *)data)++;
+}
+
+/* The wall clock being set: ECANCELED from the timerfd's read means set
+ * (the callback runs, the watcher is armed again); a plain read (the
+ * far-off expiry) or EAGAIN means nothing. The kernel side -- that a
+ * settimeofday cancels the read -- is driven for real in
+ * tests/ns/test_clock.sh. */
+static void test_clock_set(void **state)
+{
+	struct loop *l = loop_new();
+	struct loop_clock c;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(loop_clock_init(l, &c, on_set, &n), 0);
+	loop_clock_handle(&c, -1, EAGAIN);
+	loop_clock_handle(&c, 8, 0);
+	assert_int_equal(n, 0);
+	loop_clock_handle(&c, -1, ECANCELED);
+	assert_int_equal(n, 1);
+	assert_int_equal(c.sets, 1);
+	/* armed again: nothing pending, the loop does not spin on it */
+	assert_int_equal(loop_run_once(l, 20), 0);
+	assert_int_equal(n, 1);
+	loop_clock_done(l, &c);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clock_set),
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_fd_ready),
 	};

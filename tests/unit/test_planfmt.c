@@ -14,6 +14,7 @@
 #include "../../agent/planfmt.h"
 #include "../../agent/prov.h"
 #include "config.h"
+#include "plan_util.h"
 
 #define HELPER static __attribute__((unused))
 
@@ -86,13 +87,15 @@ HELPER void has_line(const char *text, const char *line)
 	fail_msg("no line '%s' in:\n%s", line, text);
 }
 
-#define TOP_KEYS "method,links,addresses,routes,nat,filter,info"
+#define TOP_KEYS "method,links,addresses,routes,nat,filter,xlat,info"
 #define LINK_KEYS "name,kind,underlay,local,remote,hoplimit,flags,proto,mtu"
 #define ADDR_KEYS "ifname,family,address,prefix_length,nodad"
 #define ROUTE_KEYS "dev,family,dst,mtu"
 #define PORT_KEYS "psid,psid_length,psid_offset,port_ranges,port_count"
 #define NAT_KEYS "enabled,out_ifname,src," PORT_KEYS
 #define FILTER_KEYS "enabled,in_ifname,ours," PORT_KEYS ",mss"
+#define XLAT_KEYS "enabled,dev,peer,wan,ipv4,ipv6,ipv6_reached_by,remote_prefix,remote_role," \
+	PORT_KEYS ",mtu,growth,mss,fmrs"
 #define INFO_KEYS "ipv4,ipv4_prefix_length," PORT_KEYS ",ce_ipv6,end_user_prefix,rule_index"
 
 #ifdef CONFIG_METHOD_MAP_E
@@ -173,6 +176,13 @@ static void test_json_mape(void **state)
 	keys(get(j, "filter"), FILTER_KEYS);
 	assert_string_equal(str(get(j, "filter"), "ours"), "133.209.13.2/32");
 	assert_int_equal(num(get(j, "filter"), "mss"), 1420);
+
+	/* No translator: the keys stay, null. */
+	keys(get(j, "xlat"), XLAT_KEYS);
+	assert_true(cJSON_IsFalse(get(get(j, "xlat"), "enabled")));
+	assert_true(is_null(get(j, "xlat"), "ipv6"));
+	assert_true(is_null(get(j, "xlat"), "mtu"));
+	assert_int_equal(cJSON_GetArraySize(get(get(j, "xlat"), "fmrs")), 0);
 
 	info = get(j, "info");
 	keys(info, INFO_KEYS);
@@ -362,6 +372,111 @@ static void test_commands_lw4o6_one_range(void **state)
 }
 #endif
 
+#ifdef CONFIG_METHOD_MAP_T
+
+static void test_json_mapt(void **state)
+{
+	struct plan pl;
+	cJSON *j;
+	const cJSON *x, *f;
+
+	(void)state;
+	plan_rfc7599(&pl, "wan0");
+	j = plan_to_json(&pl);
+	assert_non_null(j);
+	keys(j, TOP_KEYS);
+	assert_string_equal(str(j, "method"), "map_t");
+	assert_int_equal(cJSON_GetArraySize(get(j, "links")), 1);
+	keys(cJSON_GetArrayItem(get(j, "links"), 0), "name,kind,peer,arp,mtu");
+	assert_string_equal(str(cJSON_GetArrayItem(get(j, "links"), 0), "kind"), "veth");
+	x = get(j, "xlat");
+	keys(x, XLAT_KEYS);
+	assert_true(cJSON_IsTrue(get(x, "enabled")));
+	assert_string_equal(str(x, "dev"), "v6mig0");
+	assert_string_equal(str(x, "peer"), "v6mig1");
+	assert_string_equal(str(x, "wan"), "wan0");
+	assert_string_equal(str(x, "ipv4"), "192.0.2.18");
+	assert_string_equal(str(x, "ipv6"), "2001:db8:12:3400:0:c000:212:34");
+	assert_string_equal(str(x, "ipv6_reached_by"), "address");
+	assert_string_equal(str(x, "remote_prefix"), "2001:db8:ffff::/64");
+	assert_string_equal(str(x, "remote_role"), "dmr");
+	assert_int_equal(num(x, "psid"), 0x34);
+	assert_int_equal(num(x, "port_count"), 252);
+	assert_int_equal(num(x, "mtu"), 1472);
+	assert_int_equal(num(x, "growth"), 28);
+	assert_int_equal(num(x, "mss"), 1432);
+	assert_int_equal(cJSON_GetArraySize(get(x, "fmrs")), 1);
+	f = cJSON_GetArrayItem(get(x, "fmrs"), 0);
+	keys(f, "ipv6,ipv4,ea_length,psid_offset");
+	assert_string_equal(str(f, "ipv6"), "2001:db8::/40");
+	assert_string_equal(str(f, "ipv4"), "192.0.2.0/24");
+	assert_int_equal(num(f, "ea_length"), 16);
+	assert_int_equal(num(f, "psid_offset"), 6);
+	assert_false(cJSON_IsTrue(get(get(j, "filter"), "enabled")));
+	assert_int_equal(num(get(j, "filter"), "mss"), 1432);
+	cJSON_Delete(j);
+}
+
+static void test_commands_mapt(void **state)
+{
+	struct plan pl;
+	char *t;
+
+	(void)state;
+	plan_rfc7599(&pl, "wan0");
+	t = commands(&pl);
+	has_line(t, "# Translator (RFC 7915, eBPF on wan0's clsact): 192.0.2.18 <-> 2001:db8:12:3400:0:c000:212:34, DMR 2001:db8:ffff::/64");
+	has_line(t, "# 1 forwarding rule (CE to CE direct)");
+	has_line(t, "# IPv4 MTU 1472 = WAN 1500 - 28 (IPv6 header +20, Fragment header +8), MSS 1432");
+	has_line(t, "ip link add v6mig0 mtu 1472 type veth peer name v6mig1 mtu 1472");
+	has_line(t, "ip link set v6mig0 arp off");
+	has_line(t, "ip -6 addr add 2001:db8:12:3400:0:c000:212:34/128 dev wan0 nodad");
+	has_line(t, "ip addr add 192.0.2.18/32 dev v6mig0");
+	has_line(t, "ip route add default dev v6mig0 mtu 1472 proto 233");
+	assert_non_null(strstr(t, "snat ip to numgen inc mod 63 map { 0 : 192.0.2.18 . 1232-1235,"));
+	has_line(t, "nft 'add rule ip v6mig forward iifname \"v6mig0\" tcp flags syn tcp option maxseg size > 1432 tcp option maxseg size set 1432'");
+	assert_null(strstr(t, "receive"));
+	assert_null(strstr(t, "ip6tnl"));
+	free(t);
+}
+#endif
+
+#ifdef CONFIG_METHOD_464XLAT
+static void test_commands_464xlat(void **state)
+{
+	struct prov p;
+	struct wan_facts w;
+	struct plan pl;
+	struct err e;
+	cJSON *j;
+	char *t;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	memset(&w, 0, sizeof(w));
+	p.xlat.present = true;
+	assert_int_equal(v6pfx_parse("2001:db8:64::/96", false, &p.xlat.nat64prefix), 0);
+	snprintf(w.wan, sizeof(w.wan), "wan0");
+	assert_int_equal(v6addr_parse("2001:db8:1:2::99", &w.wan_addr), 0);
+	w.has_wan_addr = true;
+	if (method_ops(METHOD_464XLAT)->plan(&p, &w, &pl, &e) < 0)
+		fail_msg("%s", e.msg);
+	t = commands(&pl);
+	has_line(t, "# Translator (RFC 7915, eBPF on wan0's clsact): 192.0.0.1 <-> 2001:db8:1:2::c000:1, NAT64 prefix 2001:db8:64::/96");
+	has_line(t, "# 2001:db8:1:2::c000:1 is an address on the WAN: neighbour discovery finds it");
+	has_line(t, "ip -6 addr add 2001:db8:1:2::c000:1/128 dev wan0");
+	has_line(t, "ip addr add 192.0.0.1/32 dev v6mig0");
+	has_line(t, "nft 'add rule ip v6mig postrouting oifname \"v6mig0\" snat ip to 192.0.0.1'");
+	assert_null(strstr(t, "forwarding rule"));
+	free(t);
+	j = plan_to_json(&pl);
+	assert_string_equal(str(get(j, "xlat"), "remote_role"), "nat64prefix");
+	assert_true(is_null(get(j, "xlat"), "psid"));
+	assert_int_equal(num(get(j, "xlat"), "port_count"), 65536);
+	cJSON_Delete(j);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +493,13 @@ int main(void)
 #endif
 #ifdef CONFIG_METHOD_LW4O6
 		cmocka_unit_test(test_commands_lw4o6_one_range),
+#endif
+#ifdef CONFIG_METHOD_MAP_T
+		cmocka_unit_test(test_json_mapt),
+		cmocka_unit_test(test_commands_mapt),
+#endif
+#ifdef CONFIG_METHOD_464XLAT
+		cmocka_unit_test(test_commands_464xlat),
 #endif
 	};
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The planners (tunnels/mape.c, dslite.c, lw4o6.c, ipip.c) against RFC
  * vectors: RFC 7597 Appendix A, the draft-03 field record, RFC 6333 5.7,
- * RFC 7596 5.1, HB46PP S8, S9, S11, S12, S14. */
+ * RFC 7596 5.1, HB46PP S8, S9, S11, S12, S14. The translators' planners
+ * are in test_planners_xlat.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,184 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../agent/prov.h"
-#include "../../tunnels/plan.h"
 #include "config.h"
-
-/* After <net/if.h> (from plan.h): the uapi header then skips its own
- * copies of struct ifreq and friends. */
-#include <linux/ip6_tunnel.h>
-
-/* ---- helpers ------------------------------------------------------- */
-
-/* Some helpers serve only the methods a configuration leaves in. */
-#define HELPER static __attribute__((unused))
-
-HELPER struct in6_addr a6(const char *s)
-{
-	struct in6_addr a;
-
-	assert_int_equal(v6addr_parse(s, &a), 0);
-	return a;
-}
-
-HELPER struct in_addr a4(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(v4addr_parse(s, &a), 0);
-	return a;
-}
-
-HELPER struct v6pfx p6(const char *s)
-{
-	struct v6pfx p;
-
-	assert_int_equal(v6pfx_parse(s, true, &p), 0);
-	return p;
-}
-
-HELPER struct v4pfx p4(const char *s)
-{
-	struct v4pfx p;
-
-	assert_int_equal(v4pfx_parse(s, true, &p), 0);
-	return p;
-}
-
-HELPER struct map_rule rule(const char *v6, const char *v4, unsigned ea,
-			    unsigned off)
-{
-	struct map_rule r;
-
-	memset(&r, 0, sizeof(r));
-	r.ipv6 = p6(v6);
-	r.ipv4 = p4(v4);
-	r.ea_len = (uint8_t)ea;
-	r.psid_offset = (uint8_t)off;
-	return r;
-}
-
-HELPER void wan_init(struct wan_facts *w)
-{
-	memset(w, 0, sizeof(*w));
-	snprintf(w->wan, sizeof(w->wan), "wan0");
-	w->wan_mtu = 1500;
-}
-
-HELPER void wan_prefix(struct wan_facts *w, const char *s)
-{
-	assert_true(w->n_prefixes < PLAN_MAX_PREFIXES);
-	w->prefixes[w->n_prefixes++] = p6(s);
-}
-
-HELPER const struct method_ops *ops(enum method m)
-{
-	const struct method_ops *o = method_ops(m);
-
-	assert_non_null(o);
-	assert_int_equal(o->method, m);
-	assert_string_equal(o->name, method_name(m));
-	return o;
-}
-
-HELPER void str6(const struct in6_addr *a, const char *want)
-{
-	char b[V6_STR_MAX];
-
-	assert_string_equal(v6addr_str(a, b), want);
-}
-
-HELPER void str4(struct in_addr a, const char *want)
-{
-	char b[V6_STR_MAX];
-
-	assert_string_equal(v4addr_str(a, b), want);
-}
-
-/* Plan, and require failure with -code and a message holding needle;
- * the output must be left as it was. */
-HELPER void refused(enum method m, const struct prov *p,
-		    const struct wan_facts *w, int code, const char *needle)
-{
-	struct plan out, before;
-	struct err e;
-
-	memset(&out, 0xa5, sizeof(out));
-	before = out;
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(ops(m)->plan(p, w, &out, &e), -code);
-	if (!strstr(e.msg, needle))
-		fail_msg("'%s' does not mention '%s'", e.msg, needle);
-	assert_memory_equal(&out, &before, sizeof(out));
-}
-
-HELPER void planned(enum method m, const struct prov *p,
-		    const struct wan_facts *w, struct plan *out)
-{
-	struct err e = { "" };
-	int rc = ops(m)->plan(p, w, out, &e);
-
-	if (rc != 0)
-		fail_msg("plan: %d %s", rc, e.msg);
-	assert_int_equal(ops(m)->validate(p, NULL), 0);
-}
-
-/* The shape every method shares: one ip6tnl v6mig0 over wan0, no
- * encapsulation limit, hop limit 64, proto IPIP; the IPv4 default route
- * through it with the tunnel MTU; MSS = MTU - 40. */
-HELPER void check_tunnel(const struct plan *pl, const char *local,
-			 const char *remote, unsigned mtu)
-{
-	const struct plan_link *l = &pl->links[0];
-	const struct plan_route *r = &pl->routes[0];
-
-	assert_int_equal(pl->n_links, 1);
-	assert_string_equal(l->name, "v6mig0");
-	assert_string_equal(l->underlay, "wan0");
-	str6(&l->local, local);
-	str6(&l->remote, remote);
-	assert_int_equal(l->hoplimit, 64);
-	assert_int_equal(l->flags, IP6_TNL_F_IGN_ENCAP_LIMIT);
-	assert_int_equal(l->proto, IPPROTO_IPIP);
-	assert_int_equal(l->mtu, mtu);
-	assert_int_equal(pl->n_routes, 1);
-	assert_string_equal(r->dev, "v6mig0");
-	assert_int_equal(r->family, AF_INET);
-	assert_int_equal(r->dst.addr.s_addr, 0);
-	assert_int_equal(r->dst.len, 0);
-	assert_int_equal(r->mtu, mtu);
-	assert_string_equal(pl->filter.in_ifname, "v6mig0");
-	assert_int_equal(pl->filter.mss, mtu - 40);
-}
-
-HELPER void check_addr6(const struct plan_addr *a, const char *ifname,
-			const char *addr)
-{
-	assert_string_equal(a->ifname, ifname);
-	assert_int_equal(a->family, AF_INET6);
-	str6(&a->v6, addr);
-	assert_int_equal(a->plen, 128);
-	assert_true(a->nodad);
-}
-
-HELPER void check_addr4(const struct plan_addr *a, const char *addr,
-			unsigned plen)
-{
-	assert_string_equal(a->ifname, "v6mig0");
-	assert_int_equal(a->family, AF_INET);
-	str4(a->v4, addr);
-	assert_int_equal(a->plen, plen);
-	assert_false(a->nodad);
-}
-
-HELPER void check_ports(const struct portset *ps, unsigned off, unsigned len,
-			unsigned psid)
-{
-	assert_int_equal(ps->offset, off);
-	assert_int_equal(ps->len, len);
-	assert_int_equal(ps->psid, psid);
-}
+#include "plan_util.h"
 
 /* Each method's tests are built when the configuration has the method
  * (a method left out is a file not compiled). */
@@ -205,6 +30,9 @@ static void test_capability(void **state)
 
 	(void)state;
 	method_capability(cap, sizeof(cap));
+#ifdef CONFIG_METHOD_464XLAT
+	strcat(want, ",464xlat");
+#endif
 #ifdef CONFIG_METHOD_DSLITE
 	strcat(want, ",dslite");
 #endif
@@ -215,13 +43,19 @@ static void test_capability(void **state)
 	strcat(want, ",lw4o6");
 #endif
 #ifdef CONFIG_METHOD_MAP_E
-	strcat(want, ",map_e,hubspoke");
+	strcat(want, ",map_e");
+#endif
+#ifdef CONFIG_METHOD_MAP_T
+	strcat(want, ",map_t");
+#endif
+#ifdef CONFIG_METHOD_MAP_E
+	strcat(want, ",hubspoke");
 #endif
 	assert_string_equal(cap, want[0] ? want + 1 : "");
 #if defined(CONFIG_METHOD_DSLITE) && defined(CONFIG_METHOD_IPIP) && \
 	defined(CONFIG_METHOD_LW4O6) && defined(CONFIG_METHOD_MAP_E) && \
-	!defined(CONFIG_METHOD_MAP_T) && !defined(CONFIG_METHOD_464XLAT)
-	assert_string_equal(cap, "dslite,ipip,lw4o6,map_e,hubspoke");
+	defined(CONFIG_METHOD_MAP_T) && defined(CONFIG_METHOD_464XLAT)
+	assert_string_equal(cap, "464xlat,dslite,ipip,lw4o6,map_e,map_t,hubspoke");
 #endif
 	assert_null(strstr(cap, "mesh"));
 }
@@ -239,6 +73,19 @@ static void test_method_pick(void **state)
 	assert_int_equal(method_pick(order, 4), METHOD_DSLITE);
 	assert_int_equal(method_pick(order + 3, 1), METHOD_MAP_E);
 	assert_int_equal(method_pick(order, 2), -ENOENT);
+	assert_int_equal(method_pick(order, 0), -ENOENT);
+}
+#elif defined(CONFIG_METHOD_MAP_T) && defined(CONFIG_METHOD_464XLAT) && \
+	defined(CONFIG_METHOD_DSLITE)
+#define HAVE_PICK_TEST
+/* S8 with the translators built: they are picked like any other. */
+static void test_method_pick(void **state)
+{
+	enum method order[] = { METHOD_MAP_T, METHOD_464XLAT, METHOD_DSLITE };
+
+	(void)state;
+	assert_int_equal(method_pick(order, 3), METHOD_MAP_T);
+	assert_int_equal(method_pick(order + 1, 2), METHOD_464XLAT);
 	assert_int_equal(method_pick(order, 0), -ENOENT);
 }
 #endif
@@ -351,8 +198,9 @@ static void test_mape_mesh_is_hub_and_spoke(void **state)
 	str6(&mesh.links[0].remote, "2001:db8:ffff::1");
 }
 
-/* RFC 7597 5: the BMR is the longest rule prefix holding a CE prefix,
- * looked for over every global prefix of the WAN and LAN. */
+/* RFC 7597 5: the end-user prefix is the first of the CE's prefixes (in
+ * wan_facts' order of preference) that a rule holds; its BMR is the
+ * longest rule prefix holding it. */
 static void test_mape_bmr_several(void **state)
 {
 	struct mape_fix f;
@@ -364,9 +212,8 @@ static void test_mape_bmr_several(void **state)
 	mape_rule(&f, rule("2001:db8:100::/40", "192.0.2.0/24", 16, 6));
 	mape_rule(&f, rule("2001:db8:100::/44", "203.0.113.0/24", 12, 6));
 	wan_prefix(&f.w, "2001:db9:1::1/64");          /* no rule */
+	wan_prefix(&f.w, "2001:db8:100:1200::/56");     /* rules 0-2: 2 */
 	wan_prefix(&f.w, "2001:db8:ff00:1200::5/64");   /* rule 0 */
-	wan_prefix(&f.w, "2001:db8:100:1200::/56");     /* rule 2 */
-	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");     /* rule 1 */
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
 	assert_int_equal(pl.info.rule_index, 2);
 	/* 2001:db8:100::/44, EA 12: IPv4 suffix 8 bits 0x01, PSID 0x2. */
@@ -374,8 +221,8 @@ static void test_mape_bmr_several(void **state)
 	assert_int_equal(pl.info.ports.psid, 0x2);
 	assert_int_equal(pl.info.ports.len, 4);
 
-	/* Without it, rule 1 (/40) beats rule 0 (/32). */
-	f.w.n_prefixes = 2;
+	/* Rule 1 (/40) beats rule 0 (/32) for the prefix both hold. */
+	f.w.n_prefixes = 1;
 	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
 	assert_int_equal(pl.info.rule_index, 1);
@@ -386,6 +233,26 @@ static void test_mape_bmr_several(void **state)
 	wan_prefix(&f.w, "2001:db8:1f0:1200::/56");
 	wan_prefix(&f.w, "2001:db8:1f0:3400::/56");
 	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
+	assert_int_equal(pl.info.ports.psid, 0x12);
+}
+
+/* Issue 11 item 8: the delegated prefix (listed first by facts.c) is the
+ * end-user prefix even when a WAN-link address falls under a longer
+ * rule: the CE's IPv4 and ports follow its own prefix. */
+static void test_mape_bmr_preferred_prefix_first(void **state)
+{
+	struct mape_fix f;
+	struct plan pl;
+
+	(void)state;
+	mape_init(&f, 1, "2001:db8:ffff::1");
+	mape_rule(&f, rule("2001:db8:100::/40", "192.0.2.0/24", 16, 6));
+	mape_rule(&f, rule("2001:db8:200::/44", "203.0.113.0/24", 12, 6));
+	wan_prefix(&f.w, "2001:db8:1f0:1201::1/64");    /* LAN, delegated: rule 0 */
+	wan_prefix(&f.w, "2001:db8:200:3400::7/64");    /* WAN link: rule 1 */
+	planned(METHOD_MAP_E, &f.p, &f.w, &pl);
+	assert_int_equal(pl.info.rule_index, 0);
+	str4(pl.info.ipv4, "192.0.2.240");
 	assert_int_equal(pl.info.ports.psid, 0x12);
 }
 
@@ -839,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_mape_draft03_field),
 		cmocka_unit_test(test_mape_mesh_is_hub_and_spoke),
 		cmocka_unit_test(test_mape_bmr_several),
+		cmocka_unit_test(test_mape_bmr_preferred_prefix_first),
 		cmocka_unit_test(test_mape_bmr_short_prefix),
 		cmocka_unit_test(test_mape_256_rules),
 		cmocka_unit_test(test_mape_forced_prefix),

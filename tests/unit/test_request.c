@@ -248,8 +248,10 @@ static void test_R7_without_server_name(void **state)
 	(void)state;
 	p.user = "u1";
 	p.pass = "p1";
-	assert_true(sends(&p, "http://prov.example.jp/", false));
+	/* Never in the clear, whatever host the TXT record names. */
+	assert_false(sends(&p, "http://prov.example.jp/", false));
 	assert_true(sends(&p, "https://other.example.jp/", false));
+	assert_true(sends(&p, "https://other.example.jp/", true));
 }
 
 /* R8: the URL's own query kept, ours appended with '&', and a URL that

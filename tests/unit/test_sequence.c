@@ -118,6 +118,30 @@ static int applied(struct t *t, bool ok)
 	return seq_step(&t->s, &e, t->now, &t->a);
 }
 
+/* A failed apply after which the kernel holds method `held` (-1: nothing),
+ * as the daemon reads it from the ownership record. */
+static int applied_held(struct t *t, int held)
+{
+	struct seq_event e = { .type = SEQ_EV_APPLIED, .ok = false,
+			       .held_known = true, .held = held };
+
+	return seq_step(&t->s, &e, t->now, &t->a);
+}
+
+/* Started with `held` in the kernel (a restart, SIGHUP) and stored data. */
+static int start_held(struct t *t, const char *stored, int held)
+{
+	struct prov p;
+	struct seq_event e = { .type = SEQ_EV_START, .held_known = true,
+			       .held = held };
+
+	if (stored) {
+		p = mk(stored);
+		e.prov = &p;
+	}
+	return seq_step(&t->s, &e, t->now, &t->a);
+}
+
 static int start(struct t *t, const char *stored)
 {
 	struct prov p;
@@ -713,14 +737,164 @@ static void test_Q5_unusable_new_data_restores_previous(void **state)
 	assert_string_equal(t.s.current.dslite.aftr, "a.example");
 	seq_done(&t.s);
 
-	/* ... and when that fails too: nothing runs. */
+	/* ... and when that fails too and the kernel lost it: nothing runs. */
 	running_dslite(&t, R_MAX);
 	result(&t, HB_OK, DSLITE_B);
 	applied(&t, false);
-	assert_int_equal(applied(&t, false), 0);
+	assert_int_equal(applied_held(&t, -1), 0);
 	assert_string_equal(acts(&t), "arm:+1800");
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	assert_int_equal(t.s.running, -1);
+	seq_done(&t.s);
+}
+
+/* The wait is over: the sequence queries. */
+static void at_deadline(struct t *t)
+{
+	t->now = t->s.deadline;
+	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
+	assert_string_equal(acts(t), "query");
+}
+
+/* Issue 11 item 3: a failed CONFIGURE changes nothing in the kernel (plan
+ * refused, AFTR not resolved, or every write undone), so what ran before
+ * still runs -- and a later Q2 or S2 must still take it down. */
+static void test_failed_replan_keeps_running_and_q2_tears_down(void **state)
+{
+	struct t t;
+
+	(void)state;
+	/* New data, every method fails, and so does going back. */
+	running_dslite(&t, R_MIN);
+	result(&t, HB_OK, DSLITE_B);
+	assert_int_equal(applied(&t, false), 0);
+	assert_string_equal(acts(&t), "configure:dslite");
+	assert_int_equal(applied(&t, false), 0);
+	assert_string_equal(acts(&t), "arm:+600");
+	assert_int_equal(t.s.running, METHOD_DSLITE);
+	assert_int_equal(t.s.state, SEQ_BACKOFF);
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
+	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
+	assert_int_equal(t.s.running, -1);
+	seq_done(&t.s);
+
+	/* Q8: the WAN changed, the server is away, the re-plan fails. */
+	running_dslite(&t, R_MIN);
+	result(&t, HB_OK, DSLITE_A);
+	t.now += 60;
+	ev(&t, SEQ_EV_WAN_CHANGED);
+	assert_int_equal(result(&t, HB_NO_ANSWER, NULL), 0);
+	assert_string_equal(acts(&t), "configure:dslite");
+	assert_int_equal(applied(&t, false), 0);
+	assert_string_equal(acts(&t), "arm:+600");
+	assert_int_equal(t.s.running, METHOD_DSLITE);
+	assert_int_equal(t.s.state, SEQ_BACKOFF);
+	/* Still not set up for the new address: the next answer does it. */
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
+	assert_string_equal(acts(&t), "configure:dslite store");
+	assert_int_equal(applied(&t, false), 0);
+	assert_string_equal(acts(&t), "configure:dslite");
+	assert_int_equal(applied(&t, false), 0);
+	/* S2 then takes it down. */
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
+	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
+	seq_done(&t.s);
+}
+
+/* What runs is what the kernel holds: an undo that fell short (the new
+ * method's objects stayed) is what runs, set up again on the next data
+ * and taken down by Q2; a kernel emptied meanwhile leaves nothing. */
+static void test_failed_apply_takes_what_the_kernel_holds(void **state)
+{
+	struct t t;
+
+	(void)state;
+	running_dslite(&t, R_MIN);
+	result(&t, HB_OK, MAPE_DS);
+	assert_string_equal(acts(&t), "configure:map_e store");
+	assert_int_equal(applied_held(&t, METHOD_MAP_E), 0);
+	assert_string_equal(acts(&t), "configure:dslite");
+	assert_int_equal(t.s.running, METHOD_MAP_E);
+	assert_int_equal(applied(&t, true), 0);
+	assert_int_equal(t.s.running, METHOD_DSLITE);
+	seq_done(&t.s);
+
+	running_dslite(&t, R_MIN);
+	result(&t, HB_OK, DSLITE_B);
+	assert_int_equal(applied_held(&t, METHOD_MAP_E), 0);
+	assert_string_equal(acts(&t), "configure:dslite"); /* back, sweeping */
+	assert_int_equal(applied_held(&t, METHOD_MAP_E), 0);
+	assert_string_equal(acts(&t), "arm:+600");
+	assert_int_equal(t.s.running, METHOD_MAP_E);
+	assert_int_equal(t.s.state, SEQ_BACKOFF);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), -EALREADY);
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
+	assert_string_equal(acts(&t), "teardown:map_e arm:+3600");
+	seq_done(&t.s);
+
+	running_dslite(&t, R_MIN);
+	result(&t, HB_OK, DSLITE_B);
+	applied(&t, false);
+	assert_int_equal(applied_held(&t, -1), 0);
+	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
+	assert_string_equal(acts(&t), "arm:+3600");
+	seq_done(&t.s);
+}
+
+/* A restart or SIGHUP adopts what the kernel holds: the same data set
+ * it up again (the applier writes nothing when it holds the plan), new
+ * data that fail leave it, Q2 and S2 take it down, a network failure
+ * keeps it (with stored data: P1 sets it up from them). */
+static void test_start_adopts_what_the_kernel_holds(void **state)
+{
+	struct t t;
+
+	(void)state;
+	t_init(&t, BIT(METHOD_DSLITE) | BIT(METHOD_MAP_E), -1, R_MIN);
+	assert_int_equal(start_held(&t, NULL, METHOD_DSLITE), 0);
+	assert_int_equal(t.s.running, METHOD_DSLITE);
+	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
+	assert_string_equal(acts(&t), "configure:dslite store");
+	assert_int_equal(applied(&t, false), 0);
+	assert_string_equal(acts(&t), "arm:+600");
+	assert_int_equal(t.s.running, METHOD_DSLITE);
+	at_deadline(&t);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
+	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
+	seq_done(&t.s);
+
+	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
+	start_held(&t, NULL, METHOD_DSLITE);
+	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
+	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
+	seq_done(&t.s);
+
+	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
+	start_held(&t, NULL, METHOD_DSLITE);
+	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
+	assert_string_equal(acts(&t), "keep:dslite arm:+60");
+	assert_int_equal(t.s.state, SEQ_BACKOFF);
+	seq_done(&t.s);
+
+	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
+	start_held(&t, DSLITE_A, METHOD_DSLITE);
+	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
+	assert_string_equal(acts(&t), "configure:dslite");
+	assert_int_equal(applied(&t, true), 0);
+	assert_string_equal(t.s.current.dslite.aftr, "a.example");
+	seq_done(&t.s);
+
+	/* Nothing held: as a first start. */
+	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
+	start_held(&t, NULL, -1);
+	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
+	assert_string_equal(acts(&t), "arm:+3600");
 	seq_done(&t.s);
 }
 
@@ -896,6 +1070,9 @@ int main(void)
 		cmocka_unit_test(test_S8_methods_not_built_are_skipped),
 		cmocka_unit_test(test_S8_fixed_mode),
 		cmocka_unit_test(test_Q5_unusable_new_data_restores_previous),
+		cmocka_unit_test(test_failed_replan_keeps_running_and_q2_tears_down),
+		cmocka_unit_test(test_failed_apply_takes_what_the_kernel_holds),
+		cmocka_unit_test(test_start_adopts_what_the_kernel_holds),
 		cmocka_unit_test(test_stop_with_and_without_teardown),
 		cmocka_unit_test(test_stray_events_ignored),
 		cmocka_unit_test(test_refresh_queries_now),

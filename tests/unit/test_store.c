@@ -136,6 +136,55 @@ static void test_P1_save_and_load(void **state)
 	assert_int_equal(store_save_token(dir, "ABC", &e), -EINVAL);
 }
 
+static void file_id(const char *dir, const char *name, struct stat *st)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(stat(path, st), 0);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* An identical answer (every Q7 check) writes nothing: the files keep
+ * their inode and mtime; a different one replaces them. */
+static void test_P1_written_only_on_change(void **state)
+{
+	const char *dir = *state;
+	struct prov p = mk(SMALL), p2;
+	struct stat d0, t0, d1, t1;
+	struct err e;
+
+	assert_int_equal(store_save_answer(dir, &p, &e), 0);
+	file_id(dir, STORE_PROV_FILE, &d0);
+	file_id(dir, STORE_TOKEN_FILE, &t0);
+	usleep(20 * 1000); /* a rewrite would show in the mtime */
+	assert_int_equal(store_save_answer(dir, &p, &e), 0);
+	file_id(dir, STORE_PROV_FILE, &d1);
+	file_id(dir, STORE_TOKEN_FILE, &t1);
+	assert_true(same_file(&d0, &d1));
+	assert_true(same_file(&t0, &t1));
+	prov_done(&p);
+	/* Different data, same token: only the data file is replaced. */
+	p2 = mk("{\"ttl\":600,\"token\":\"" TOKEN "\",\"order\":[]}");
+	assert_int_equal(store_save_answer(dir, &p2, &e), 0);
+	file_id(dir, STORE_PROV_FILE, &d1);
+	file_id(dir, STORE_TOKEN_FILE, &t1);
+	assert_false(same_file(&d0, &d1));
+	assert_true(same_file(&t0, &t1));
+	/* A damaged file is rewritten even when the answer did not change. */
+	write_file(dir, STORE_PROV_FILE, "{broken");
+	assert_int_equal(store_save_answer(dir, &p2, &e), 0);
+	assert_int_equal(store_load_prov(dir, &p, NULL, &e), 0);
+	assert_true(prov_equal(&p, &p2));
+	prov_done(&p);
+	prov_done(&p2);
+}
+
 static void test_P1_nothing_stored(void **state)
 {
 	char sub[512], token[PROV_TOKEN_LEN + 1];
@@ -281,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_P1_save_and_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_P1_nothing_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_P1_written_only_on_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_P1_crash_mid_write_keeps_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_P1_damaged_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_P2_erase, setup, teardown),

@@ -7,8 +7,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../../agent/dnsname.h"
 #include "../../agent/url.h"
 
 static void parses(const char *s, bool https, const char *host, unsigned port)
@@ -142,19 +144,61 @@ static void test_hostname(void **state)
 	char long_label[80];
 
 	(void)state;
-	assert_true(url_valid_hostname("vne.example.jp"));
-	assert_true(url_valid_hostname("a_b-c.example."));
-	assert_false(url_valid_hostname("vne.example.jp:443"));
-	assert_false(url_valid_hostname(".example"));
-	assert_false(url_valid_hostname("a..b"));
-	assert_false(url_valid_hostname(""));
+	assert_true(dns_name_valid("vne.example.jp", false));
+	assert_true(dns_name_valid("a_b-c.example.", true));
+	assert_false(dns_name_valid("a_b-c.example.", false)); /* RFC 1123 */
+	assert_true(dns_name_valid("aftr.example.", false));
+	assert_false(dns_name_valid("vne.example.jp:443", true));
+	assert_false(dns_name_valid(".example", true));
+	assert_false(dns_name_valid("a..b", true));
+	assert_false(dns_name_valid("-a.example", true));
+	assert_false(dns_name_valid("a-.example", true));
+	assert_false(dns_name_valid("", true));
+	assert_false(dns_name_valid(".", true));
 	memset(long_label, 'a', 64);
 	long_label[64] = '\0';
-	assert_false(url_valid_hostname(long_label));
+	assert_false(dns_name_valid(long_label, true));
 	long_label[63] = '\0';
-	assert_true(url_valid_hostname(long_label));
+	assert_true(dns_name_valid(long_label, true));
 	assert_true(url_host_equal("VNE.example.JP", "vne.EXAMPLE.jp"));
 	assert_false(url_host_equal("vne.example.jp", "vne.example.jp.evil"));
+}
+
+/* A 256- or 257-byte host (curl hands over up to URL_HOST_MAX + 1 bytes)
+ * was copied whole into the 256-byte host field before the name check:
+ * refused now, by its length, before any copy. */
+static void test_long_host_refused_before_copy(void **state)
+{
+	char url[400], lbl[64];
+	struct url u;
+	struct err e = { "" };
+
+	(void)state;
+	memset(lbl, 'a', 62);
+	lbl[62] = '\0';
+	for (size_t len = 254; len <= 258; len++) {
+		size_t n = (size_t)snprintf(url, sizeof(url), "https://");
+
+		/* labels of 62 and dots up to len bytes of host */
+		for (size_t h = 0; h < len; ) {
+			size_t k = len - h > 63 ? 62 : len - h;
+
+			if (h && k > 1) {
+				url[n++] = '.';
+				h++;
+				k--;
+			}
+			memcpy(url + n, lbl, k);
+			n += k;
+			h += k;
+		}
+		snprintf(url + n, sizeof(url) - n, "/x");
+		memset(&u, 0x5a, sizeof(u));
+		assert_int_equal(url_parse(url, &u, &e), -EINVAL);
+		if (len >= URL_HOST_MAX && len <= URL_HOST_MAX + 1 &&
+		    !strstr(e.msg, "host longer than 255 bytes"))
+			fail_msg("host of %zu bytes: %s", len, e.msg);
+	}
 }
 
 int main(void)
@@ -165,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_S1_location_resolution),
 		cmocka_unit_test(test_R8_query_append),
 		cmocka_unit_test(test_hostname),
+		cmocka_unit_test(test_long_host_refused_before_copy),
 	};
 
 	return cmocka_run_group_tests_name("url", tests, NULL, NULL);

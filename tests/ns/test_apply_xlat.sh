@@ -1,0 +1,202 @@
+#!/bin/sh
+# MAP-T (RFC 7599) and 464XLAT (RFC 6877) end to end on this kernel, with
+# TAYGA (Debian's tayga, a TUN translator, independent of us) as the peer:
+#   map_t    the BR: TAYGA with `prefix` = the DMR and a `map` from the CE's
+#            IPv4 to its MAP-T address (one CE, so 1:1 is exact);
+#   464xlat  the PLAT: TAYGA with `prefix` = nat64prefix and a dynamic pool,
+#            the pool NAT'd (nft) to the IPv4 Internet.
+# `apply --from F --method M --wan wan0 --lan lan0` in ce, then from the LAN
+# host: ping, TCP, UDP; (map_t) 250 concurrent TCP flows through the 240
+# ports -> exactly 240, every source port in the set; one UDP socket to 10
+# destinations -> one external port; a 3000-byte datagram each way intact;
+# UDP to a closed port -> ECONNREFUSED at the LAN host (the ICMP error
+# translated back and un-NATed); the same data twice -> zero writes; `down`
+# -> the exact dumps of before, a foreign clsact qdisc and u32 filter on
+# the WAN untouched. Root; run through /work/wt/iso (fixed netns names).
+#   XLAT_METHODS="map_t 464xlat" (default both)
+. "$(dirname "$0")/../lib/tap.sh"
+A=$(realpath "${1:-build/v6mig-agent}")
+T=$(cd "$(dirname "$0")/../.." && pwd)
+INETPY=$T/scripts/lab/inet.py CLIENT=$T/scripts/lab/client.py
+CE=v6x-ce LAN=v6x-lan ISP=v6x-isp INET=v6x-inet
+WAN6=2001:db8:4002:3100       # the CE's WAN /64 (inside its MAP-T /56)
+DMR=2001:db8:ffff::/64        # RFC 7599 Appendix A's
+NAT64=2001:db8:64::/96        # network-specific: TAYGA takes TEST-NET IPv4
+INET4=203.0.113.10
+tmp=$(mktemp -d)
+pids=""
+
+stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
+teardown() {
+	stop_pids
+	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
+}
+cleanup() { teardown; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+nsx() { n=$1; shift; ip netns exec "$n" "$@"; }
+# wait_for SECONDS CMD...: poll every 0.1 s, bounded by count and clock.
+wait_for() {
+	lim=$1 i=0 end=$(($(date +%s) + $1 + 1)); shift
+	while [ "$i" -lt $((lim * 10)) ] && [ "$(date +%s)" -lt "$end" ]; do
+		"$@" > /dev/null 2>&1 && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+topo() { # lan -- ce -- isp (router, TAYGA) -- inet
+	for n in $CE $LAN $ISP $INET; do ip netns add "$n" && ip -n "$n" link set lo up || return 1; done
+	ip link add wan0 netns $CE type veth peer name ce0 netns $ISP &&
+		ip link add lan0 netns $CE type veth peer name eth0 netns $LAN &&
+		ip link add inet0 netns $ISP type veth peer name eth0 netns $INET || return 1
+	for l in "$CE wan0" "$CE lan0" "$LAN eth0" "$ISP ce0" "$ISP inet0" "$INET eth0"; do
+		ip -n "${l% *}" link set "${l#* }" up || return 1
+	done
+	ip -n $ISP addr add $WAN6::1/64 dev ce0 nodad &&
+		ip -n $CE addr add $WAN6::2/64 dev wan0 nodad &&
+		ip -n $CE route add default via $WAN6::1 dev wan0 &&
+		ip -n $CE addr add 192.0.2.1/25 dev lan0 &&
+		ip -n $LAN addr add 192.0.2.100/25 dev eth0 &&
+		ip -n $LAN route add default via 192.0.2.1 &&
+		ip -n $ISP addr add 203.0.113.1/24 dev inet0 &&
+		ip -n $INET addr add $INET4/24 dev eth0 &&
+		ip -n $INET route add default via 203.0.113.1 || return 1
+	nsx $CE sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 &&
+		nsx $ISP sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || return 1
+	# Foreign state on the WAN that must survive: a clsact qdisc and a
+	# u32 filter on its ingress.
+	nsx $CE tc qdisc add dev wan0 clsact &&
+		nsx $CE tc filter add dev wan0 ingress prio 7 protocol ip u32 \
+			match ip dst 192.0.2.99/32 flowid 1:1
+}
+
+tayga() { # tayga NAME CONF-LINES: a TAYGA in isp on TUN NAME, running
+	d=$tmp/$1
+	mkdir -p "$d"
+	{ echo "tun-device $1"; echo "data-dir $d"; shift; printf '%s\n' "$@"; } > "$d/conf"
+	nsx $ISP tayga -c "$d/conf" --mktun > "$d/log" 2>&1 &&
+		ip -n $ISP link set "$(basename "$d")" up || return 1
+	nsx $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
+	pids="$pids $!"
+}
+
+# The CE's kernel state that down must restore.
+state() {
+	ip -n $CE -j addr show
+	ip -n $CE -j link show
+	ip -n $CE -4 -j route show table all
+	ip -n $CE -6 -j route show table all
+	nsx $CE nft list ruleset
+	nsx $CE tc qdisc show
+	nsx $CE tc filter show dev wan0 ingress
+	nsx $CE tc filter show dev wan0 egress
+}
+
+offer() {
+	case $1 in
+	map_t) cat <<J
+{"enabler_name": "VNE", "service_name": "MAP-T", "ttl": 3600, "order": ["map_t"],
+ "map_t": {"dmr": "$DMR", "rules": [{"ipv6": "2001:db8:4000::/44", "ipv4": "198.51.100.16/28",
+   "ea_length": 12, "psid_offset": 4}]}}
+J
+	;;
+	464xlat) cat <<J
+{"enabler_name": "VNE", "service_name": "464XLAT", "ttl": 3600, "order": ["464xlat"],
+ "464xlat": {"nat64prefix": "$NAT64"}}
+J
+	;;
+	esac
+}
+
+peer_up() { # the operator's side, from the plan the agent would make
+	m=$1
+	p=$($A plan --from "$tmp/$m.json" --wan wan0 --wan-addr $WAN6::2 --json) || return 1
+	v6=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv6"]')
+	v4=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv4"]')
+	PORTS=$(printf '%s\n' "$p" | jget '" ".join("%d-%d" % tuple(r) for r in j["xlat"]["port_ranges"])')
+	if [ "$m" = map_t ]; then
+		tayga mapt0 "ipv4-addr 198.51.100.254" "prefix $DMR" "map $v4 $v6" || return 1
+		ip -n $ISP route add $DMR dev mapt0 &&
+			ip -n $ISP route add "$v4/32" dev mapt0 &&
+			ip -n $ISP route add 198.51.100.254/32 dev mapt0
+	else
+		tayga nat64 "ipv4-addr 198.51.100.126" "prefix $NAT64" \
+			"dynamic-pool 198.51.100.64/26" || return 1
+		ip -n $ISP route add $NAT64 dev nat64 &&
+			ip -n $ISP route add 198.51.100.64/26 dev nat64 &&
+			nsx $ISP nft -f - <<N
+table ip plat {
+	chain post { type nat hook postrouting priority srcnat; policy accept;
+		oifname "inet0" ip saddr 198.51.100.64/26 snat ip to 203.0.113.1
+	}
+}
+N
+	fi
+}
+
+inet_up() {
+	nsx $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 7001 7002 7003 7004 \
+		7005 7006 7007 7008 7009 > "$tmp/inet.out" 2>&1 &
+	pids="$pids $!"
+	nsx $INET python3 "$T/tests/ns/apply_xlat_helper.py" big-server $INET4 7100 "$tmp/big.ready" &
+	pids="$pids $!"
+	wait_for 10 test -e "$tmp/inet.ready" && wait_for 10 test -e "$tmp/big.ready"
+}
+
+run_method() {
+	m=$1
+	rm -f "$tmp"/*.ready "$tmp/seen.log"
+	offer "$m" > "$tmp/$m.json"
+	step=topology
+	if ! topo || ! { step="TAYGA peer"; peer_up "$m"; } || ! { step="inet servers"; inet_up; }; then
+		ok "$m: lab set up (failed at: $step)" false
+		for f in "$tmp"/*/log "$tmp/inet.out"; do [ -s "$f" ] && sed 's/^/# /' "$f"; done
+		teardown
+		return
+	fi
+	state > "$tmp/before"
+	out=$(nsx $CE "$A" apply --from "$tmp/$m.json" --method "$m" --wan wan0 --lan lan0 \
+		--run-dir "$tmp/run" 2>&1)
+	is "$?" 0 "$m: apply"
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	# 464XLAT's CLAT address on the WAN does DAD first (RFC 6877 6.3).
+	wait_for 5 sh -c "! ip -n $CE -6 addr show dev wan0 | grep -q tentative"
+	out=$(nsx $CE "$A" apply --from "$tmp/$m.json" --method "$m" --wan wan0 --lan lan0 \
+		--run-dir "$tmp/run" 2>&1)
+	like "$out" ": 0 writes" "$m: the same data again: zero writes"
+
+	ok "$m: ping through the translator and $([ "$m" = map_t ] && echo BR || echo PLAT)" \
+		nsx $LAN ping -c 2 -W 3 $INET4
+	r=$(nsx $LAN python3 "$CLIENT" tcp $INET4 7000 --timeout 5 2>&1)
+	like "$r" "you are " "$m: TCP: $r"
+	r=$(nsx $LAN python3 "$CLIENT" udp $INET4 7001 --timeout 5 2>&1)
+	like "$r" "you are " "$m: UDP: $r"
+	r=$(nsx $LAN python3 "$T/tests/ns/apply_xlat_helper.py" big-client $INET4 7100 3000)
+	is "$r" "sent 3000 got 3000 ok" "$m: a 3000-byte UDP datagram each way, intact (fragments)"
+	r=$(nsx $LAN python3 "$T/tests/ns/apply_xlat_helper.py" refused $INET4 7999)
+	is "$r" ECONNREFUSED "$m: UDP to a closed port: ECONNREFUSED at the LAN host"
+	r=$(nsx $LAN python3 "$CLIENT" udp-multi $INET4 7000 7001 7002 7003 7004 7005 7006 7007 7008 7009 --timeout 5)
+	is "$(printf '%s\n' "$r" | jget 'len(j["seen"]), len(set(s.split(":")[1] for s in j["seen"]))')" \
+		"(10, 1)" "$m: one UDP socket to 10 destinations: one external port"
+	if [ "$m" = map_t ]; then
+		r=$(nsx $LAN python3 "$CLIENT" tcp-many $INET4 7002 250 --timeout 10 --hold 1 --ports "$PORTS")
+		is "$(printf '%s\n' "$r" | jget '(j["ok"], j.get("outside"))')" "(240, 0)" \
+			"map_t: 250 concurrent TCP flows through 240 ports: exactly 240, every source port in the set"
+	fi
+	r=$(nsx $CE "$A" xlat stats --wan wan0 --json)
+	is "$(printf '%s\n' "$r" | jget 'j["out_ok"] > 10 and j["in_ok"] > 10')" true \
+		"$m: xlat stats: packets translated both ways (out $(printf '%s\n' "$r" | jget 'j["out_ok"]'), in $(printf '%s\n' "$r" | jget 'j["in_ok"]'))"
+	out=$(nsx $CE "$A" down --run-dir "$tmp/run" 2>&1)
+	is "$?" 0 "$m: down"
+	state > "$tmp/after"
+	same "$tmp/before" "$tmp/after" "$m: down leaves the exact dumps of before (foreign clsact and filter kept)"
+	teardown
+}
+
+command -v tayga > /dev/null || { echo "1..0 # SKIP no tayga"; exit 0; }
+for m in ${XLAT_METHODS:-map_t 464xlat}; do run_method "$m"; done
+done_testing
