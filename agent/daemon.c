@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "config.h"
 #include "daemon.h"
+#include "heapstat.h"
 #include "log.h"
 #include "notify.h"
 #include "../util/runlock.h"
@@ -133,6 +134,7 @@ void daemon_write_status(struct daemon *d)
 		.queries = d->queries,
 		.applies = d->applies,
 		.writes = d->writes,
+		.heap_bytes = heap_bytes(),
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
 	char nat64[V6_STR_MAX + 8];
@@ -211,7 +213,7 @@ static void run_actions(struct daemon *d, const struct seq_actions *acts)
 				       "not provisioned, Q2" : "no method offered, S2");
 			break;
 		case SEQ_ACT_KEEP:
-			log_info("keep %s running unchanged", method_name(a->method));
+			log_info("keep %s running unchanged (Q6)", method_name(a->method));
 			break;
 		case SEQ_ACT_STORE:
 			store(d, a->prov);

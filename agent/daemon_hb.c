@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "heapstat.h"
 #include "log.h"
 #include "offer.h"
 #include "request.h"
@@ -22,6 +23,7 @@ static void push_result(struct daemon *d, enum hb_class cls, struct prov *p)
 	d->has_class = true;
 	d->last_class = cls;
 	d->queries++;
+	heap_test_leak();
 	daemon_push(d, &ev);
 }
 

@@ -185,6 +185,8 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	cJSON_AddNumberToObject(o, "queries", s->queries);
 	cJSON_AddNumberToObject(o, "applies", s->applies);
 	cJSON_AddNumberToObject(o, "kernel_writes", s->writes);
+	if (s->heap_bytes >= 0)
+		cJSON_AddNumberToObject(o, "heap_bytes", (double)s->heap_bytes);
 	add_timings(o, s->timings);
 	add_ops(o, s);
 	text = cJSON_Print(o);

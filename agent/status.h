@@ -39,6 +39,7 @@ struct status {
 	unsigned queries;         /* queries answered (any outcome) since start */
 	unsigned applies;         /* plans applied since start */
 	unsigned writes;          /* kernel writes since start */
+	long heap_bytes;          /* heap_bytes(), -1 unknown (heapstat.h) */
 	const struct status_timings *timings; /* NULL until the first configuration */
 	/* Operating it (issue 14) */
 	const unsigned *by_class;   /* HB_NCLASS RESULTs by class, or NULL */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install, idempotently, every Debian package v6mig's build and tests need.
 # Usage: scripts/deps.sh [build|test|vm|pkg|all]   (default: all; pkg is
-# what `make deb` needs and is not part of all)
+# what `make deb` needs: all includes it, since the VM layer of `make
+# check` builds the package and installs it under systemd in the VM, which
+# needs udev for the unit's device dependency)
 set -eu
 what=${1:-all}
 
@@ -11,7 +13,7 @@ build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libc-ares-dev 
 test="libcmocka-dev clang libclang-rt-14-dev valgrind iproute2 nftables dnsmasq
  openssl python3 python3-kconfiglib ca-certificates procps kmod iputils-ping conntrack
  systemd man-db mandoc libseccomp-dev python3-scapy tayga ethtool python3-prometheus-client"
-vm="qemu-system-x86 busybox-static kmod cpio gzip xz-utils"
+vm="qemu-system-x86 busybox-static kmod cpio gzip xz-utils udev dbus"
 pkg="debhelper dpkg-dev libcmocka-dev"
 
 case "$what" in
@@ -19,7 +21,7 @@ case "$what" in
   test) pkgs="$build $test" ;;
   vm) pkgs=$vm ;;
   pkg) pkgs="$build $pkg" ;;
-  all) pkgs="$build $test $vm" ;;
+  all) pkgs="$build $test $vm $pkg" ;;
   *) echo "deps.sh: unknown set '$what' (build|test|vm|pkg|all)" >&2; exit 2 ;;
 esac
 

@@ -31,7 +31,9 @@ suite() {
 		echo "not ok - $name exited $rc" >> "$out"
 	fi
 	pass=$((pass + p)); fail=$((fail + f))
-	printf '%-12s %4d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$(( $(date +%s) - start ))"
+	# A suite may say how it ran (the vm suite: "# accel: tcg no usable /dev/kvm").
+	how=$(sed -n 's/^# accel: \(.*\)/  [accel: \1]/p' "$out" | head -n 1)
+	printf '%-12s %4d passed, %d failed  (%ss)%s\n' "$name" "$p" "$f" "$(( $(date +%s) - start ))" "$how"
 	if [ "$f" -ne 0 ]; then
 		failed_suites="$failed_suites $name"
 		grep -E '^not ok|^#' "$out" | head -40 | sed 's/^/    /'

@@ -23,10 +23,10 @@ echo "soak: $cycles cycles each: $modes ($( [ "$mode" = never ] && echo "this ke
 start=$(date +%s)
 # shellcheck disable=SC2086 # modes is a list
 if [ "$mode" = never ]; then
-	tests/vm/soak.sh --cycles "$cycles" $modes
+	tests/vm/soak.sh --rss --cycles "$cycles" $modes
 else
 	# Generous: valgrind under TCG takes seconds a cycle.
-	scripts/vm/run.sh --timeout $((600 + cycles * 12)) -- tests/vm/soak.sh --cycles "$cycles" $modes
+	scripts/vm/run.sh --timeout $((600 + cycles * 12)) -- tests/vm/soak.sh --rss --cycles "$cycles" $modes
 fi
 rc=$?
 echo "soak: $(($(date +%s) - start)) s, exit $rc"

@@ -23,9 +23,10 @@ quiet=0
 say() { [ "$quiet" = 1 ] || echo "vm-prepare: $*" >&2; }
 die() { echo "vm-prepare: $*" >&2; exit 1; }
 
-# The initramfs must reach these; everything else loads on demand later from
-# the full module tree bind-mounted over the initramfs /lib/modules.
-BOOT_MODULES="virtio_pci 9pnet_virtio 9p"
+# The initramfs must reach these (overlay: the writable root of a systemd
+# boot); everything else loads on demand later from the full module tree
+# bind-mounted over the initramfs /lib/modules.
+BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 
 "$top/scripts/deps.sh" vm >&2 || die "missing packages (scripts/deps.sh vm)"
 
@@ -201,17 +202,31 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs dev /dev
 say() { echo "v6mig-vm: $(cut -d' ' -f1 /proc/uptime)s $*" > /dev/console; }
+# The accelerator probe (scripts/vm/accel.sh): proof that a guest runs.
+case " $(cat /proc/cmdline) " in
+*" v6mig.probe "*) echo "V6MIG-VM-PROBE-OK" > /dev/console; poweroff -f ;;
+esac
 fail() { say "$*"; echo "V6MIG-VM-RC=125" > /dev/console; poweroff -f; }
 say "init"
 modprobe -a virtio_pci 9pnet_virtio 9p || fail "cannot load the 9p modules"
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
-	hostroot /newroot || fail "cannot mount the host root"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results ||
 	fail "cannot mount the results folder"
 . /results/vm.conf || fail "no vm.conf"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
+	hostroot /hostroot || fail "cannot mount the host root"
+if [ "${V6MIG_VM_INIT:-}" = systemd ]; then
+	# systemd as PID 1 wants a writable root (dpkg, /etc, /var): a tmpfs
+	# overlay over the read-only host root.
+	modprobe overlay || fail "cannot load overlay"
+	mkdir -p /ovl && mount -t tmpfs -o mode=755 tmpfs /ovl &&
+		mkdir -p /ovl/upper /ovl/work &&
+		mount -t overlay -o lowerdir=/hostroot,upperdir=/ovl/upper,workdir=/ovl/work \
+			overlay /newroot || fail "cannot mount the overlay root"
+else
+	mount --bind /hostroot /newroot
+fi
 # Paths under the host's /tmp or /run are hidden by the VM's own tmpfs
-# there: keep a view of the host root to bind them back afterwards.
-mount --bind /newroot /hostroot
+# there: /hostroot keeps a view of the host root to bind them back.
 mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 mount -t tmpfs -o mode=755 tmpfs /newroot/run
 mount -t proc proc /newroot/proc
@@ -220,8 +235,10 @@ mount -t devtmpfs dev /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts -o newinstance,ptmxmode=666 devpts /newroot/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /newroot/dev/shm
-mount -t bpf bpf /newroot/sys/fs/bpf 2>/dev/null
-mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup 2>/dev/null
+if [ "${V6MIG_VM_INIT:-}" != systemd ]; then
+	mount -t bpf bpf /newroot/sys/fs/bpf 2>/dev/null
+	mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup 2>/dev/null
+fi
 nl='
 '
 IFS=$nl
@@ -239,6 +256,12 @@ mount --bind "/newroot$V6MIG_VM_MODROOT" /lib/modules || fail "no module tree"
 mkdir -p /newroot/run/v6mig-vm
 mount --bind /results /newroot/run/v6mig-vm
 hostname v6mig-vm
+if [ "${V6MIG_VM_INIT:-}" = systemd ]; then
+	# scripts/vm/systemd-setup.sh: the units that run the command, then off.
+	. /results/systemd-setup.sh || fail "systemd setup failed"
+	say "systemd starts"
+	exec switch_root /newroot /lib/systemd/systemd
+fi
 ip link set lo up
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 say "command starts"

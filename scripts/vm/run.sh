@@ -3,9 +3,15 @@
 # this machine's root shared read-only over 9p (recipe: VM.md). For kernel
 # features the host lacks (ip6tnl).
 #
-# Usage: scripts/vm/run.sh [--timeout S] [--] CMD [ARG...]
+# Usage: scripts/vm/run.sh [--timeout S] [--systemd] [--] CMD [ARG...]
+#        scripts/vm/run.sh --accel     print the accelerator's verdict only
 #   CMD is a path on the host root; it runs in a chroot of the host root with
 #   the caller's working directory; writable inside: /tmp, /run (tmpfs).
+#   --systemd: systemd is PID 1 instead, on a writable overlay of the host
+#   root (a tmpfs over the read-only 9p; scripts/vm/systemd-setup.sh), and
+#   CMD is its one job (v6mig-vm.service after basic.target), then poweroff.
+#   The accelerator is KVM only where a probe boot proved it works
+#   (scripts/vm/accel.sh, cached; V6MIG_VM_ACCEL=kvm|tcg overrides).
 #   The command's stdout+stderr stream to our stdout; we exit with its code.
 #   124: the hard timeout (default 600 s) killed the VM; 125: the VM failed.
 #   V6MIG_* variables in our environment are passed into the command.
@@ -15,27 +21,42 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-timeout=600
+timeout=600 init=chroot only_accel=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) timeout=$2; shift 2 ;;
+	--systemd) init=systemd; shift ;;
+	--accel) only_accel=1; shift ;;
 	--timeout=*) timeout=${1#*=}; shift ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "usage: $0 [--timeout S] [--] CMD [ARG...]" >&2; exit 2; }
+[ $# -gt 0 ] || [ "$only_accel" = 1 ] ||
+	{ echo "usage: $0 [--timeout S] [--systemd] [--] CMD [ARG...] | --accel" >&2; exit 2; }
 case "$timeout" in
 '' | *[!0-9]*) echo "vm-run: --timeout wants seconds, not '$timeout'" >&2; exit 2 ;;
 esac
 
 cache=${V6MIG_VM_CACHE:-/var/cache/v6mig-vm}
+qemu=${V6MIG_VM_QEMU:-qemu-system-x86_64}
+# No qemu at all: one line, before anything is prepared.
+command -v "$qemu" > /dev/null 2>&1 || {
+	echo "vm-run: no $qemu: the VM layer cannot run (install it: scripts/deps.sh vm)" >&2
+	exit 125
+}
 # Our own answer from prepare (never a shared file: other checkouts may
 # prepare other initramfs versions into the same cache at the same time).
 vmenv=$("$here/prepare.sh" -q) || exit 125
 eval "$vmenv"
 cache=$(cd "$cache" && pwd -P)
+verdict=$("$here/accel.sh" "$KERNEL" "$INITRD" "$cache") || exit 125
+if [ "$only_accel" = 1 ]; then
+	echo "$verdict"
+	exit 0
+fi
+echo "vm-run: accel $verdict" >&2
 
 # The results folder is exported writable to the VM; it must be on a file
 # system the VM's own view of the host root does not hide.
@@ -59,6 +80,8 @@ show="$top$nl$cwd"
 {
 	echo "V6MIG_VM_MODROOT=$(q "$MODROOT")"
 	echo "V6MIG_VM_SHOW=$(q "$show")"
+	echo "V6MIG_VM_INIT=$init"
+	echo "V6MIG_VM_KVER=$(q "$KVER")"
 } > "$res/vm.conf"
 {
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -75,9 +98,11 @@ show="$top$nl$cwd"
 } > "$res/cmd.sh"
 
 accel="-accel tcg,thread=multi"
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	# qemu falls back to the next -accel when KVM does not work after all.
-	accel="-accel kvm $accel"
+[ "${verdict%% *}" = kvm ] && accel="-accel kvm"
+append=""
+if [ "$init" = systemd ]; then
+	cp "$here/systemd-setup.sh" "$res/systemd-setup.sh"
+	append="systemd.unit=v6mig-vm.target systemd.show_status=error"
 fi
 console="file:$res/console.log"
 [ "${V6MIG_VM_CONSOLE:-0}" = 1 ] && console="stdio"
@@ -91,10 +116,10 @@ fi
 # mitigations=off: a throw-away test guest; three interleaved pairs of runs
 # here started python3 about a third faster under TCG without them.
 # shellcheck disable=SC2086
-timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config \
+timeout -k 10 "$timeout" "$qemu" -nodefaults -no-user-config \
 	-display none -no-reboot -m 1024 -smp 2 -cpu ${V6MIG_VM_CPU:-max} $accel \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off ${V6MIG_VM_APPEND:-}" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic mitigations=off $append ${V6MIG_VM_APPEND:-}" \
 	-serial "$console" $out \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$res,mount_tag=results,security_model=none" \
