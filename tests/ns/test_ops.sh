@@ -140,8 +140,8 @@ echo sandboxed
 		--run-dir "$S/run" --hook "$S/state/hook.sh" > "$D/agent.log" 2>&1 &
 	PID=$!
 	ok "sandbox: the hook ran under the unit's sandbox" wait_for 200 in_log "hook unconfigured: exit 0 after [0-9]* ms: sandboxed"
-	is "$(cat "$S/run/hook.unconfigured.txt" 2>/dev/null | tr '\n' '|')" "event unconfigured|CapEff:	0000000000001000|outside: read-only|" \
-		"sandbox: the hook has the daemon's limits (CAP_NET_ADMIN only, the system read-only)"
+	is "$(cat "$S/run/hook.unconfigured.txt" 2>/dev/null | tr '\n' '|')" "event unconfigured|CapEff:	000000c000001000|outside: read-only|" \
+		"sandbox: the hook has the daemon's limits (CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON; the system read-only)"
 	stop_agent
 	is "$RC" 0 "sandbox: SIGTERM exits 0"
 	ok "sandbox: stopped ran too" test -s "$S/run/hook.stopped.txt"

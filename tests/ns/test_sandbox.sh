@@ -44,7 +44,7 @@ mkdir -p "$D/state" "$D/run"
 in=$(ip netns exec $NS $S --unit "$top/scripts/systemd/v6mig-agent.service" \
 	--state-dir "$D/state" --run-dir "$D/run" -- "$T/sandbox_probe" \
 	write "$D/state/p" write "$D/run/p" write "$D/outside" socket packet socket netlink \
-	raw4 - bind 80 xattr "$D/state" mark - mount - wx - status - 2>&1)
+	raw4 - bind 80 xattr "$D/state" mark - bpf - mount - wx - status - 2>&1)
 echo "$in" | sed 's/^/# /'
 r() { printf '%s\n' "$in" | awk -v k="$1 $2:" '$1 " " $2 == k { print $3 }'; }
 is "$(r write "$D/state/p") $(r write "$D/run/p")" "ok ok" "the two directories are writable"
@@ -53,6 +53,13 @@ is "$(r socket packet) $(r socket netlink)" "EAFNOSUPPORT ok" "AF_PACKET refused
 is "$(r raw4 -) $(r bind 80) $(r xattr "$D/state")" "EPERM EACCES EPERM" "no CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SYS_ADMIN"
 is "$(r mark -)" ok "CAP_NET_ADMIN granted (SO_MARK)"
 is "$(r mount -) $(r wx -)" "EPERM EPERM" "mount and W+X memory: EPERM"
-like "$in" "CapEff:.0000000000001000" "effective capabilities: CAP_NET_ADMIN only"
+is "$(r bpf -)" ok "bpf(2) granted (CAP_BPF, and the filter lets it through) for the translator and mesh"
+like "$in" "CapEff:.000000c000001000" "effective capabilities: CAP_NET_ADMIN, CAP_BPF and CAP_PERFMON only"
+# The control: the same probe without the unit's grant (CAP_BPF taken away).
+sed '/^CapabilityBoundingSet=CAP_BPF CAP_PERFMON$/d' \
+	"$top/scripts/systemd/v6mig-agent.service" > "$D/nobpf.service"
+in2=$(ip netns exec $NS $S --unit "$D/nobpf.service" --state-dir "$D/state" \
+	--run-dir "$D/run" -- "$T/sandbox_probe" bpf - 2>&1)
+is "$(printf '%s\n' "$in2" | awk '$1 == "bpf" { print $3 }')" EPERM "control: without CAP_BPF bpf(2) is refused"
 ok "the probe left nothing behind" test ! -e "$D/outside" -a ! -e "$D/state/p"
 done_testing

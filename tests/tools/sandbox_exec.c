@@ -65,7 +65,7 @@ struct sb {
 	uint64_t bset, ambient;
 	/* SystemCallFilter: allow-list mode unless the first line is ~ */
 	int filter_mode;      /* 0 none, 1 allow, -1 deny */
-	struct list filter_add, filter_del; /* in order, with @groups */
+	struct list filter_ops; /* "+name" / "-name" in the unit's order, with @groups */
 	int filter_errno;     /* 0: kill */
 	bool families_set;
 	uint64_t families;    /* allowed AF_* bits (AF_MAX < 64) */
@@ -119,6 +119,18 @@ static bool has(const struct list *l, const char *s)
 		if (!strcmp(l->v[i], s))
 			return true;
 	return false;
+}
+
+/* Take s out of l; 1 if it was there. */
+static size_t drop(struct list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s)) {
+			free(l->v[i]);
+			l->v[i] = l->v[--l->n];
+			return 1;
+		}
+	return 0;
 }
 
 /* ---- the unit's values ----------------------------------------------------- */
@@ -186,7 +198,9 @@ static void families(struct sb *s, char *v)
 }
 
 /* systemd.exec(5): the first SystemCallFilter= decides allow- or
- * deny-list; later lines of the other sign take names away. An allow-list
+ * deny-list; later lines of the other sign take names away, and a later
+ * line of the first sign puts them back: the lines apply in order (so
+ * "@system-service", "~@privileged", "bpf" allows bpf). An allow-list
  * implicitly holds @default. */
 static void syscall_filter(struct sb *s, char *v)
 {
@@ -197,10 +211,14 @@ static void syscall_filter(struct sb *s, char *v)
 	if (!s->filter_mode) {
 		s->filter_mode = inv ? -1 : 1;
 		if (!inv)
-			push(&s->filter_add, "@default");
+			push(&s->filter_ops, "+@default");
 	}
-	for (char *t = strtok(v + inv, " \t"); t; t = strtok(NULL, " \t"))
-		push((s->filter_mode == 1) != inv ? &s->filter_add : &s->filter_del, t);
+	for (char *t = strtok(v + inv, " \t"); t; t = strtok(NULL, " \t")) {
+		char op[128];
+
+		snprintf(op, sizeof(op), "%c%s", (s->filter_mode == 1) != inv ? '+' : '-', t);
+		push(&s->filter_ops, op);
+	}
 }
 
 static int errno_value(const char *v)
@@ -669,28 +687,34 @@ static void rule(scmp_filter_ctx c, uint32_t act, const char *name, unsigned n,
  * kills on any other (SCMP_FLTATR_ACT_BADARCH). */
 static scmp_filter_ctx allow_list(const struct sb *s)
 {
-	struct list add = { 0 }, del = { 0 };
+	struct list set = { 0 };
 	uint32_t deny = s->filter_errno ? SCMP_ACT_ERRNO((uint32_t)s->filter_errno) : SCMP_ACT_KILL_PROCESS;
 	scmp_filter_ctx c;
-	size_t n = 0;
+	size_t n = 0, taken = 0;
 
-	for (size_t i = 0; i < s->filter_add.n; i++)
-		expand(s->filter_add.v[i], &add, 0);
-	for (size_t i = 0; i < s->filter_del.n; i++)
-		expand(s->filter_del.v[i], &del, 0);
+	/* The lines in order: '+' puts names into the list, '-' takes them out. */
+	for (size_t i = 0; i < s->filter_ops.n; i++) {
+		struct list names = { 0 };
+
+		expand(s->filter_ops.v[i] + 1, &names, 0);
+		for (size_t j = 0; j < names.n; j++) {
+			if (s->filter_ops.v[i][0] == '+') {
+				if (!has(&set, names.v[j]))
+					push(&set, names.v[j]);
+			} else {
+				taken += drop(&set, names.v[j]);
+			}
+		}
+	}
 	c = seccomp_init(s->filter_mode == 1 ? deny : SCMP_ACT_ALLOW);
 	if (!c)
 		die(125, "seccomp_init failed");
-	for (size_t i = 0; i < (s->filter_mode == 1 ? add.n : del.n); i++) {
-		const char *name = s->filter_mode == 1 ? add.v[i] : del.v[i];
-
-		if (s->filter_mode == 1 && has(&del, name))
-			continue;
-		rule(c, s->filter_mode == 1 ? SCMP_ACT_ALLOW : deny, name, 0, NULL);
-		n += nr(name) >= 0;
+	for (size_t i = 0; i < set.n; i++) {
+		rule(c, s->filter_mode == 1 ? SCMP_ACT_ALLOW : deny, set.v[i], 0, NULL);
+		n += nr(set.v[i]) >= 0;
 	}
 	say("SystemCallFilter=: %s of %zu calls of this architecture (%zu named, %zu taken away), others: %s",
-	    s->filter_mode == 1 ? "allow-list" : "deny-list", n, add.n, del.n,
+	    s->filter_mode == 1 ? "allow-list" : "deny-list", n, set.n, taken,
 	    s->filter_errno ? strerror(s->filter_errno) : "kill");
 	return c;
 }

@@ -26,6 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
@@ -106,6 +109,25 @@ static int probe_mark(void)
 	return rc;
 }
 
+/* bpf(2) as the translator's loader first needs it: a map (CAP_BPF; the
+ * seccomp filter must let the call through). */
+static int probe_bpf(void)
+{
+	union bpf_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 8;
+	a.max_entries = 1;
+	fd = syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
 static int probe_wx(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -165,6 +187,8 @@ static int probe(const char *what, const char *arg)
 		return ret(unshare(CLONE_NEWNET));
 	if (!strcmp(what, "wx"))
 		return probe_wx();
+	if (!strcmp(what, "bpf"))
+		return probe_bpf();
 	if (!strcmp(what, "personality"))
 		return probe_personality();
 	return EINVAL;

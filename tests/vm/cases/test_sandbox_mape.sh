@@ -63,8 +63,8 @@ ok "its tunnel $TUN is up in the CE" ip -n "$CE" link show dev "$TUN" up
 pid=$(cat "$LAB_DIR/pid/agent1")
 ok "the pid is the agent itself" test "/proc/$pid/exe" -ef "${LAB_AGENT:-$top/build/v6mig-agent}"
 ps=$(grep -E '^(CapEff|CapBnd|CapPrm|CapAmb|NoNewPrivs|Seccomp):' "/proc/$pid/status" | tr -s '\t' ' ' | tr '\n' ' ')
-is "$ps" "CapPrm: 0000000000001000 CapEff: 0000000000001000 CapBnd: 0000000000001000 CapAmb: 0000000000000000 NoNewPrivs: 1 Seccomp: 2 " \
-	"the agent holds CAP_NET_ADMIN only, no_new_privs, seccomp filter"
+is "$ps" "CapPrm: 000000c000001000 CapEff: 000000c000001000 CapBnd: 000000c000001000 CapAmb: 0000000000000000 NoNewPrivs: 1 Seccomp: 2 " \
+	"the agent holds CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON only, no_new_privs, seccomp filter"
 ok "the agent has its own mount namespace" test "$(readlink "/proc/$pid/ns/mnt")" != "$(ip netns exec "$CE" readlink /proc/self/ns/mnt)"
 ok "the agent wrote its status in RuntimeDirectory" test -s "$RD/status.json"
 ok "... and its stored provisioning in StateDirectory" test -n "$(ls -A "$SD")"
@@ -112,7 +112,7 @@ expect unshare - EPERM "" "RestrictNamespaces="
 expect wx - EPERM ok "MemoryDenyWriteExecute="
 expect personality - EPERM "" "LockPersonality="
 is "$(printf '%s\n' "$in" | awk '$2 == "CapEff:" || $2 == "NoNewPrivs:" { printf "%s%s ", $2, $3 }')" \
-	"CapEff:0000000000001000 NoNewPrivs:1 " "the probe ran with the agent's privileges"
+	"CapEff:000000c000001000 NoNewPrivs:1 " "the probe ran with the agent's privileges"
 
 # ---- SIGTERM under the sandbox: what it made goes --------------------------------
 ok "SIGTERM: the agent exits" $L/agent.sh stop
