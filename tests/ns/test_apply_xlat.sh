@@ -158,6 +158,9 @@ run_method() {
 		teardown
 		return
 	fi
+	# The link-locals leave DAD first: "before" must not catch them tentative
+	# and "after" settled.
+	wait_for 5 sh -c "! ip -n $CE -6 addr show | grep -q tentative"
 	state > "$tmp/before"
 	out=$(nsx $CE "$A" apply --from "$tmp/$m.json" --method "$m" --wan wan0 --lan lan0 \
 		--run-dir "$tmp/run" 2>&1)
