@@ -240,3 +240,59 @@ int nlconn_dump_addrs(struct nlconn *c,
 			       nl_geterror(rc));
 	return 0;
 }
+
+struct one_addr {
+	struct nladdr *out;
+	bool found;
+};
+
+static int on_one_addr(struct nl_msg *msg, void *arg)
+{
+	struct one_addr *o = arg;
+
+	if (nladdr_parse(nlmsg_hdr(msg), o->out) == 0)
+		o->found = true;
+	return NL_SKIP;
+}
+
+int nlconn_get_addr6(struct nlconn *c, int ifindex, const struct in6_addr *a,
+		     struct nladdr *out, struct err *e)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6,
+				 .ifa_index = (uint32_t)ifindex };
+	struct nl_cb *base = nl_socket_get_cb(c->sk), *cb;
+	struct one_addr o = { out, false };
+	struct nl_msg *msg;
+	int rc;
+
+	cb = nl_cb_clone(base);
+	nl_cb_put(base);
+	msg = nlmsg_alloc_simple(RTM_GETADDR, 0);
+	if (!cb || !msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, sizeof(*a), a) < 0) {
+		nlmsg_free(msg);
+		if (cb)
+			nl_cb_put(cb);
+		return err_set(e, ENOMEM, "netlink: out of memory");
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_one_addr, &o);
+	c->ack_errno = 0;
+	rc = nl_send_auto(c->sk, msg);
+	nlmsg_free(msg);
+	/* The answer (or the kernel's error in its place), then, after an
+	 * answer, the ACK that NLM_F_ACK asked for: read both, so nothing of
+	 * this request stays queued on the long-lived socket. */
+	if (rc >= 0)
+		rc = nl_recvmsgs(c->sk, cb);
+	if (rc >= 0 && o.found)
+		rc = nl_wait_for_ack(c->sk);
+	nl_cb_put(cb);
+	if (rc < 0 || !o.found) {
+		int errnum = c->ack_errno ? c->ack_errno :
+			     rc < 0 ? -nle_errno(rc) : ENOENT;
+
+		return err_set(e, errnum, "netlink: reading one address: %s",
+			       strerror(errnum));
+	}
+	return 0;
+}

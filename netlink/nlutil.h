@@ -61,4 +61,10 @@ int nlconn_dump_addrs(struct nlconn *c,
 		      int (*fn)(const struct nladdr *a, void *arg),
 		      void *arg, struct err *e);
 
+/* The one IPv6 address a on ifindex as the kernel holds it (RTM_GETADDR
+ * without NLM_F_DUMP: inet6_rtm_getaddr answers with that address alone,
+ * so no concurrent change can interrupt it). -EADDRNOTAVAIL: not there. */
+int nlconn_get_addr6(struct nlconn *c, int ifindex, const struct in6_addr *a,
+		     struct nladdr *out, struct err *e);
+
 #endif

@@ -31,7 +31,6 @@
 #include "nlutil.h"
 
 #define READ_RETRIES 3          /* a read interrupted by a change */
-#define INTR_RETRIES 50         /* the same, for the one-address check */
 
 struct rt_ctx {
 	struct nlconn nl;
@@ -326,50 +325,27 @@ int rt_link_del(void *ctx, const char *name, struct err *e)
 	return nlconn_talk(&c->nl, msg, what, e);
 }
 
-struct find_addr {
-	int ifindex;
-	struct in6_addr v6;
-	bool found;
-	uint32_t flags;
-};
-
-static int on_find_addr(const struct nladdr *a, void *arg)
-{
-	struct find_addr *f = arg;
-
-	if (a->family == AF_INET6 && a->ifindex == f->ifindex &&
-	    !memcmp(&a->v6, &f->v6, 16)) {
-		f->found = true;
-		f->flags = a->flags;
-	}
-	return 0;
-}
-
 /* The tunnel source must be usable at once: IFA_F_NODAD means the kernel
  * never marks it tentative (addrconf.c: "No need to add the TENTATIVE
  * flag for addresses with NODAD"); check it is so, once -- no waiting in
- * the daemon's loop (issue 11 item 16): a tentative one is an error. */
+ * the daemon's loop (issue 11 item 16): a tentative one is an error. The
+ * kernel is asked for this one address, not for a dump of all of them, so
+ * a concurrent address change in this namespace (an RA, another daemon)
+ * cannot interrupt the read (NLM_F_DUMP_INTR; test_dump_race.sh). */
 static int confirm_not_tentative(struct rt_ctx *c, const struct kaddr *a,
 				 int ifindex, const char *what, struct err *e)
 {
-	struct find_addr f = { .ifindex = ifindex, .v6 = a->a.v6 };
-	int rc = -EAGAIN;
+	struct nladdr got;
+	int rc = nlconn_get_addr6(&c->nl, ifindex, &a->a.v6, &got, e);
 
-	/* A dump interrupted by a concurrent address change in this
-	 * namespace (an RA, another daemon) is read again at once: a dump
-	 * takes a millisecond or two, so the bound is tens of ms. */
-	for (int i = 0; i < INTR_RETRIES && rc == -EAGAIN; i++) {
-		f.found = false;
-		rc = nlconn_dump_addrs(&c->nl, on_find_addr, &f, e);
-	}
+	if (rc == -EADDRNOTAVAIL || rc == -ENOENT)
+		return err_set(e, ENOENT, "%s: gone after adding", what);
 	if (rc)
 		return err_wrap(e, rc, "%s", what);
-	if (!f.found)
-		return err_set(e, ENOENT, "%s: gone after adding", what);
-	if (f.flags & IFA_F_DADFAILED)
+	if (got.flags & IFA_F_DADFAILED)
 		return err_set(e, EADDRINUSE, "%s: duplicate address "
 			       "detection failed", what);
-	if (f.flags & IFA_F_TENTATIVE)
+	if (got.flags & IFA_F_TENTATIVE)
 		return err_set(e, EAGAIN, "%s: tentative although added nodad",
 			       what);
 	return 0;
