@@ -28,7 +28,7 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 static void gauge(FILE *f, const char *name, const char *help, double v)
 {
 	family(f, name, "gauge", help);
-	fprintf(f, "v6mig_%s %.17g\n", name, v);
+	fprintf(f, "v6mig_%s %.15g\n", name, v); /* 0.532, not 0.53200000000000003 */
 }
 
 static void stamp(FILE *f, const char *name, const char *help, time_t t)
