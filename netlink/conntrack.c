@@ -110,8 +110,7 @@ static bool tuple_nat_port(const struct nlattr *tuple, uint16_t *out)
 	return false;
 }
 
-static struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags,
-			       uint32_t seq)
+struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags, uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *g;

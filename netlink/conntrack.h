@@ -44,4 +44,10 @@ void ct_flush_free(struct ct_flush *f);
  * *deleted (may be NULL): how many went. 0 or -errno. */
 int ct_flush_snat(struct in_addr to, unsigned *deleted, struct err *e);
 
+/* A ctnetlink request header for IPv4 in buf (MNL_SOCKET_BUFFER_SIZE):
+ * type IPCTNL_MSG_CT_*, flags besides NLM_F_REQUEST (conntrack.c and
+ * ctstat.c build on it). */
+struct nlmsghdr;
+struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags, uint32_t seq);
+
 #endif

@@ -15,6 +15,7 @@
  * and a few of our entries, not 100k messages parsed here (bench/ct_bench.c
  * measures it). An older kernel that refuses the filter gets the plain
  * dump, and the same check is made here. */
+#include "conntrack.h"
 #include "ctstat.h"
 
 #include <errno.h>
@@ -286,16 +287,9 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
  * destination filter (CTA_FILTER_REPLY_FLAGS = the IP_DST bit). */
 static struct nlmsghdr *dump_msg(char *buf, uint32_t ext, bool filter, uint32_t seq)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *g;
+	struct nlmsghdr *nlh = ct_msg(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq);
 	struct nlattr *tup, *ip, *f;
 
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_INET;
-	g->version = NFNETLINK_V0;
 	if (!filter)
 		return nlh;
 	tup = mnl_attr_nest_start(nlh, CTA_TUPLE_REPLY);
