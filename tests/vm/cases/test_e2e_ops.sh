@@ -35,6 +35,9 @@ is "$(envof configured V6MIG_METHOD) $(envof configured V6MIG_IPV4) $(envof conf
 ranges=$(envof configured V6MIG_PORT_RANGES)
 is "$(set -- $ranges; echo "$# $1 ${15}")" "15 4880-4895 62224-62239" "hook env: V6MIG_PORT_RANGES, 15 ranges of 16"
 is "$(envof configured V6MIG_TUNNEL) $(envof configured V6MIG_CE_IPV6)" "v6mig0 2001:db8:4002:3100:0:c633:6412:31" "hook env: tunnel, CE IPv6"
+# The hook's end reaches status.json when the daemon next writes it (the
+# child is reaped from the loop): wait for it, bounded.
+until_st 10 '[ "$(jv hook)" != null ]'
 is "$(jv hook | sed 's/ after [0-9]* ms//')" "configured: exit 0: recorded configured" "status: the hook's run"
 
 # ---- 200 of 240 held from the LAN host -------------------------------------------
