@@ -16,6 +16,7 @@
 #include "../util/runlock.h"
 #include "../tunnels/plan.h"
 #include "cli.h"
+#include "meshcap.h"
 #include "commands.h"
 #include "config.h"
 #include "offer.h"
@@ -168,6 +169,7 @@ static int make_plan(const struct apply_args *a, const struct prov *p,
 	w.peer = a->peer;
 	w.has_peer = a->has_peer;
 	w.ipip_index = (unsigned)a->ipip_index;
+	w.can_mesh = mesh_capable(); /* map_e.mesh 1 runs mesh only then */
 	if ((rc = wan_facts_read(a->wan, a->lans, a->n_lans, &w, &e)) < 0) {
 		fprintf(stderr, "%s: %s\n", cli_prog, e.msg);
 		return rc;

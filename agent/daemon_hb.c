@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meshcap.h"
 #include "daemon.h"
 #include "heapstat.h"
 #include "log.h"
@@ -90,6 +91,7 @@ static void start_fetch(struct daemon *d)
 		.user = c->user[0] ? c->user : NULL,
 		.pass = c->pass[0] ? c->pass : NULL,
 		.server_name = c->server_name[0] ? c->server_name : NULL,
+		.mesh = mesh_capable(),
 	};
 	struct fetch_opts o = {
 		.url = d->txt_url,

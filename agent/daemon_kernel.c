@@ -12,6 +12,7 @@
 #include "../netlink/conntrack.h"
 #include "daemon.h"
 #include "log.h"
+#include "meshcap.h"
 #include "offer.h"
 
 /* AFTR / lwAFTR names (S11, S12): re-resolved when the smallest TTL of
@@ -399,6 +400,7 @@ void daemon_configure(struct daemon *d, enum method m, const struct prov *p)
 	d->facts.forced_prefix = d->cfg.prefix;
 	d->facts.has_forced_prefix = d->cfg.has_prefix;
 	d->facts.ipip_index = d->cfg.ipip_index;
+	d->facts.can_mesh = mesh_capable(); /* map_e.mesh 1 runs mesh only then */
 	for (size_t i = 0; i < d->cfg.n_lan; i++)
 		lans[i] = d->cfg.lan[i];
 	if (wan_facts_read(d->cfg.wan, lans, d->cfg.n_lan, &d->facts, &e) < 0) {

@@ -12,6 +12,7 @@
 #include "../tunnels/mesh.h"
 #include "../tunnels/plan.h"
 #include "cli.h"
+#include "meshcap.h"
 #include "commands.h"
 #include "../util/fileio.h"
 #include "offer.h"
@@ -61,11 +62,15 @@ static const char plan_usage[] =
 	"                  (default: v6mig0 and table v6mig)\n"
 	"  --route-metric N  our IPv4 default route's metric (default 10)\n"
 	"  --dest A[:P]    MAP-E with map_e.mesh: where a packet to IPv4 A (port P)\n"
-	"                  goes by the forwarding rules, and why\n";
+	"                  goes by the forwarding rules, and why\n"
+	"  --no-mesh       plan map_e.mesh 1 hub-and-spoke, as on a kernel that\n"
+	"                  cannot run the mesh programs (default: mesh when this\n"
+	"                  build has it; apply also probes the kernel)\n";
 
 enum {
 	OPT_FROM = 256, OPT_METHOD, OPT_WAN, OPT_PREFIX, OPT_WAN_ADDR, OPT_MTU,
 	OPT_PEER, OPT_LAN, OPT_IPIP, OPT_JSON, OPT_INSTANCE, OPT_METRIC, OPT_DEST,
+	OPT_NO_MESH,
 };
 
 static const struct option plan_opts[] = {
@@ -82,6 +87,7 @@ static const struct option plan_opts[] = {
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "route-metric", required_argument, NULL, OPT_METRIC },
 	{ "dest", required_argument, NULL, OPT_DEST },
+	{ "no-mesh", no_argument, NULL, OPT_NO_MESH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -177,6 +183,9 @@ static int plan_opt(int c, char *arg, void *ctx)
 		return cli_number("--route-metric", arg, 0x7fffffff, &a->metric);
 	case OPT_DEST:
 		return dest_opt(a, arg);
+	case OPT_NO_MESH:
+		a->w.can_mesh = false;
+		return 0;
 	case 'h':
 		fputs(plan_usage, stdout);
 		return -1;
@@ -276,12 +285,14 @@ static cJSON *hop_json(const struct plan_args *a, const struct mesh_hop *h)
 }
 
 static cJSON *mesh_json(const struct plan_args *a, const struct prov_map_e *m,
-			const struct mesh_hop *h)
+			const struct plan *pl, const struct mesh_hop *h)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
 		return NULL;
+	/* what runs: the mesh programs, or the ip6tnl to the BR */
+	cJSON_AddStringToObject(o, "mode", pl->mesh.enabled ? "mesh" : "hubspoke");
 	cJSON_AddNumberToObject(o, "version", m->version);
 	cJSON_AddItemToObject(o, "fmrs", fmrs_json(m));
 	if (h)
@@ -325,14 +336,17 @@ static void mesh_print(FILE *f, const struct plan_args *a,
 static int show(const struct plan_args *a, const struct prov *p,
 		const struct plan *pl)
 {
-	/* S9: mesh is not advertised yet (R4); an offer asking for it anyway
-	 * runs hub-and-spoke (tunnels/mape.c says why). The rules the mesh
-	 * programs would use, and one packet's way by them, are shown. */
+	/* S9 mesh 1: planned mesh when this build has it (apply also needs
+	 * the kernel to load the programs), else hub-and-spoke
+	 * (tunnels/mape.c says why). The rules the mesh programs use, and
+	 * one packet's way by them, are shown either way. */
 	const struct prov_map_e *m = &p->map_e;
 	bool mesh = pl->method == METHOD_MAP_E && m->mesh;
-	static const char note[] =
-		"map_e.mesh is true: planned hub-and-spoke (everything through the BR); "
-		"apply does not run the mesh programs yet";
+	const char *note = pl->mesh.enabled ?
+		"map_e.mesh is true: planned mesh (CE to CE by the forwarding rules, "
+		"the rest through the BR)" :
+		"map_e.mesh is true: planned hub-and-spoke (everything through the BR): "
+		"--no-mesh, or this build has no mesh";
 	struct mesh_hop h;
 	cJSON *j;
 
@@ -350,7 +364,7 @@ static int show(const struct plan_args *a, const struct prov *p,
 		j = plan_to_json(pl);
 		if (j && mesh)
 			cJSON_AddItemToObject(j, "mesh",
-					      mesh_json(a, m, a->has_dest ? &h : NULL));
+					      mesh_json(a, m, pl, a->has_dest ? &h : NULL));
 		else if (j)
 			cJSON_AddNullToObject(j, "mesh");
 		return cli_print_json(j);
@@ -392,6 +406,7 @@ int cmd_plan(int argc, char **argv)
 
 	cli_prog = "v6mig-agent plan";
 	snprintf(a.w.wan, sizeof(a.w.wan), "%s", PLAN_DEFAULT_WAN);
+	a.w.can_mesh = mesh_built(); /* no kernel read: --no-mesh says otherwise */
 	rc = plan_parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;

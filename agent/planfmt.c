@@ -296,6 +296,21 @@ static void print_xlat_summary(FILE *f, const struct plan *p)
 		x->mtu, x->mtu + x->growth, x->growth, x->mss);
 }
 
+/* What the mesh programs and maps get (bpf/mesh.bpf.c; no command-line
+ * equivalent either). */
+static void print_mesh_summary(FILE *f, const struct plan_mesh *m)
+{
+	char b1[V6_STR_MAX], b2[V6_STR_MAX], b3[V6_STR_MAX];
+
+	fprintf(f, "# Mesh (RFC 7597 5, eBPF on %s's clsact): %s <-> %s, BR %s\n",
+		m->wan, v4addr_str(m->ipv4, b1), v6addr_str(&m->ipv6, b2),
+		v6addr_str(&m->br, b3));
+	fprintf(f, "# %zu forwarding rule%s (CE to CE direct), the rest to the BR\n",
+		m->n_fmrs, m->n_fmrs == 1 ? "" : "s");
+	fprintf(f, "# IPv4 MTU %u = WAN %u - 40 (IPv6 header), MSS %u\n",
+		m->mtu, m->mtu + 40, m->mss);
+}
+
 static void print_summary(FILE *f, const struct plan *p)
 {
 	char b1[V6_STR_MAX], b2[V6_STR_MAX];
@@ -315,6 +330,8 @@ static void print_summary(FILE *f, const struct plan *p)
 			portset_range_size(ps), portset_count(ps));
 	if (p->xlat.enabled)
 		print_xlat_summary(f, p);
+	if (p->mesh.enabled)
+		print_mesh_summary(f, &p->mesh);
 	if (!p->nat.enabled)
 		fputs("# No NAT44 on this CPE.\n", f);
 	fputs("# The same state by hand, for reading: the agent speaks netlink.\n", f);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "meshcap.h"
 #include "../tunnels/method.h"
 #include "cli.h"
 #include "commands.h"
@@ -183,6 +184,7 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 	}
 	if (optind < argc)
 		return cli_usage_error("probe: unexpected argument '%s'", argv[optind]);
+	a->req.mesh = mesh_capable(); /* R4 */
 	return check_args(a);
 }
 

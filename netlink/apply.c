@@ -282,6 +282,9 @@ static int diff(struct rc *c, bool with_nft, bool nft_holds, struct err *e)
 	if (c->plan->xlat.enabled)
 		memcpy(c->new_rec.xlat_wan, c->plan->xlat.wan,
 		       sizeof(c->new_rec.xlat_wan));
+	if (c->plan->mesh.enabled)
+		memcpy(c->new_rec.mesh_wan, c->plan->mesh.wan,
+		       sizeof(c->new_rec.mesh_wan));
 	c->new_rec.has_method = c->plan->n_links > 0;
 	c->new_rec.method = c->plan->method;
 	c->new_rec.nft = want_nft;
@@ -447,35 +450,55 @@ static int run_ops(struct rc *c, struct err *e)
 	return 0;
 }
 
-/* ---- the translator ----------------------------------------------------- */
+/* ---- the eBPF data planes: translator and mesh ----------------------- */
 
-/* Before the other writes: our filter off a WAN the plan no longer
- * translates on (down, another method, another WAN). */
-static int xlat_before(struct rc *c, struct err *e)
+typedef int (*plane_remove_fn)(void *ctx, const char *wan, struct err *e);
+
+/* Our filter off a WAN the plan no longer runs this plane on (down,
+ * another method, another WAN). */
+static int plane_before(struct rc *c, const char *old, bool enabled,
+			const char *wan, plane_remove_fn remove, struct err *e)
 {
-	const char *old = c->old_rec.xlat_wan;
-	const struct plan_xlat *x = &c->plan->xlat;
 	int rc;
 
-	if (!old[0] || !c->be->ops->xlat_remove ||
-	    (x->enabled && !strcmp(old, x->wan)))
+	if (!old[0] || !remove || (enabled && !strcmp(old, wan)))
 		return 0;
 	c->st.writes++;
-	rc = c->be->ops->xlat_remove(c->be->ctx, old, e);
+	rc = remove(c->be->ctx, old, e);
 	/* The WAN itself gone: so is our filter. */
 	return rc == -ENODEV ? 0 : rc;
 }
 
-/* After them: the programs and maps as the plan says (the device exists
- * now); xlat_apply() writes only what differs. */
-static int xlat_after(struct rc *c, struct err *e)
+/* Before the other writes. */
+static int bpf_before(struct rc *c, struct err *e)
 {
-	if (!c->plan->xlat.enabled)
-		return 0;
-	if (!c->be->ops->xlat_apply)
+	const struct backend_ops *b = c->be->ops;
+	const struct plan *p = c->plan;
+	int rc = plane_before(c, c->old_rec.xlat_wan, p->xlat.enabled,
+			      p->xlat.wan, b->xlat_remove, e);
+
+	if (!rc)
+		rc = plane_before(c, c->old_rec.mesh_wan, p->mesh.enabled,
+				  p->mesh.wan, b->mesh_remove, e);
+	return rc;
+}
+
+/* After them: the programs and maps as the plan says (the device exists
+ * now); each loader writes only what differs. */
+static int bpf_after(struct rc *c, struct err *e)
+{
+	const struct backend_ops *b = c->be->ops;
+	const struct plan *p = c->plan;
+
+	if (p->xlat.enabled && !b->xlat_apply)
 		return err_set(e, EOPNOTSUPP, "this backend has no translator");
-	return c->be->ops->xlat_apply(c->be->ctx, &c->plan->xlat,
-				      &c->st.writes, e);
+	if (p->mesh.enabled && !b->mesh_apply)
+		return err_set(e, EOPNOTSUPP, "this backend has no mesh");
+	if (p->xlat.enabled)
+		return b->xlat_apply(c->be->ctx, &p->xlat, &c->st.writes, e);
+	if (p->mesh.enabled)
+		return b->mesh_apply(c->be->ctx, &p->mesh, &c->st.writes, e);
+	return 0;
 }
 
 /* ---- read back and compare ------------------------------------------------ */
@@ -617,6 +640,9 @@ static int cover_union(struct rc *c, struct err *e)
 	if (c->new_rec.xlat_wan[0])
 		memcpy(c->cover.xlat_wan, c->new_rec.xlat_wan,
 		       sizeof(c->cover.xlat_wan));
+	if (c->new_rec.mesh_wan[0])
+		memcpy(c->cover.mesh_wan, c->new_rec.mesh_wan,
+		       sizeof(c->cover.mesh_wan));
 	for (size_t i = 0; i < c->new_rec.n_addrs; i++)
 		if (record_keep(&c->cover, &c->new_rec.addrs[i], e))
 			return -E2BIG;
@@ -655,11 +681,11 @@ static int commit(struct rc *c, const char *run_dir, bool down,
 	if ((rc = cover_union(c, e)) ||
 	    (rc = record_save(run_dir, &c->cover, e)))
 		return rc;
-	rc = xlat_before(c, e);
+	rc = bpf_before(c, e);
 	if (!rc)
 		rc = run_ops(c, e);
 	if (!rc)
-		rc = xlat_after(c, e);
+		rc = bpf_after(c, e);
 	if (!rc)
 		rc = verify(c, names, n, e);
 	if (!rc)
@@ -706,9 +732,9 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		return rc;
 	if (c->n_ops == 0) {
 		/* Links, addresses, routes and table as wanted: the
-		 * translator may still differ (its maps, or a filter
-		 * someone removed); it writes only then. */
-		if ((rc = xlat_before(c, e)) || (rc = xlat_after(c, e)))
+		 * translator or mesh may still differ (its maps, or a
+		 * filter someone removed); it writes only then. */
+		if ((rc = bpf_before(c, e)) || (rc = bpf_after(c, e)))
 			return rc;
 		return record_final(c, run_dir, down, e);
 	}

@@ -35,6 +35,7 @@ struct own_record {
 	size_t n_addrs;
 	char xlat_wan[IFNAMSIZ];    /* our translator filter is on its
 	                             * ingress ("": none) */
+	char mesh_wan[IFNAMSIZ];    /* our mesh filter is on its ingress */
 	bool nft;                   /* our table holds nat and filter */
 	struct plan_nat nat;
 	struct plan_filter filter;

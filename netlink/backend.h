@@ -119,6 +119,13 @@ struct backend_ops {
 	int (*xlat_apply)(void *ctx, const struct plan_xlat *x,
 			  unsigned *writes, struct err *e);
 	int (*xlat_remove)(void *ctx, const char *wan, struct err *e);
+	/* The MAP-E mesh (netlink/mesh.h), NULL in a backend without one:
+	 * as the translator's -- programs and maps on m->wan and m->dev
+	 * brought to m, writes added to *writes; our filters removed from
+	 * wan's ingress and from the device's egress if it is still there. */
+	int (*mesh_apply)(void *ctx, const struct plan_mesh *m,
+			  unsigned *writes, struct err *e);
+	int (*mesh_remove)(void *ctx, const char *wan, struct err *e);
 };
 
 struct backend {

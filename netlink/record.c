@@ -80,6 +80,8 @@ char *record_to_json(const struct own_record *r)
 		cJSON_AddItemToArray(a, addr_json(&r->addrs[i]));
 	if (r->xlat_wan[0])
 		cJSON_AddStringToObject(o, "xlat_wan", r->xlat_wan);
+	if (r->mesh_wan[0])
+		cJSON_AddStringToObject(o, "mesh_wan", r->mesh_wan);
 	if (r->nft) {
 		n = cJSON_AddObjectToObject(o, "nft");
 		cJSON_AddItemToObject(n, "nat", nat_json(&r->nat));
@@ -217,6 +219,9 @@ static int parse_record(const cJSON *o, struct own_record *r, struct err *e)
 	}
 	if (cJSON_GetObjectItemCaseSensitive(o, "xlat_wan") &&
 	    get_ifname(o, "xlat_wan", r->xlat_wan, e))
+		return -EINVAL;
+	if (cJSON_GetObjectItemCaseSensitive(o, "mesh_wan") &&
+	    get_ifname(o, "mesh_wan", r->mesh_wan, e))
 		return -EINVAL;
 	if (!a)
 		return err_set(e, EINVAL, "record: missing \"addrs\"");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rtnl.h"
+#include "meshspec.h"
 #include "xlatspec.h"
 
 int system_open(struct system *s, struct err *e)
@@ -128,7 +129,7 @@ static int ifindex(const char *name, unsigned *out, struct err *e)
 	unsigned i = if_nametoindex(name);
 
 	if (!i)
-		return err_set(e, ENODEV, "xlat: no interface '%s'", name);
+		return err_set(e, ENODEV, "no interface '%s'", name);
 	*out = i;
 	return 0;
 }
@@ -163,6 +164,38 @@ static int sys_xlat_remove(void *ctx, const char *wan, struct err *e)
 	return xlat_remove(idx, 0, e);
 }
 
+static int sys_mesh_apply(void *ctx, const struct plan_mesh *m,
+			  unsigned *writes, struct err *e)
+{
+	struct mesh_spec *s = malloc(sizeof(*s));
+	struct mesh_writes w = { 0 };
+	unsigned wan = 0, dev = 0;
+	int rc;
+
+	(void)ctx;
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory");
+	if (!(rc = mesh_spec_from_plan(m, s, e)) &&
+	    !(rc = ifindex(m->wan, &wan, e)) && !(rc = ifindex(m->dev, &dev, e)))
+		rc = mesh_apply(wan, dev, s, &w, e);
+	*writes += w.attached + w.cfg + w.fmr_added + w.fmr_deleted;
+	free(s);
+	return rc;
+}
+
+/* The device's filter too when the device stays (MAP-E mesh to MAP-T
+ * keeps the veth): the device is always PLAN_XLAT_DEV. */
+static int sys_mesh_remove(void *ctx, const char *wan, struct err *e)
+{
+	unsigned idx = 0;
+	int rc;
+
+	(void)ctx;
+	if ((rc = ifindex(wan, &idx, e)))
+		return rc;
+	return mesh_remove(idx, if_nametoindex(PLAN_XLAT_DEV), e);
+}
+
 static const struct backend_ops system_ops = {
 	.read = sys_read,
 	.link_add = sys_link_add,
@@ -177,6 +210,8 @@ static const struct backend_ops system_ops = {
 	.nft_remove = sys_nft_remove,
 	.xlat_apply = sys_xlat_apply,
 	.xlat_remove = sys_xlat_remove,
+	.mesh_apply = sys_mesh_apply,
+	.mesh_remove = sys_mesh_remove,
 };
 
 struct backend system_backend(struct system *s)

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* MAP-E, hub-and-spoke (RFC 7597, HB46PP S9): one ip6tnl from the CE
- * address to the BR, NAT44 into the port set. Pure.
+/* MAP-E (RFC 7597, HB46PP S9). Pure.
  *
- * Mesh: this build does not advertise `mesh` yet (R4; the eBPF mesh,
- * bpf/mesh.bpf.c, is not wired into apply). An offer that still says
- * `mesh: true` is planned hub-and-spoke: what mesh adds (RFC 7597 5) is
- * the CE forwarding to other CEs by Forwarding Mapping Rules; a CE that
- * uses none sends all IPv4 by the default mapping to the BR, which can
- * deliver it to any CE of the domain. Packets other CEs send us directly
+ * Hub-and-spoke (`mesh` 0 or absent): one ip6tnl from the CE address to
+ * the BR, NAT44 into the port set. Packets other CEs send us directly
  * (not through the BR) are not accepted, as RFC 7597 8.1 has a CE without
- * FMRs do: the tunnel is point-to-point with the BR. */
+ * FMRs do: the tunnel is point-to-point with the BR.
+ *
+ * Mesh (`mesh` 1, when the agent found that this build and kernel can run
+ * the mesh programs: wan_facts.can_mesh): no ip6tnl; the IPv4-side veth
+ * with the same address, route, NAT44 and receive filter, and the plan's
+ * mesh section for the eBPF programs, every rule an FMR (RFC 7597 5).
+ * Without can_mesh a mesh offer is planned hub-and-spoke: all IPv4 by the
+ * default mapping to the BR, which delivers to any CE of the domain. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +68,20 @@ static int plan_ipv4(struct plan *pl, const struct map_result *r,
 	return 0;
 }
 
+/* The ip6tnl to the BR, or (mesh) the programs' device and rules. */
+static int plan_carrier(struct plan *pl, const struct prov_map_e *m,
+			const struct wan_facts *w, const struct map_result *r,
+			enum map_layout layout, struct err *e)
+{
+	static const struct portset all = { .offset = 0, .len = 0, .psid = 0 };
+	bool shared = r->ipv4_plen == 32 && r->ports.len > 0;
+
+	if (!m->mesh || !w->can_mesh)
+		return plan_add_tunnel(pl, w, &r->ce_ipv6, &m->br, e);
+	return plan_add_mesh(pl, w, r->ipv4, &r->ce_ipv6, &m->br, layout,
+			     shared ? &r->ports : &all, m->rules, m->n_rules, e);
+}
+
 static int mape_plan(const struct prov *p, const struct wan_facts *w,
 		     struct plan *out, struct err *e)
 {
@@ -86,7 +102,7 @@ static int mape_plan(const struct prov *p, const struct wan_facts *w,
 	plan_init(&pl, METHOD_MAP_E);
 	/* The CE address is the tunnel source: a /128 on the WAN, nodad,
 	 * so the access router's neighbour discovery finds it at once. */
-	if ((rc = plan_add_tunnel(&pl, w, &res.ce_ipv6, &m->br, e)) < 0 ||
+	if ((rc = plan_carrier(&pl, m, w, &res, layout, e)) < 0 ||
 	    (rc = plan_add_addr6(&pl, w->wan, &res.ce_ipv6, 128, true, e)) < 0 ||
 	    (rc = plan_ipv4(&pl, &res, e)) < 0)
 		return rc;

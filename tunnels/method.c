@@ -62,7 +62,7 @@ static size_t cap_add(char *buf, size_t size, size_t n, const char *w)
 	return n + (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
 }
 
-size_t method_capability(char *buf, size_t size)
+size_t method_capability(char *buf, size_t size, bool mesh)
 {
 	/* R4: exactly what this build can do, in the spec's word order:
 	 * the method names, then the modes ("hubspoke"). */
@@ -79,5 +79,7 @@ size_t method_capability(char *buf, size_t size)
 		if (ops && ops->capability)
 			n = cap_add(buf, size, n, ops->capability);
 	}
+	if (mesh && method_ops(METHOD_MAP_E))
+		n = cap_add(buf, size, n, "mesh");
 	return n;
 }

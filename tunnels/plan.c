@@ -321,21 +321,13 @@ static int xlat_addr_check(const struct in6_addr *a, struct err *e)
 	return 0;
 }
 
-int plan_add_xlat(struct plan *p, const struct wan_facts *w,
-		  struct in_addr ipv4, const struct in6_addr *ipv6,
-		  enum plan_xlat_nd nd, const struct v6pfx *remote,
-		  const struct portset *ps, struct err *e)
+/* The IPv4-side device of the eBPF methods: a veth pair with ARP off on
+ * PLAN_XLAT_DEV, mtu on both. */
+static int add_veth(struct plan *p, const struct wan_facts *w, uint32_t mtu,
+		    struct err *e)
 {
-	struct plan_xlat *x = &p->xlat;
 	struct plan_link *l;
-	uint32_t mtu;
-	int rc;
 
-	if (!name_ok(w->wan))
-		return err_set(e, EINVAL, "no WAN interface name");
-	if ((rc = xlat_addr_check(ipv6, e)) < 0 ||
-	    (rc = plan_xlat_mtu(w->wan_mtu, &mtu, e)) < 0)
-		return rc;
 	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
 		return err_set(e, ENOSPC, "plan is full");
 	/* The veth pair keeps the unnamed instance's names (a named
@@ -348,6 +340,25 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 	snprintf(l->name, sizeof(l->name), "%s", PLAN_XLAT_DEV);
 	snprintf(l->peer, sizeof(l->peer), "%s", PLAN_XLAT_PEER);
 	l->mtu = mtu;
+	return 0;
+}
+
+int plan_add_xlat(struct plan *p, const struct wan_facts *w,
+		  struct in_addr ipv4, const struct in6_addr *ipv6,
+		  enum plan_xlat_nd nd, const struct v6pfx *remote,
+		  const struct portset *ps, struct err *e)
+{
+	struct plan_xlat *x = &p->xlat;
+	uint32_t mtu;
+	int rc;
+
+	if (!name_ok(w->wan))
+		return err_set(e, EINVAL, "no WAN interface name");
+	if ((rc = xlat_addr_check(ipv6, e)) < 0 ||
+	    (rc = plan_xlat_mtu(w->wan_mtu, &mtu, e)) < 0)
+		return rc;
+	if ((rc = add_veth(p, w, mtu, e)) < 0)
+		return rc;
 	x->enabled = true;
 	x->clat = p->method == METHOD_464XLAT;
 	snprintf(x->dev, sizeof(x->dev), "%s", PLAN_XLAT_DEV);
@@ -370,19 +381,63 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 	return 0;
 }
 
-int plan_add_fmr(struct plan *p, const struct map_rule *r, struct err *e)
+/* Field by field (plan_equal() compares bytes). */
+static void copy_rule(struct map_rule *f, const struct map_rule *r)
 {
-	struct map_rule *f;
-
-	if (p->xlat.n_fmrs >= PLAN_XLAT_MAX_FMRS)
-		return err_set(e, ENOSPC, "more than %d forwarding rules",
-			       PLAN_XLAT_MAX_FMRS);
-	f = &p->xlat.fmrs[p->xlat.n_fmrs++];
 	f->ipv6.addr = r->ipv6.addr;
 	f->ipv6.len = r->ipv6.len;
 	f->ipv4.addr = r->ipv4.addr;
 	f->ipv4.len = r->ipv4.len;
 	f->ea_len = r->ea_len;
 	f->psid_offset = r->psid_offset;
+}
+
+int plan_add_fmr(struct plan *p, const struct map_rule *r, struct err *e)
+{
+	if (p->xlat.n_fmrs >= PLAN_XLAT_MAX_FMRS)
+		return err_set(e, ENOSPC, "more than %d forwarding rules",
+			       PLAN_XLAT_MAX_FMRS);
+	copy_rule(&p->xlat.fmrs[p->xlat.n_fmrs++], r);
+	return 0;
+}
+
+/* ---- MAP-E mesh ------------------------------------------------------ */
+
+int plan_add_mesh(struct plan *p, const struct wan_facts *w,
+		  struct in_addr ipv4, const struct in6_addr *ipv6,
+		  const struct in6_addr *br, enum map_layout layout,
+		  const struct portset *ps, const struct map_rule *rules,
+		  size_t n, struct err *e)
+{
+	struct plan_mesh *m = &p->mesh;
+	uint32_t mtu;
+	int rc;
+
+	if (!name_ok(w->wan))
+		return err_set(e, EINVAL, "no WAN interface name");
+	if (n > PLAN_MESH_MAX_FMRS)
+		return err_set(e, ENOSPC, "more than %d forwarding rules",
+			       PLAN_MESH_MAX_FMRS);
+	if ((rc = endpoint_check("local", ipv6, e)) < 0 ||
+	    (rc = endpoint_check("remote", br, e)) < 0 ||
+	    (rc = plan_tunnel_mtu(w->wan_mtu, &mtu, e)) < 0 ||
+	    (rc = add_veth(p, w, mtu, e)) < 0)
+		return rc;
+	m->enabled = true;
+	snprintf(m->dev, sizeof(m->dev), "%s", PLAN_XLAT_DEV);
+	snprintf(m->peer, sizeof(m->peer), "%s", PLAN_XLAT_PEER);
+	memcpy(m->wan, w->wan, sizeof(m->wan));
+	m->ipv4 = ipv4;
+	m->ipv6 = *ipv6;
+	m->br = *br;
+	m->layout = layout;
+	if (ps)
+		copy_ports(&m->ports, ps);
+	m->mtu = mtu;
+	m->mss = (uint16_t)(mtu - TCP_IP_HEADERS);
+	for (size_t i = 0; i < n; i++)
+		copy_rule(&m->fmrs[m->n_fmrs++], &rules[i]);
+	/* Every IPv4 destination goes into the device, as into a tunnel. */
+	default_route_into(p, m->dev, mtu);
 	return 0;
 }

@@ -146,6 +146,34 @@ struct plan_xlat {
 	size_t n_fmrs;
 };
 
+/* MAP-E in mesh mode (RFC 7597 5, HB46PP S9 `mesh` 1): the eBPF mesh
+ * programs (bpf/mesh.bpf.c) in place of the ip6tnl. IPv4 leaves through
+ * the IPv4-side device dev (a veth end, ARP off, as the translator's:
+ * routes and NAT44 point there) and is encapsulated on its way out of the
+ * WAN, to the peer CE's MAP address inside a forwarding rule, else to the
+ * BR; IPv4-in-IPv6 to ipv6 on the WAN is checked (RFC 7597 8.1) and
+ * decapsulated into dev. MTU = WAN MTU - 40, as the tunnel's. */
+#define PLAN_MESH_MAX_FMRS MAP_MAX_RULES /* HB46PP S9: mesh with 256 */
+
+struct plan_mesh {
+	bool enabled;
+	char dev[IFNAMSIZ];      /* IPv4 side: PLAN_XLAT_DEV, an ARP-off veth */
+	char peer[IFNAMSIZ];     /* its other end, PLAN_XLAT_PEER */
+	char wan[IFNAMSIZ];      /* the programs sit on its clsact */
+	struct in_addr ipv4;     /* our IPv4 after NAT44 (the BMR's) */
+	struct in6_addr ipv6;    /* our MAP address: outer source / destination */
+	struct in6_addr br;      /* every destination outside the rules */
+	enum map_layout layout;  /* the peers' interface IDs (S9 version) */
+	struct portset ports;    /* ours (len 0: all) */
+	uint32_t mtu;            /* WAN MTU - 40 */
+	uint16_t mss;            /* mtu - 40 */
+	/* Every rule of the offer, the BMR too (RFC 7597 5: each rule is
+	 * also an FMR in mesh mode); the loader leaves out the ones that
+	 * delegate IPv4 prefixes (no per-port CE address: via the BR). */
+	struct map_rule fmrs[PLAN_MESH_MAX_FMRS];
+	size_t n_fmrs;
+};
+
 struct plan {
 	enum method method;
 	struct plan_scope scope; /* whose objects these are */
@@ -158,6 +186,7 @@ struct plan {
 	struct plan_nat nat;
 	struct plan_filter filter;
 	struct plan_xlat xlat;
+	struct plan_mesh mesh;
 	/* For people: what was computed (status, calc-like output). */
 	struct {
 		struct in_addr ipv4;
@@ -191,6 +220,10 @@ struct wan_facts {
 	 * (AAAA through the WAN's resolvers) before planning. */
 	struct in6_addr peer;
 	bool has_peer;
+	/* This build and kernel can run the MAP-E mesh programs (the agent
+	 * probes; the planner stays pure): a map_e offer with mesh 1 is
+	 * planned mesh, else hub-and-spoke. */
+	bool can_mesh;
 	/* IPIP: which entry (0 = the first). */
 	unsigned ipip_index;
 	char lan[PLAN_MAX_LAN][IFNAMSIZ];
@@ -260,6 +293,18 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 		  const struct portset *ps, struct err *e);
 /* One more FMR (copied field by field). */
 int plan_add_fmr(struct plan *p, const struct map_rule *r, struct err *e);
+
+/* ---- MAP-E mesh ---- */
+
+/* The mesh section: dev/peer/wan, ipv4 <-> ipv6 (our MAP address), the BR,
+ * the peers' IID layout, ports (NULL: all), the IPv4 default route into
+ * dev with the tunnel MTU and the MSS clamp on dev; dev/peer as a
+ * PLAN_LINK_VETH link; every rule as an FMR. */
+int plan_add_mesh(struct plan *p, const struct wan_facts *w,
+		  struct in_addr ipv4, const struct in6_addr *ipv6,
+		  const struct in6_addr *br, enum map_layout layout,
+		  const struct portset *ps, const struct map_rule *rules,
+		  size_t n, struct err *e);
 
 /* The Basic Mapping Rule for the CE (RFC 7597 5): of the WAN facts'
  * prefixes (or the forced one), the longest rule prefix holding one that

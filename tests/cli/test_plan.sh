@@ -64,16 +64,25 @@ if has_cap 464xlat; then
 	is "$(j "$p" '(j["method"], j["xlat"]["ipv6"], j["xlat"]["remote_prefix"], j["xlat"]["ipv6_reached_by"])')" \
 		"('464xlat', '2001:db8:1:2345::c000:1', '2001:db8:6::/96', 'route')" \
 		"spec 3.4: 464xlat first (S8); the CLAT address in the --prefix, routed"
-	set -- --method map_e
+	set -- --method map_e --no-mesh
 else
-	set --
+	set -- --no-mesh
 fi
 p=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --json 2>/dev/null)
 is "$(j "$p" '(j["method"], j["links"][0]["local"], j["links"][0]["remote"], j["info"]["ipv4"], j["info"]["psid"])')" \
 	"('map_e', '2001:db8:1:2345:cb:71:3400:500', '2001:db8:1::1', '203.0.113.52', 5)" \
-	"spec 3.4: map_e (first built, or fixed), hub-and-spoke to the BR"
+	"spec 3.4: map_e (first built, or fixed), --no-mesh: hub-and-spoke to the BR"
 t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@")
-like "$t" "^# map_e.mesh is true: planned hub-and-spoke" "mesh: true is said, and planned hub-and-spoke"
+like "$t" "^# map_e.mesh is true: planned hub-and-spoke" "mesh: true is said, and with --no-mesh planned hub-and-spoke"
+is "$(j "$p" 'j["mesh"]["mode"]')" "hubspoke" "--no-mesh: mesh.mode hubspoke"
+# without --no-mesh a build with mesh plans the mesh programs' device
+pm=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 --method map_e --json 2>/dev/null)
+is "$(j "$pm" '(j["mesh"]["mode"], j["links"][0]["kind"], j["links"][0]["name"], j["links"][0]["mtu"], j["routes"][0]["dev"], j["nat"]["out_ifname"], j["addresses"][0]["address"])')" \
+	"('mesh', 'veth', 'v6mig0', 1460, 'v6mig0', 'v6mig0', '2001:db8:1:2345:cb:71:3400:500')" \
+	"mesh: a veth v6mig0 at WAN - 40, the default route and NAT44 into it, the CE address on the WAN"
+t=$(plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 --method map_e)
+like "$t" "^# map_e.mesh is true: planned mesh" "mesh: planned mesh, said"
+like "$t" "^# Mesh .RFC 7597 5, eBPF on wan's clsact.: 203.0.113.52 <-> 2001:db8:1:2345:cb:71:3400:500, BR 2001:db8:1::1" "mesh: the programs' summary"
 e=$($A plan --from "$F/spec_3_4.json" --prefix 2001:db8:1:2345::/64 "$@" --json 2>&1 >/dev/null)
 like "$e" "note: map_e.mesh is true" "mesh note on stderr with --json"
 is "$(j "$p" 'j["mesh"]["fmrs"]')" \

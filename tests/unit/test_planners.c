@@ -23,13 +23,13 @@
 /* ---- the build ------------------------------------------------------ */
 
 /* R4: a build's capability is exactly its planners, in the spec's order;
- * mesh is never advertised. */
+ * mesh only when asked for (the kernel probe is the agent's). */
 static void test_capability(void **state)
 {
 	char cap[METHOD_CAPABILITY_MAX], want[METHOD_CAPABILITY_MAX] = "";
 
 	(void)state;
-	method_capability(cap, sizeof(cap));
+	method_capability(cap, sizeof(cap), false);
 #ifdef CONFIG_METHOD_464XLAT
 	strcat(want, ",464xlat");
 #endif
@@ -58,6 +58,13 @@ static void test_capability(void **state)
 	assert_string_equal(cap, "464xlat,dslite,ipip,lw4o6,map_e,map_t,hubspoke");
 #endif
 	assert_null(strstr(cap, "mesh"));
+	/* "mesh" only when the caller found the kernel can (agent/meshcap.h),
+	 * last (R4's word order), and only with MAP-E built. */
+	method_capability(cap, sizeof(cap), true);
+#ifdef CONFIG_METHOD_MAP_E
+	strcat(want, ",mesh");
+#endif
+	assert_string_equal(cap, want[0] ? want + 1 : "");
 }
 
 /* S8: the first method of order this build has. */
