@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "heapstat.h"
 #include "log.h"
+#include "meshcap.h"
 #include "notify.h"
 #include "../util/runlock.h"
 #include "status.h"
@@ -138,8 +139,12 @@ void daemon_write_status(struct daemon *d)
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
 	char nat64[V6_STR_MAX + 8];
+	uint64_t mesh[MESH_STAT_MAX];
 	struct err e;
 
+	if (d->has_plan && d->plan.mesh.enabled &&
+	    mesh_counters(d->plan.mesh.wan, mesh, &e) == 0)
+		s.mesh = mesh;
 	daemon_ops_status(d, &s, nat64, sizeof(nat64));
 	if (status_write(d->cfg.run_dir, &s, &e) < 0)
 		log_warn("status: %s", e.msg);

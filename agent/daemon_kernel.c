@@ -66,6 +66,9 @@ static void log_plan(const struct plan *p, unsigned writes)
 	if (p->xlat.enabled) { /* translated: our address -> the prefix */
 		v6addr_str(&p->xlat.ipv6, v6);
 		v6pfx_str(&p->xlat.remote, peer);
+	} else if (p->mesh.enabled) { /* mesh: our MAP address -> the BR */
+		v6addr_str(&p->mesh.ipv6, v6);
+		v6addr_str(&p->mesh.br, peer); /* and the peers by the FMRs */
 	} else {
 		v6addr_str(&p->links[0].local, v6);
 		v6addr_str(&p->links[0].remote, peer);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Can this agent run MAP-E in mesh mode: the build has it (Kconfig
+/* The agent's side of the MAP-E mesh (netlink/mesh.h): can it run, and
+ * what its programs counted.
+ *
+ * Can this agent run MAP-E in mesh mode: the build has it (Kconfig
  * METHOD_MAP_E and METHOD_MAP_E_MESH) and this kernel loads and verifies
  * the mesh programs (netlink/mesh.c mesh_supported(), probed once per
  * process, nothing attached)? The one answer behind R4's "mesh" word and
@@ -8,9 +11,22 @@
 #define V6MIG_MESHCAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "../bpf/mesh_abi.h"
+#include "../tunnels/err.h"
+#include "../tunnels/plan.h"
 
 bool mesh_capable(void);
 /* The build half alone (Kconfig), for `plan`, which reads no kernel. */
 bool mesh_built(void);
+
+/* The counters of the mesh programs on wan (summed over the CPUs, by
+ * enum mesh_stat); -errno with e set when none are attached or they
+ * cannot be read (BPF map access needs root: CAP_BPF + CAP_SYS_ADMIN). */
+int mesh_counters(const char *wan, uint64_t out[MESH_STAT_MAX], struct err *e);
+/* The same as {"out_direct": n, ...}; NULL with e set. */
+struct cJSON;
+struct cJSON *mesh_counters_json(const char *wan, struct err *e);
 
 #endif

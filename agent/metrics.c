@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../netlink/mesh.h"
 #include "../tunnels/method.h"
 #include "../util/fileio.h"
 #include "hbclass.h"
@@ -85,6 +86,17 @@ static void write_ports(FILE *f, const struct ct_ports *c)
 	}
 }
 
+/* The mesh programs' packets by the program's reason (bpf/mesh_abi.h:
+ * out_direct/out_br/in_peer/in_br..., drop_spoof is RFC 7597 8.1). */
+static void write_mesh(FILE *f, const uint64_t *v)
+{
+	family(f, "mesh_packets_total", "counter",
+	       "MAP-E mesh packets encapsulated, decapsulated, passed or dropped, by reason.");
+	for (int i = 0; i < MESH_STAT_MAX; i++)
+		fprintf(f, "v6mig_mesh_packets_total{reason=\"%s\"} %llu\n",
+			mesh_stat_name((enum mesh_stat)i), (unsigned long long)v[i]);
+}
+
 static void write_all(FILE *f, const struct status *s)
 {
 	write_states(f, s);
@@ -106,6 +118,8 @@ static void write_all(FILE *f, const struct status *s)
 		      "From start to the first configuration.", (double)s->timings->total_ms / 1000.0);
 	gauge(f, "clock_suspect", "1 when the last fetch failed a certificate's validity period (the clock looks wrong).",
 	      s->clock ? 1 : 0);
+	if (s->mesh)
+		write_mesh(f, s->mesh);
 }
 
 int metrics_write(const char *run_dir, const struct status *s, struct err *e)

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "../util/fileio.h"
 #include "hbclass.h"
+#include "meshcap.h"
 #include "planfmt.h"
 #include "textesc.h"
 
@@ -65,6 +66,17 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6pfx_str(&p->xlat.remote, b) :
 				v6addr_str(&p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
+	/* The mesh: where its counters are (status reads them live). */
+	if (p->mesh.enabled) {
+		cJSON *m = cJSON_AddObjectToObject(o, "mesh");
+
+		if (m) {
+			cJSON_AddStringToObject(m, "wan", p->mesh.wan);
+			cJSON_AddStringToObject(m, "dev", p->mesh.dev);
+			cJSON_AddStringToObject(m, "br", v6addr_str(&p->mesh.br, b));
+			cJSON_AddNumberToObject(m, "fmrs", (double)p->mesh.n_fmrs);
+		}
+	}
 	/* The translator: where its counters are (status reads them live). */
 	if (p->xlat.enabled) {
 		cJSON *x = cJSON_AddObjectToObject(o, "xlat");
@@ -330,20 +342,29 @@ static void print_human(const cJSON *o)
 /* A translator's counters, read now from its programs: "counters" in
  * the "xlat" object, null when they cannot be read (not root, no
  * translator attached). */
-static void add_counters(cJSON *o)
+static void add_counters_of(cJSON *o, const char *key,
+			    cJSON *(*read)(const char *wan, struct err *e))
 {
-	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "xlat");
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
 	const cJSON *wan = cJSON_GetObjectItemCaseSensitive(x, "wan");
 	cJSON *c;
 	struct err e;
 
 	if (!cJSON_IsObject(x) || !cJSON_IsString(wan))
 		return;
-	c = xlat_counters_json(wan->valuestring, &e);
+	c = read(wan->valuestring, &e);
 	if (c)
 		cJSON_AddItemToObject(x, "counters", c);
 	else
 		cJSON_AddNullToObject(x, "counters");
+}
+
+/* The translator's and the mesh's, by reason (bpf/xlat_abi.h,
+ * bpf/mesh_abi.h). */
+static void add_counters(cJSON *o)
+{
+	add_counters_of(o, "xlat", xlat_counters_json);
+	add_counters_of(o, "mesh", mesh_counters_json);
 }
 
 int cmd_status(int argc, char **argv)

@@ -49,6 +49,9 @@ struct status {
 	const char *nat64_prefix;   /* 464xlat.nat64prefix of the data, or NULL */
 	const char *clock;          /* a validity-period failure explained, or NULL */
 	const char *hook;           /* the last hook run: "EVENT: exit 0 ...", or NULL */
+	/* MAP-E mesh: its programs' counters by enum mesh_stat, NULL when
+	 * none run or they cannot be read */
+	const uint64_t *mesh;
 };
 
 #define METRICS_FILE "metrics.prom"

@@ -40,16 +40,23 @@ meshdev() {
 	ip -n "$1" link set m0 arp off && ip -n "$1" link set m0 up && ip -n "$1" link set m0p up
 }
 
-ce() { # N V4 PSID FMRS
-	ns=$n-$1 ; m6=$(mapaddr "$2" "$3")
+# a CE's namespace and WAN "wan" on the router, its end-user prefix routed
+# to it (what the agent's apply starts from)
+ce_wan() { # N V4 PSID
+	ns=$n-$1
 	ip netns add "$ns" && sys0 "$ns" 0 && ip -n "$ns" link set lo up &&
 	ip -n $isp link add "i$1" type veth peer name wan netns "$ns" &&
 	ip -n $isp link set "i$1" up && ip -n "$ns" link set wan up &&
 	ip -n $isp addr add "2001:db8:a:$1::1/64" dev "i$1" nodad &&
 	ip -n "$ns" addr add "2001:db8:a:$1::2/64" dev wan nodad &&
-	ip -n "$ns" addr add "$m6/128" dev wan nodad &&
 	ip -n "$ns" -6 route add default via "2001:db8:a:$1::1" &&
-	ip -n $isp -6 route add "$(eupof "$2" "$3")" via "2001:db8:a:$1::2" &&
+	ip -n $isp -6 route add "$(eupof "$2" "$3")" via "2001:db8:a:$1::2"
+}
+
+ce() { # N V4 PSID FMRS
+	ns=$n-$1 ; m6=$(mapaddr "$2" "$3")
+	ce_wan "$1" "$2" "$3" &&
+	ip -n "$ns" addr add "$m6/128" dev wan nodad &&
 	meshdev "$ns" && ip -n "$ns" addr add "$2/32" dev m0 &&
 	ip -n "$ns" route add default dev m0 mtu 1460 src "$2" &&
 	sx "$ns" "$C" apply wan m0 --v4 "$2" --local6 "$m6" --br $BR6 \
@@ -60,6 +67,12 @@ ce() { # N V4 PSID FMRS
 # "": hub-and-spoke, everything to the BR, only the BR accepted); CE3 and
 # the BR always have the rule.
 lab_setup() {
+	lab_core && ce 1 192.0.2.10 33 "$1" && ce 2 192.0.2.20 52 "$2" &&
+	ce 3 192.0.2.20 53 "--fmr $RULE"
+}
+
+# the router, the BR (mesh_ctl, BR mode) and the internet host
+lab_core() {
 	ip netns add $isp && ip netns add $br && ip netns add $inet &&
 	sys0 $isp 1 && sys0 $br 1 && sys0 $inet 0 &&
 	for x in $isp $br $inet; do ip -n "$x" link set lo up; done &&
@@ -77,7 +90,5 @@ lab_setup() {
 	ip -n $inet route add default via 198.51.100.1 &&
 	meshdev $br && ip -n $br route add 192.0.2.0/24 dev m0 &&
 	sx $br "$C" apply wan m0 --br-mode --v4 0.0.0.0 --local6 $BR6 --br $BR6 \
-		--psid 0/0/0 --version 1 --fmr $RULE >/dev/null &&
-	ce 1 192.0.2.10 33 "$1" && ce 2 192.0.2.20 52 "$2" &&
-	ce 3 192.0.2.20 53 "--fmr $RULE"
+		--psid 0/0/0 --version 1 --fmr $RULE >/dev/null
 }
