@@ -119,6 +119,28 @@ static bool link_going(const struct rc *c, const char *name)
 	return is_our_link(c->k, name) && !plan_has_link(c->plan, name);
 }
 
+/* One of our links that the plan wants as another kind under the same
+ * name (MAP-E mesh or MAP-T's veth <-> a tunnel's ip6tnl): deleted and
+ * made anew, and what was on it goes with it and is added again. */
+static bool link_replaced(const struct rc *c, const char *name)
+{
+	const struct plan_link *pl = plan_link_of(c->plan, name);
+
+	if (!pl || !is_our_link(c->k, name))
+		return false;
+	for (size_t i = 0; i < c->k->n_links; i++)
+		if (!strcmp(c->k->links[i].l.name, name))
+			return strcmp(c->k->links[i].kind,
+				      klink_kind_name(pl->kind)) != 0;
+	return false;
+}
+
+/* Goes away with a link being deleted or replaced. */
+static bool on_link_going(const struct rc *c, const char *ifname)
+{
+	return link_going(c, ifname) || link_replaced(c, ifname);
+}
+
 static int record_keep(struct own_record *r, const struct kaddr *a,
 		       struct err *e)
 {
@@ -142,6 +164,10 @@ static void diff_links(struct rc *c)
 		for (size_t j = 0; j < c->k->n_links; j++)
 			if (!strcmp(c->k->links[j].l.name, want.l.name))
 				have = &c->k->links[j];
+		if (have && link_replaced(c, have->l.name)) {
+			op_push(c, OP_LINK_DEL)->old_link = *have;
+			have = NULL;
+		}
 		if (have && klink_same(&want, have, NULL))
 			continue;
 		o = op_push(c, have ? OP_LINK_CHANGE : OP_LINK_ADD);
@@ -161,7 +187,8 @@ static int diff_addrs(struct rc *c, struct err *e)
 		kaddr_from_plan(&c->plan->addrs[i], &want);
 		ours_if = plan_has_link(c->plan, want.a.ifname);
 		for (size_t j = 0; j < c->k->n_addrs; j++)
-			if (kaddr_same_key(&want, &c->k->addrs[j]))
+			if (kaddr_same_key(&want, &c->k->addrs[j]) &&
+			    !link_replaced(c, c->k->addrs[j].a.ifname))
 				have = &c->k->addrs[j];
 		if (have && !addr_owned(c, have))
 			continue; /* somebody else's: it serves, leave it */
@@ -188,7 +215,8 @@ static void diff_routes(struct rc *c)
 
 		kroute_from_plan(&c->plan->routes[i], &want);
 		for (size_t j = 0; j < c->k->n_routes; j++)
-			if (kroute_same_key(&want, &c->k->routes[j]))
+			if (kroute_same_key(&want, &c->k->routes[j]) &&
+			    !link_replaced(c, c->k->routes[j].r.dev))
 				have = &c->k->routes[j];
 		if (have && kroute_same(&want, have))
 			continue;
@@ -225,10 +253,15 @@ static bool addr_wanted(const struct rc *c, const struct kaddr *a)
 
 /* A veth going whose peer goes too and sorts first: deleting the peer
  * deletes both, so one delete (and one undo, which makes the pair). The
- * peer's own record is the one kept: it must name this end as its peer. */
+ * peer's own record is the one kept: it must name this end as its peer.
+ * A peer being replaced (diff_links deletes it) takes this end along. */
 static bool veth_peer_first(const struct rc *c, const struct klink *l)
 {
-	if (strcmp(l->kind, "veth") || !link_going(c, l->l.peer))
+	if (strcmp(l->kind, "veth"))
+		return false;
+	if (link_replaced(c, l->l.peer))
+		return true;
+	if (!link_going(c, l->l.peer))
 		return false;
 	return strcmp(l->l.peer, l->l.name) < 0;
 }
@@ -240,14 +273,14 @@ static void sweep(struct rc *c)
 	for (size_t i = 0; i < c->k->n_routes; i++) {
 		const struct kroute *r = &c->k->routes[i];
 
-		if (!route_wanted(c, r) && !link_going(c, r->r.dev))
+		if (!route_wanted(c, r) && !on_link_going(c, r->r.dev))
 			op_push(c, OP_ROUTE_DEL)->route = *r;
 	}
 	for (size_t i = 0; i < c->k->n_addrs; i++) {
 		const struct kaddr *a = &c->k->addrs[i];
 
 		if (addr_owned(c, a) && !addr_wanted(c, a) &&
-		    !link_going(c, a->a.ifname))
+		    !on_link_going(c, a->a.ifname))
 			op_push(c, OP_ADDR_DEL)->addr = *a;
 	}
 	for (size_t i = 0; i < c->k->n_links; i++)
@@ -626,7 +659,8 @@ static int refuse_foreign(const struct rc *c, struct err *e)
 		const struct plan_link *pl = plan_link_of(c->plan, l->l.name);
 		const char *want = pl ? klink_kind_name(pl->kind) : NULL;
 
-		if (want && strcmp(l->kind, want))
+		/* ours of another kind is replaced (link_replaced()) */
+		if (want && strcmp(l->kind, want) && !is_our_link(&c->have, l->l.name))
 			return err_set(e, EEXIST, "link %s exists and is a '%s', "
 				       "not an %s of ours: not touching it",
 				       l->l.name, l->kind, want);
@@ -681,9 +715,11 @@ static int commit(struct rc *c, const char *run_dir, bool down,
 	if ((rc = cover_union(c, e)) ||
 	    (rc = record_save(run_dir, &c->cover, e)))
 		return rc;
-	rc = bpf_before(c, e);
+	/* Filters come off after the link writes: a refused write is undone
+	 * with the programs still in place where their device stayed. */
+	rc = run_ops(c, e);
 	if (!rc)
-		rc = run_ops(c, e);
+		rc = bpf_before(c, e);
 	if (!rc)
 		rc = bpf_after(c, e);
 	if (!rc)

@@ -449,6 +449,37 @@ static int fake_xlat_remove(void *ctx, const char *wan, struct err *e)
 	return 0;
 }
 
+/* ---- the mesh ---------------------------------------------------------------- */
+
+static int fake_mesh_apply(void *ctx, const struct plan_mesh *m,
+			   unsigned *writes, struct err *e)
+{
+	struct fake_kernel *k = ctx;
+	int rc;
+
+	if (!memcmp(&k->mesh, m, sizeof(*m)))
+		return 0;
+	if ((rc = write_begin(k, e, "mesh_apply %s %s", m->wan, m->dev)))
+		return rc;
+	if (!find_link(k, m->wan) || !find_link(k, m->dev))
+		return err_set(e, ENODEV, "mesh: no %s or %s", m->wan, m->dev);
+	k->mesh = *m;
+	(*writes)++;
+	return 0;
+}
+
+static int fake_mesh_remove(void *ctx, const char *wan, struct err *e)
+{
+	struct fake_kernel *k = ctx;
+	int rc;
+
+	if ((rc = write_begin(k, e, "mesh_remove %s", wan)))
+		return rc;
+	if (k->mesh.enabled && !strcmp(k->mesh.wan, wan))
+		memset(&k->mesh, 0, sizeof(k->mesh));
+	return 0;
+}
+
 const struct backend_ops fake_backend_ops = {
 	.read = fake_read,
 	.link_add = fake_link_add,
@@ -463,6 +494,8 @@ const struct backend_ops fake_backend_ops = {
 	.nft_remove = fake_nft_remove,
 	.xlat_apply = fake_xlat_apply,
 	.xlat_remove = fake_xlat_remove,
+	.mesh_apply = fake_mesh_apply,
+	.mesh_remove = fake_mesh_remove,
 };
 
 /* ---- comparison ------------------------------------------------------------ */
@@ -526,6 +559,9 @@ bool fake_state_equal(const struct fake_kernel *a, const struct fake_kernel *b)
 			return false;
 	if (a->xlat.enabled != b->xlat.enabled ||
 	    (a->xlat.enabled && memcmp(&a->xlat, &b->xlat, sizeof(a->xlat))))
+		return false;
+	if (a->mesh.enabled != b->mesh.enabled ||
+	    (a->mesh.enabled && memcmp(&a->mesh, &b->mesh, sizeof(a->mesh))))
 		return false;
 	return !a->nft_present || nft_equal(&a->nft, &b->nft);
 }

@@ -39,6 +39,8 @@ struct fake_kernel {
 	/* The translator's programs and maps (netlink/xlat.h): on the WAN
 	 * xlat.wan when xlat.enabled. */
 	struct plan_xlat xlat;
+	/* The mesh programs' (netlink/mesh.h): on mesh.wan when enabled. */
+	struct plan_mesh mesh;
 };
 
 extern const struct backend_ops fake_backend_ops;
