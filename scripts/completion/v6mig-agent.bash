@@ -63,7 +63,7 @@ _v6mig_agent()
 		--route-metric" ;;
 	probe) opts="--resolver --domain --wan --ca-file --user --pass-file
 		--server-name --timeout --json" ;;
-	plan) opts="--from --method --wan --prefix --dest --instance --route-metric --json" ;;
+	plan) opts="--from --method --wan --prefix --dest --no-mesh --instance --route-metric --json" ;;
 	apply) opts="--from --method --wan --lan --prefix --instance
 		--route-metric --run-dir" ;;
 	down) opts="--instance --run-dir" ;;
