@@ -8,6 +8,10 @@
 #       method the provisioning server puts first in `order` (default
 #       map_e); its answer carries all six, so the agent's choice follows
 #       S8. map_t and 464xlat run against TAYGA (BR, PLAT) in br.
+#   LAB_MESH=1 (with map_e): the offer says map_e.mesh 1 (one rule, a whole
+#       IPv4 per CE) and a second CE runs a second agent: LAN 1 -> CE 2's
+#       IPv4 goes straight from CE 1 to CE 2 (the BR's tunnels count
+#       nothing), the internet still through the BR.
 #   LAB_KEEP=1 (or --keep): leave the lab up for exploring and print how
 #       to enter each namespace. Needs a kernel with ip6tnl: inside the VM
 #       the lab cannot outlive the VM (the CE's kernel state is shown then).
@@ -19,11 +23,13 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-method=${LAB_METHOD:-map_e} keep=${LAB_KEEP:-}
+method=${LAB_METHOD:-map_e} keep=${LAB_KEEP:-} mesh=${LAB_MESH:-}
+[ "$mesh" = 0 ] && mesh=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--method) method=${2:-}; shift 2 || die "--method M" ;;
 	--keep) keep=1; shift ;;
+	--mesh) mesh=1; shift ;;
 	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
 	esac
 done
@@ -32,6 +38,7 @@ case $method in
 map_e | dslite | lw4o6 | ipip | map_t | 464xlat) ;;
 *) die "LAB_METHOD must be map_e, dslite, lw4o6, ipip, map_t or 464xlat (not '$method')" ;;
 esac
+[ -z "$mesh" ] || [ "$method" = map_e ] || die "LAB_MESH=1 goes with LAB_METHOD=map_e"
 [ "$(id -u)" = 0 ] || die "the lab makes namespaces: run as root (sudo make lab)"
 [ -x "$LAB_AGENT" ] || die "no agent at $LAB_AGENT: run make first"
 
@@ -58,7 +65,8 @@ else
 	fi
 	# run.sh passes only V6MIG_* variables; LAB_VERBOSE (phase times) by env.
 	V6MIG_LAB_IN_VM=1 "$LAB_TOP/scripts/vm/run.sh" --timeout 300 -- \
-		/usr/bin/env LAB_VERBOSE="${LAB_VERBOSE:-}" "$0" --method "$method" ${keep:+--keep}
+		/usr/bin/env LAB_VERBOSE="${LAB_VERBOSE:-}" "$0" --method "$method" ${keep:+--keep} \
+		${mesh:+--mesh}
 	rc=$?
 	say "$(printf 'whole run, VM boot included: %s s' "$(secs "$T0" "$(now)")")"
 	exit "$rc"
@@ -91,7 +99,8 @@ v6mig lab: an ISP in network namespaces (kernel $(uname -r), $mech)
 EOF
 say "bringing the lab up (the server offers $method first)"
 mkdir -p "$LAB_DIR/story" || die "cannot create $LAB_DIR"
-"$PY" "$L/story.py" offer "$method" "$LAB_DIR/story/offer.json" || exit 1
+LAB_MESH=$mesh "$PY" "$L/story.py" offer "$method" "$LAB_DIR/story/offer.json" || exit 1
+[ -z "$mesh" ] || export LAB_CES=2
 if [ -n "${V6MIG_LAB_IN_VM:-}" ]; then
 	# In the VM every module the kernel loads on demand costs seconds
 	# (modprobe from the initramfs, and nftables replays the transaction
@@ -104,14 +113,20 @@ wait
 # The operator's side of the softwire for CE 1 (the lab's BR is provisioned
 # by hand, from the same offer; the CE is the agent's job).
 "$L/br.sh" add 1 "$LAB_DIR/story/offer.json" --method "$method" || exit 1
+[ -z "$mesh" ] || "$L/br.sh" add 2 "$LAB_DIR/story/offer.json" --method "$method" || exit 1
 T1=$(now)
 "$L/agent.sh" start || exit 1
+[ -z "$mesh" ] || "$L/agent.sh" start --ce 2 || exit 1
 say "v6mig-agent run started in ${LAB_PREFIX}ce; waiting for it to be configured"
 "$L/agent.sh" wait configured --timeout 60 || {
 	tail -n 20 "$LAB_DIR/log/agent1.log" | sed 's/^/  agent| /' >&2
 	exit 1
 }
 T2=$(now)
+if [ -n "$mesh" ]; then
+	"$L/agent.sh" wait configured --ce 2 --timeout 60 || exit 1
+	"$L/mesh.sh" show || exit 1
+fi
 "$L/agent.sh" status >"$LAB_DIR/story/status.json" || exit 1
 nsx lan "$PY" "$L/story.py" tell --status "$LAB_DIR/story/status.json" \
 	--prov-log "$LAB_DIR/prov/requests.log" --agent-log "$LAB_DIR/log/agent1.log" \

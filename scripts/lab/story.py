@@ -42,6 +42,15 @@ def offer(first, out):
         with open(os.path.join(HERE, "offers", SECTION_FROM[m] + ".json")) as f:
             o[m] = json.load(f)[m]
     o["order"] = [first] + [m for m in METHODS if m != first]
+    if os.environ.get("LAB_MESH"):
+        # RFC 7597 mesh: each CE's /56 (2001:db8:4002:3N00::/56) holds 4 EA
+        # bits, a whole IPv4 198.51.100.(16+N) per CE (no PSID), so CE 1
+        # can reach CE 2 (two CEs sharing one IPv4 cannot reach each other:
+        # the address is local to both). The one rule is also the FMR.
+        o["map_e"]["mesh"] = True
+        o["map_e"]["rules"] = [{"ipv6": "2001:db8:4002:3000::/52",
+                                "ipv4": "198.51.100.16/28",
+                                "ea_length": 4, "psid_offset": 0}]
     with open(out + ".tmp", "w") as f:
         json.dump(o, f, indent=2)
         f.write("\n")
