@@ -334,6 +334,40 @@ static __always_inline int decap(struct __sk_buff *skb, const struct mesh_cfg *c
 				   BPF_F_ADJ_ROOM_FIXED_GSO);
 }
 
+/* A BR relaying from one CE to another (RFC 7597 8: the BR forwards
+ * between CEs of the domain, e.g. for CEs without FMRs): the inner packet
+ * is not changed, so the outer header is rewritten in place -- source the
+ * BR, destination the peer CE by the FMR and the destination port's PSID,
+ * hop limit one less -- and the packet leaves by the WAN again. No
+ * decapsulation and encapsulation: a GSO packet keeps its tunnel GSO
+ * state (a decapsulated, forwarded GSO packet cannot be encapsulated
+ * again: encap()). 1: relayed; 0: not for this path; -1: failed. */
+static __always_inline int br_relay(struct __sk_buff *skb,
+				    const struct mesh_cfg *c,
+				    const struct ip6h *h, const struct iphdr *ip,
+				    const struct ports *p)
+{
+	const struct mesh_fmr *f;
+	struct mesh_fmr r;
+	__u8 dst[16];
+	__u8 hop;
+
+	if (!(c->flags & MESH_F_BR) || !p->has || h->hop <= 1)
+		return 0;
+	f = fmr_find(ip->daddr);
+	if (!f)
+		return 0;
+	r = *f;
+	hop = h->hop - 1;
+	if (peer_addr(dst, &r, c, ip->daddr,
+		      psid_of(r.psid_offset, r.psid_len, p->dport)) ||
+	    bpf_skb_store_bytes(skb, L3_OFF + 7, &hop, 1, BPF_F_RECOMPUTE_CSUM) ||
+	    bpf_skb_store_bytes(skb, L3_OFF + 8, c->local6, 16, BPF_F_RECOMPUTE_CSUM) ||
+	    bpf_skb_store_bytes(skb, L3_OFF + 24, dst, 16, BPF_F_RECOMPUTE_CSUM))
+		return -1;
+	return 1;
+}
+
 SEC("tc")
 int mesh_in(struct __sk_buff *skb)
 {
@@ -374,6 +408,14 @@ int mesh_in(struct __sk_buff *skb)
 	if (!(c->flags & MESH_F_BR) && p.has &&
 	    !port_ok(c->psid_offset, c->psid_len, c->psid, p.dport))
 		return drop(MESH_DROP_PORT_IN);
+	k = (__u32)br_relay(skb, c, &h, &ip, &p);
+	if (k == 1) {
+		stat_inc(MESH_IN_PEER);
+		stat_inc(MESH_OUT_DIRECT);
+		return bpf_redirect_neigh(c->wan_ifindex, 0, 0, 0);
+	}
+	if (k)
+		return drop(MESH_DROP_HELPER);
 	if (decap(skb, c))
 		return drop(MESH_DROP_HELPER);
 	/* the frame is addressed to the device, so it is PACKET_HOST there */

@@ -48,7 +48,10 @@ enum mesh_mode {
                               * out: any IPv4 source, the destination must
                               * be inside an FMR (else drop_no_rule); in:
                               * only CEs (spoof-checked), to any IPv4
-                              * destination, decapsulated and forwarded */
+                              * destination, decapsulated and forwarded;
+                              * to another CE (an FMR and a port): relayed
+                              * with the outer header rewritten (counted
+                              * in_peer and out_direct) */
 
 struct mesh_cfg {
 	__u32 abi;           /* MESH_ABI_VERSION */

@@ -312,6 +312,12 @@ def br_batch():
     b.case("in from a CE to the internet: decapsulated, forwarded", "in",
            e6() / IPv6(src=FIRST.addr(PEER4, PEER_PSID, 1), dst=BR) / inner,
            expect(TC_REDIRECT, ei() / inner, mac=DEV_MAC))
+    inner = IP(src=PEER4, dst=PEER4) / UDP(sport=port_in(PEER_PSID, 6, 8, 4),
+                                          dport=port_in(PEER_PSID ^ 1, 6, 8, 2)) / PAY
+    b.case("in from a CE to another CE: relayed, outer header rewritten (source the BR, "
+           "destination the peer by the FMR, hop limit - 1), not decapsulated", "in",
+           e6() / IPv6(src=FIRST.addr(PEER4, PEER_PSID, 1), dst=BR, hlim=64) / inner,
+           expect(TC_REDIRECT, e6() / IPv6(src=BR, dst=FIRST.addr(PEER4, PEER_PSID ^ 1, 1), hlim=63) / inner))
     b.case("in from a CE with a port outside its set: dropped (spoof)", "in",
            e6() / IPv6(src=FIRST.addr(PEER4, PEER_PSID, 1), dst=BR) /
            IP(src=PEER4, dst="198.51.100.254") / UDP(sport=port_in(PEER_PSID ^ 1, 6, 8), dport=53),
@@ -319,7 +325,7 @@ def br_batch():
     b.case("in from its own address (not a CE): dropped", "in",
            e6() / IPv6(src=BR, dst=BR) / IP(src="198.51.100.254", dst=PEER4) / UDP(sport=53, dport=pp),
            expect(TC_SHOT))
-    b.stats("counters", {"out_direct": 1, "drop_no_rule": 2, "in_peer": 1, "drop_spoof": 2}, exact=True)
+    b.stats("counters", {"out_direct": 2, "drop_no_rule": 2, "in_peer": 2, "drop_spoof": 2}, exact=True)
     b.run()
 
 
