@@ -7,18 +7,7 @@
 #include <string.h>
 
 #include "../tunnels/mesh.h"
-
-static void fmr_of(const struct map_rule *r, struct mesh_fmr *f)
-{
-	memset(f, 0, sizeof(*f));
-	memcpy(f->v6, &r->ipv6.addr, 16);
-	f->v6_len = r->ipv6.len;
-	memcpy(f->v4, &r->ipv4.addr, 4);
-	f->v4_len = r->ipv4.len;
-	f->ea_len = r->ea_len;
-	f->psid_offset = r->psid_offset;
-	f->psid_len = (uint8_t)(r->ea_len - (32u - r->ipv4.len));
-}
+#include "fmrfill.h"
 
 int mesh_spec_from_plan(const struct plan_mesh *m, struct mesh_spec *s,
 			struct err *e)
@@ -41,6 +30,6 @@ int mesh_spec_from_plan(const struct plan_mesh *m, struct mesh_spec *s,
 	c->hop_limit = MESH_HOP_LIMIT;
 	for (size_t i = 0; i < m->n_fmrs && i < PLAN_MESH_MAX_FMRS; i++)
 		if (mesh_rule_usable(&m->fmrs[i]) && s->n_fmr < MESH_FMR_MAX)
-			fmr_of(&m->fmrs[i], &s->fmr[s->n_fmr++]);
+			FMR_FILL(&s->fmr[s->n_fmr++], &m->fmrs[i]);
 	return mesh_spec_check(s, e);
 }
