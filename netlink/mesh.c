@@ -3,6 +3,7 @@
 #include "mesh.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,14 +208,27 @@ void mesh_obj_free(struct mesh_obj *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* The probe's refusal (no CAP_BPF, no BPF, an older verifier) is its
+ * answer, not an error: libbpf keeps it off stderr meanwhile. */
+static int probe_print(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
 bool mesh_supported(void)
 {
 	static int known = -1;
+	libbpf_print_fn_t old;
 	struct mesh_obj o;
 	struct err e;
 
 	if (known < 0) {
+		old = libbpf_set_print(probe_print);
 		known = obj_open(&o, &e) == 0;
+		libbpf_set_print(old);
 		if (known)
 			mesh_obj_free(&o);
 	}
