@@ -102,7 +102,7 @@ int cli_method(const char *s, int *out)
 		return cli_usage_error("--method: '%s' is not one of 464xlat, dslite, "
 				       "ipip, lw4o6, map_e, map_t", s);
 	if (!method_ops((enum method)m)) {
-		method_capability(cap, sizeof(cap), mesh_capable());
+		agent_capability(cap, sizeof(cap));
 		return cli_usage_error("--method: this build cannot run '%s' (it has: %s)",
 				       s, cap[0] ? cap : "none");
 	}

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		method_capability(cap, sizeof(cap), mesh_capable());
+		agent_capability(cap, sizeof(cap));
 		printf("v6mig-agent %s (HB46PP 1; vendorid %s, product %s, "
 		       "version %s; capability %s)\n", V6MIG_VERSION_STR,
 		       CONFIG_VENDORID, CONFIG_PRODUCT, CONFIG_VERSION,

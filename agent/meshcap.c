@@ -5,6 +5,10 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "../netlink/mesh.h"
@@ -24,6 +28,48 @@ bool mesh_capable(void)
 	/* R4: exactly what this build and kernel can do -- probed, not
 	 * assumed (a kernel without BPF or clsact, or no CAP_BPF). */
 	return mesh_built() && mesh_supported();
+}
+
+/* Does file (a modules.dep or modules.builtin) name ip6_tunnel.ko? */
+static bool lists_ip6tnl(const char *dir, const char *file)
+{
+	char path[256], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/ip6_tunnel.ko") != NULL;
+	fclose(f);
+	return found;
+}
+
+bool hubspoke_capable(void)
+{
+	static int known = -1;
+	char dir[160];
+	struct utsname u;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (!method_ops(METHOD_MAP_E))
+		return false;
+	if (access("/sys/module/ip6_tunnel", F_OK) == 0)
+		return (known = 1);
+	if (uname(&u) == 0) {
+		snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
+		known = lists_ip6tnl(dir, "modules.dep") ||
+			lists_ip6tnl(dir, "modules.builtin");
+	}
+	return known;
+}
+
+size_t agent_capability(char *buf, size_t size)
+{
+	return method_capability(buf, size, hubspoke_capable(), mesh_capable());
 }
 
 int mesh_counters(const char *wan, uint64_t out[MESH_STAT_MAX], struct err *e)

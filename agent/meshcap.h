@@ -18,6 +18,12 @@
 #include "../tunnels/plan.h"
 
 bool mesh_capable(void);
+/* R4's "hubspoke": MAP-E built and the kernel has ip6tnl (ip6_tunnel
+ * loaded or built in, /sys/module, or a module the kernel can load,
+ * modules.dep/modules.builtin): read from files, nothing made. */
+bool hubspoke_capable(void);
+/* The R4 capability words of this build on this kernel. */
+size_t agent_capability(char *buf, size_t size);
 /* The build half alone (Kconfig), for `plan`, which reads no kernel. */
 bool mesh_built(void);
 

@@ -64,7 +64,7 @@ int offer_choose(const struct prov *p, int fixed, struct err *e)
 	}
 	m = method_pick(p->order, p->n_order);
 	if (m < 0) {
-		method_capability(cap, sizeof(cap), mesh_capable());
+		agent_capability(cap, sizeof(cap));
 		err_set(e, ENOENT,
 			"no method of the order (first: %s) is in this build (it has: %s)",
 			method_name(p->order[0]), cap[0] ? cap : "none");

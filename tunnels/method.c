@@ -62,7 +62,7 @@ static size_t cap_add(char *buf, size_t size, size_t n, const char *w)
 	return n + (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
 }
 
-size_t method_capability(char *buf, size_t size, bool mesh)
+size_t method_capability(char *buf, size_t size, bool hubspoke, bool mesh)
 {
 	/* R4: exactly what this build can do, in the spec's word order:
 	 * the method names, then the modes ("hubspoke"). */
@@ -76,7 +76,7 @@ size_t method_capability(char *buf, size_t size, bool mesh)
 	for (int m = 0; m < METHOD__COUNT; m++) {
 		const struct method_ops *ops = method_ops((enum method)m);
 
-		if (ops && ops->capability)
+		if (ops && ops->capability && hubspoke)
 			n = cap_add(buf, size, n, ops->capability);
 	}
 	if (mesh && method_ops(METHOD_MAP_E))

@@ -46,10 +46,12 @@ const struct method_ops *method_ops(enum method m);
  * build has, or -ENOENT. The fixed mode (S8 SHOULD) is the caller's. */
 int method_pick(const enum method *order, size_t n);
 /* The R4 capability string of this build into buf, e.g.
- * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. mesh: also
- * "mesh" (MAP-E built): the caller found that this build and kernel run
- * the mesh programs (agent/meshcap.h); tunnels/ does not probe. */
+ * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. The mode words
+ * need the kernel too, which the caller probed (agent/meshcap.h; tunnels/
+ * does not probe): hubspoke -- it has ip6tnl (the planners' capability
+ * words, MAP-E's "hubspoke"); mesh -- it runs the mesh programs ("mesh",
+ * with MAP-E built). */
 #define METHOD_CAPABILITY_MAX 128
-size_t method_capability(char *buf, size_t size, bool mesh);
+size_t method_capability(char *buf, size_t size, bool hubspoke, bool mesh);
 
 #endif

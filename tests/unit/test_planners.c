@@ -29,7 +29,7 @@ static void test_capability(void **state)
 	char cap[METHOD_CAPABILITY_MAX], want[METHOD_CAPABILITY_MAX] = "";
 
 	(void)state;
-	method_capability(cap, sizeof(cap), false);
+	method_capability(cap, sizeof(cap), true, false);
 #ifdef CONFIG_METHOD_464XLAT
 	strcat(want, ",464xlat");
 #endif
@@ -60,11 +60,18 @@ static void test_capability(void **state)
 	assert_null(strstr(cap, "mesh"));
 	/* "mesh" only when the caller found the kernel can (agent/meshcap.h),
 	 * last (R4's word order), and only with MAP-E built. */
-	method_capability(cap, sizeof(cap), true);
+	method_capability(cap, sizeof(cap), true, true);
 #ifdef CONFIG_METHOD_MAP_E
 	strcat(want, ",mesh");
 #endif
 	assert_string_equal(cap, want[0] ? want + 1 : "");
+	/* a kernel without ip6tnl: no hubspoke, mesh still when it runs */
+	method_capability(cap, sizeof(cap), false, true);
+	assert_null(strstr(cap, "hubspoke"));
+#ifdef CONFIG_METHOD_MAP_E
+	assert_non_null(strstr(cap, "map_e,"));
+	assert_non_null(strstr(cap, ",mesh"));
+#endif
 }
 
 /* S8: the first method of order this build has. */

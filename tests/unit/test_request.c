@@ -147,7 +147,7 @@ static void test_R4_capability_from_build(void **state)
 	struct req_params p = { 0 };
 
 	(void)state;
-	method_capability(cap, sizeof(cap), false);
+	method_capability(cap, sizeof(cap), false, false);
 	snprintf(want, sizeof(want), "vendorid=%s&product=%s&version=%s&capability=%s",
 		 CONFIG_VENDORID, CONFIG_PRODUCT, CONFIG_VERSION, cap);
 	assert_string_equal(query(&p, BASE, true, NULL), want);
