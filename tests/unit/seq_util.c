@@ -152,3 +152,10 @@ void running_dslite(struct t *t, enum rmode mode)
 	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
 	assert_string_equal(acts(t), "query");
 }
+
+void at_deadline(struct t *t)
+{
+	t->now = t->s.deadline;
+	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
+	assert_string_equal(acts(t), "query");
+}

@@ -55,5 +55,7 @@ const struct prov *act_prov(const struct t *t, enum seq_action_type type);
 /* Started, data applied: dslite runs from DSLITE_A (ttl 3600), and the
  * ttl's timer has just sent the next query. */
 void running_dslite(struct t *t, enum rmode mode);
+/* The wait is over: the sequence queries. */
+void at_deadline(struct t *t);
 
 #endif

@@ -36,13 +36,11 @@ static void test_P1_stored_data_when_server_unreachable(void **state)
 		assert_int_equal(t.s.state, SEQ_BACKOFF);
 		assert_int_equal(t.s.running, METHOD_DSLITE);
 		/* Still unreachable: keep it. */
-		t.now = t.s.deadline;
-		ev(&t, SEQ_EV_TIMER);
+		at_deadline(&t);
 		assert_int_equal(result(&t, unreachable[i], NULL), 0);
 		assert_string_equal(acts(&t), i ? "keep:dslite arm:+600" : "keep:dslite arm:+60");
 		/* The server back with other data: reconfigure from it. */
-		t.now = t.s.deadline;
-		ev(&t, SEQ_EV_TIMER);
+		at_deadline(&t);
 		assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
 		assert_string_equal(acts(&t), "configure:dslite store");
 		seq_done(&t.s);
@@ -60,8 +58,7 @@ static void test_P1_not_used_when_server_answered(void **state)
 	start(&t, DSLITE_A);
 	assert_int_equal(result(&t, HB_BAD_ANSWER, NULL), 0);
 	assert_string_equal(acts(&t), "arm:+600");
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_NO_ANSWER, NULL), 0);
 	assert_string_equal(acts(&t), "arm:+600");
 	assert_int_equal(t.s.running, -1);
@@ -71,8 +68,7 @@ static void test_P1_not_used_when_server_answered(void **state)
 	start(&t, DSLITE_A);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
 	assert_string_equal(acts(&t), "arm:+3600");
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
 	assert_string_equal(acts(&t), "arm:+60");
 	seq_done(&t.s);
@@ -110,8 +106,7 @@ static void test_S2_order_empty_tears_down_waits_ttl(void **state)
 	assert_string_equal(seq_state_name(t.s.state), "unconfigured");
 	assert_int_equal(t.s.running, -1);
 	/* And at start, with nothing running: nothing to tear down. */
-	t.now = t.s.deadline;
-	ev(&t, SEQ_EV_TIMER);
+	at_deadline(&t);
 	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
 	assert_string_equal(acts(&t), "arm:+5000 store");
 	seq_done(&t.s);
@@ -209,14 +204,6 @@ static void test_Q5_unusable_new_data_restores_previous(void **state)
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	assert_int_equal(t.s.running, -1);
 	seq_done(&t.s);
-}
-
-/* The wait is over: the sequence queries. */
-static void at_deadline(struct t *t)
-{
-	t->now = t->s.deadline;
-	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(t), "query");
 }
 
 /* Issue 11 item 3: a failed CONFIGURE changes nothing in the kernel (plan
