@@ -142,20 +142,16 @@ void running_dslite(struct t *t, enum rmode mode)
 {
 	t_init(t, BIT(METHOD_DSLITE) | BIT(METHOD_MAP_E), -1, mode);
 	assert_int_equal(start(t, NULL), 0);
-	assert_int_equal(result(t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(t), "configure:dslite store");
-	assert_int_equal(applied(t, true), 0);
-	assert_string_equal(acts(t), "arm:+3600");
+	EXPECT_RESULT(t, HB_OK, DSLITE_A, "configure:dslite store");
+	EXPECT_APPLIED(t, true, "arm:+3600");
 	assert_int_equal(t->s.state, SEQ_CONFIGURED);
 	assert_int_equal(t->s.running, METHOD_DSLITE);
 	t->now += 3600;
-	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(t), "query");
+	EXPECT_EV(t, SEQ_EV_TIMER, "query");
 }
 
 void at_deadline(struct t *t)
 {
 	t->now = t->s.deadline;
-	assert_int_equal(ev(t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(t), "query");
+	EXPECT_EV(t, SEQ_EV_TIMER, "query");
 }

@@ -55,6 +55,16 @@ const struct prov *act_prov(const struct t *t, enum seq_action_type type);
 /* Started, data applied: dslite runs from DSLITE_A (ttl 3600), and the
  * ttl's timer has just sent the next query. */
 void running_dslite(struct t *t, enum rmode mode);
+/* A step and what it must ask for (as acts() writes it). Macros, so that
+ * a failure names the test's line. */
+#define EXPECT_STEP(t, step, want)                                          \
+	do {                                                               \
+		assert_int_equal(step, 0);                                 \
+		assert_string_equal(acts(t), want);                        \
+	} while (0)
+#define EXPECT_RESULT(t, cls, json, want) EXPECT_STEP(t, result(t, cls, json), want)
+#define EXPECT_APPLIED(t, ok, want) EXPECT_STEP(t, applied(t, ok), want)
+#define EXPECT_EV(t, type, want) EXPECT_STEP(t, ev(t, type), want)
 /* The wait is over: the sequence queries. */
 void at_deadline(struct t *t);
 

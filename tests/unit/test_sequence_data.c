@@ -26,8 +26,7 @@ static void test_P1_stored_data_when_server_unreachable(void **state)
 		t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 		assert_int_equal(start(&t, DSLITE_B), 0);
 		assert_string_equal(acts(&t), "query");
-		assert_int_equal(result(&t, unreachable[i], NULL), 0);
-		assert_string_equal(acts(&t), "configure:dslite"); /* no store */
+		EXPECT_RESULT(&t, unreachable[i], NULL, "configure:dslite"); /* no store */
 		assert_string_equal(act_prov(&t, SEQ_ACT_CONFIGURE)->dslite.aftr, "b.example");
 		assert_int_equal(applied(&t, true), 0);
 		seq_wait_window(unreachable[i], NULL, &lo, &hi);
@@ -37,12 +36,10 @@ static void test_P1_stored_data_when_server_unreachable(void **state)
 		assert_int_equal(t.s.running, METHOD_DSLITE);
 		/* Still unreachable: keep it. */
 		at_deadline(&t);
-		assert_int_equal(result(&t, unreachable[i], NULL), 0);
-		assert_string_equal(acts(&t), i ? "keep:dslite arm:+600" : "keep:dslite arm:+60");
+		EXPECT_RESULT(&t, unreachable[i], NULL, i ? "keep:dslite arm:+600" : "keep:dslite arm:+60");
 		/* The server back with other data: reconfigure from it. */
 		at_deadline(&t);
-		assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-		assert_string_equal(acts(&t), "configure:dslite store");
+		EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store");
 		seq_done(&t.s);
 	}
 }
@@ -56,21 +53,17 @@ static void test_P1_not_used_when_server_answered(void **state)
 	(void)state;
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start(&t, DSLITE_A);
-	assert_int_equal(result(&t, HB_BAD_ANSWER, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_RESULT(&t, HB_BAD_ANSWER, NULL, "arm:+600");
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_NO_ANSWER, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_RESULT(&t, HB_NO_ANSWER, NULL, "arm:+600");
 	assert_int_equal(t.s.running, -1);
 	seq_done(&t.s);
 
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start(&t, DSLITE_A);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "arm:+3600");
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+60");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "arm:+60");
 	seq_done(&t.s);
 }
 
@@ -84,8 +77,7 @@ static void test_P1_stored_data_that_fails(void **state)
 	start(&t, DSLITE_A);
 	result(&t, HB_DNS_FAILURE, NULL);
 	assert_string_equal(acts(&t), "configure:dslite");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "arm:+60");
+	EXPECT_APPLIED(&t, false, "arm:+60");
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	assert_int_equal(t.s.running, -1);
 	seq_done(&t.s);
@@ -99,16 +91,14 @@ static void test_S2_order_empty_tears_down_waits_ttl(void **state)
 
 	(void)state;
 	running_dslite(&t, R_MAX);
-	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
+	EXPECT_RESULT(&t, HB_OK, EMPTY, "teardown:dslite arm:+5000 store");
 	assert_int_equal(act_prov(&t, SEQ_ACT_STORE)->n_order, 0);
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	assert_string_equal(seq_state_name(t.s.state), "unconfigured");
 	assert_int_equal(t.s.running, -1);
 	/* And at start, with nothing running: nothing to tear down. */
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
-	assert_string_equal(acts(&t), "arm:+5000 store");
+	EXPECT_RESULT(&t, HB_OK, EMPTY, "arm:+5000 store");
 	seq_done(&t.s);
 }
 
@@ -121,22 +111,17 @@ static void test_S8_fall_through_when_apply_fails(void **state)
 	(void)state;
 	t_init(&t, BIT(METHOD_DSLITE) | BIT(METHOD_MAP_E), -1, R_MIN);
 	start(&t, NULL);
-	assert_int_equal(result(&t, HB_OK, MAPE_DS), 0);
-	assert_string_equal(acts(&t), "configure:map_e store");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_RESULT(&t, HB_OK, MAPE_DS, "configure:map_e store");
+	EXPECT_APPLIED(&t, false, "configure:dslite");
+	EXPECT_APPLIED(&t, true, "arm:+3600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	t.now += 3600;
 	ev(&t, SEQ_EV_TIMER);
-	assert_int_equal(result(&t, HB_OK, MAPE_DS), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, MAPE_DS, "keep:dslite arm:+3600 store");
 	/* An address change gives map_e another chance. */
 	t.now += 60;
 	ev(&t, SEQ_EV_WAN_CHANGED);
-	assert_int_equal(result(&t, HB_OK, MAPE_DS), 0);
-	assert_string_equal(acts(&t), "configure:map_e store");
+	EXPECT_RESULT(&t, HB_OK, MAPE_DS, "configure:map_e store");
 	seq_done(&t.s);
 }
 
@@ -155,8 +140,7 @@ static void test_S8_methods_not_built_are_skipped(void **state)
 
 	t_init(&t, BIT(METHOD_IPIP), -1, R_MIN);
 	start(&t, NULL);
-	assert_int_equal(result(&t, HB_OK, MAPE_DS), 0);
-	assert_string_equal(acts(&t), "arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, MAPE_DS, "arm:+3600 store");
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	seq_done(&t.s);
 }
@@ -183,13 +167,10 @@ static void test_Q5_unusable_new_data_restores_previous(void **state)
 
 	(void)state;
 	running_dslite(&t, R_MIN);
-	assert_int_equal(result(&t, HB_OK, DSLITE_B), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_B, "configure:dslite store");
+	EXPECT_APPLIED(&t, false, "configure:dslite");
 	assert_string_equal(act_prov(&t, SEQ_ACT_CONFIGURE)->dslite.aftr, "a.example");
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_APPLIED(&t, true, "arm:+600");
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	assert_string_equal(t.s.current.dslite.aftr, "a.example");
@@ -217,15 +198,12 @@ static void test_failed_replan_keeps_running_and_q2_tears_down(void **state)
 	/* New data, every method fails, and so does going back. */
 	running_dslite(&t, R_MIN);
 	result(&t, HB_OK, DSLITE_B);
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_APPLIED(&t, false, "configure:dslite");
+	EXPECT_APPLIED(&t, false, "arm:+600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "teardown:dslite arm:+3600");
 	assert_int_equal(t.s.running, -1);
 	seq_done(&t.s);
 
@@ -234,23 +212,18 @@ static void test_failed_replan_keeps_running_and_q2_tears_down(void **state)
 	result(&t, HB_OK, DSLITE_A);
 	t.now += 60;
 	ev(&t, SEQ_EV_WAN_CHANGED);
-	assert_int_equal(result(&t, HB_NO_ANSWER, NULL), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_RESULT(&t, HB_NO_ANSWER, NULL, "configure:dslite");
+	EXPECT_APPLIED(&t, false, "arm:+600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	/* Still not set up for the new address: the next answer does it. */
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store");
+	EXPECT_APPLIED(&t, false, "configure:dslite");
 	assert_int_equal(applied(&t, false), 0);
 	/* S2 then takes it down. */
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
+	EXPECT_RESULT(&t, HB_OK, EMPTY, "teardown:dslite arm:+5000 store");
 	seq_done(&t.s);
 }
 
@@ -282,8 +255,7 @@ static void test_failed_apply_takes_what_the_kernel_holds(void **state)
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), -EALREADY);
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "teardown:map_e arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "teardown:map_e arm:+3600");
 	seq_done(&t.s);
 
 	running_dslite(&t, R_MIN);
@@ -292,8 +264,7 @@ static void test_failed_apply_takes_what_the_kernel_holds(void **state)
 	assert_int_equal(applied_held(&t, -1), 0);
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "arm:+3600");
 	seq_done(&t.s);
 }
 
@@ -309,33 +280,27 @@ static void test_start_adopts_what_the_kernel_holds(void **state)
 	t_init(&t, BIT(METHOD_DSLITE) | BIT(METHOD_MAP_E), -1, R_MIN);
 	assert_int_equal(start_held(&t, NULL, METHOD_DSLITE), 0);
 	assert_int_equal(t.s.running, METHOD_DSLITE);
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
-	assert_int_equal(applied(&t, false), 0);
-	assert_string_equal(acts(&t), "arm:+600");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store");
+	EXPECT_APPLIED(&t, false, "arm:+600");
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	at_deadline(&t);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "teardown:dslite arm:+3600");
 	seq_done(&t.s);
 
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start_held(&t, NULL, METHOD_DSLITE);
-	assert_int_equal(result(&t, HB_OK, EMPTY), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+5000 store");
+	EXPECT_RESULT(&t, HB_OK, EMPTY, "teardown:dslite arm:+5000 store");
 	seq_done(&t.s);
 
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start_held(&t, NULL, METHOD_DSLITE);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+60");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "keep:dslite arm:+60");
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	seq_done(&t.s);
 
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start_held(&t, DSLITE_A, METHOD_DSLITE);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "configure:dslite");
 	assert_int_equal(applied(&t, true), 0);
 	assert_string_equal(t.s.current.dslite.aftr, "a.example");
 	seq_done(&t.s);
@@ -343,8 +308,7 @@ static void test_start_adopts_what_the_kernel_holds(void **state)
 	/* Nothing held: as a first start. */
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	start_held(&t, NULL, -1);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "arm:+3600");
 	seq_done(&t.s);
 }
 

@@ -78,12 +78,10 @@ static void test_refresh_queries_now(void **state)
 	result(&t, HB_OK, DSLITE_A);
 	assert_int_equal(ev(&t, SEQ_EV_REFRESH), -EALREADY); /* applying */
 	assert_int_equal(applied(&t, true), 0);
-	assert_int_equal(ev(&t, SEQ_EV_REFRESH), 0);
-	assert_string_equal(acts(&t), "query");
+	EXPECT_EV(&t, SEQ_EV_REFRESH, "query");
 	assert_int_equal(t.s.busy, SEQ_QUERYING);
 	/* The same data again: nothing is reconfigured (Q6). */
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "keep:dslite arm:+3600 store");
 	seq_done(&t.s);
 }
 

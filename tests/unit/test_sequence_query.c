@@ -40,8 +40,7 @@ static void test_Q2_not_provisioned_tears_down_waits_1_to_3_h(void **state)
 
 	(void)state;
 	running_dslite(&t, R_MIN);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+3600");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "teardown:dslite arm:+3600");
 	assert_int_equal(t.s.state, SEQ_UNCONFIGURED);
 	assert_int_equal(t.s.running, -1);
 	assert_int_equal(t.r.lo, 3600);
@@ -49,14 +48,11 @@ static void test_Q2_not_provisioned_tears_down_waits_1_to_3_h(void **state)
 	seq_done(&t.s);
 
 	running_dslite(&t, R_MAX);
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "teardown:dslite arm:+10800");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "teardown:dslite arm:+10800");
 	/* Nothing running: nothing to tear down. */
 	t.now += 10800;
-	assert_int_equal(ev(&t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(&t), "query");
-	assert_int_equal(result(&t, HB_NOT_PROVISIONED, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+10800");
+	EXPECT_EV(&t, SEQ_EV_TIMER, "query");
+	EXPECT_RESULT(&t, HB_NOT_PROVISIONED, NULL, "arm:+10800");
 	seq_done(&t.s);
 }
 
@@ -68,8 +64,7 @@ static void check_failure(enum hb_class c, enum rmode mode, const char *want,
 	struct t t;
 
 	running_dslite(&t, mode);
-	assert_int_equal(result(&t, c, NULL), 0);
-	assert_string_equal(acts(&t), want);
+	EXPECT_RESULT(&t, c, NULL, want);
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(t.s.running, METHOD_DSLITE); /* kept */
 	assert_int_equal(t.r.lo, lo);
@@ -77,11 +72,9 @@ static void check_failure(enum hb_class c, enum rmode mode, const char *want,
 	assert_string_equal(seq_state_name(t.s.state), "backoff");
 	/* The retry comes at the deadline, not before. */
 	t.now = t.s.deadline - 1;
-	assert_int_equal(ev(&t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(&t), "arm:+1");
+	EXPECT_EV(&t, SEQ_EV_TIMER, "arm:+1");
 	t.now++;
-	assert_int_equal(ev(&t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(&t), "query");
+	EXPECT_EV(&t, SEQ_EV_TIMER, "query");
 	seq_done(&t.s);
 }
 
@@ -114,8 +107,7 @@ static void test_Q3_Q5_failure_at_start_without_stored_data(void **state)
 	(void)state;
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	assert_int_equal(start(&t, NULL), 0);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+60");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "arm:+60");
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(t.s.running, -1);
 	seq_done(&t.s);
@@ -131,8 +123,7 @@ static void test_Q6_same_settings_no_reconfigure(void **state)
 	(void)state;
 	running_dslite(&t, R_MIN);
 	/* Same AFTR, another ttl: keep, wait the new ttl, store the data. */
-	assert_int_equal(result(&t, HB_OK, DSLITE_A_TTL), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+7200 store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A_TTL, "keep:dslite arm:+7200 store");
 	stored = act_prov(&t, SEQ_ACT_STORE);
 	assert_non_null(stored);
 	assert_int_equal(stored->ttl, 7200);
@@ -148,16 +139,14 @@ static void test_Q6_changed_settings_reconfigure(void **state)
 
 	(void)state;
 	running_dslite(&t, R_MIN);
-	assert_int_equal(result(&t, HB_OK, DSLITE_B), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_B, "configure:dslite store");
 	p = act_prov(&t, SEQ_ACT_CONFIGURE);
 	assert_string_equal(p->dslite.aftr, "b.example");
 	assert_ptr_equal(p, act_prov(&t, SEQ_ACT_STORE));
 	/* While applying, a timer or another result answers nothing. */
 	assert_int_equal(ev(&t, SEQ_EV_TIMER), -EALREADY);
 	assert_int_equal(result(&t, HB_OK, DSLITE_A), -EALREADY);
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_APPLIED(&t, true, "arm:+3600");
 	assert_string_equal(t.s.current.dslite.aftr, "b.example");
 	seq_done(&t.s);
 }
@@ -169,8 +158,7 @@ static void test_Q6_order_change_switches_method(void **state)
 
 	(void)state;
 	running_dslite(&t, R_MIN);
-	assert_int_equal(result(&t, HB_OK, MAPE_DS), 0);
-	assert_string_equal(acts(&t), "configure:map_e store");
+	EXPECT_RESULT(&t, HB_OK, MAPE_DS, "configure:map_e store");
 	assert_int_equal(applied(&t, true), 0);
 	assert_int_equal(t.s.running, METHOD_MAP_E);
 	seq_done(&t.s);
@@ -187,16 +175,14 @@ static void test_Q7_ttl_or_20_to_24_h(void **state)
 		t_init(&t, BIT(METHOD_DSLITE), -1, (enum rmode)mode);
 		start(&t, NULL);
 		result(&t, HB_OK, NO_TTL);
-		assert_int_equal(applied(&t, true), 0);
-		assert_string_equal(acts(&t), mode == R_MIN ? "arm:+72000" : "arm:+86400");
+		EXPECT_APPLIED(&t, true, mode == R_MIN ? "arm:+72000" : "arm:+86400");
 		assert_int_equal(t.r.lo, 72000);
 		assert_int_equal(t.r.hi, 86400);
 		seq_done(&t.s);
 	}
 	/* ttl is waited exactly, whatever the random source says. */
 	running_dslite(&t, R_MAX);
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "keep:dslite arm:+3600 store");
 	seq_done(&t.s);
 }
 
@@ -245,8 +231,7 @@ static void test_Q7_random_source_clamped_to_window(void **state)
 	t_init(&t, BIT(METHOD_DSLITE), -1, R_MIN);
 	t.s.cfg.rnd = NULL; /* no source at all: the window's minimum */
 	start(&t, NULL);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "arm:+60");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "arm:+60");
 	seq_done(&t.s);
 }
 
@@ -260,24 +245,18 @@ static void test_Q8_wan_change_queries_at_once_with_hold_off(void **state)
 	(void)state;
 	running_dslite(&t, R_MIN);
 	q = t.now;
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "keep:dslite arm:+3600 store");
 	/* 3 s after the last query: held off until 10 s after it. */
 	t.now = q + 3;
-	assert_int_equal(ev(&t, SEQ_EV_WAN_CHANGED), 0);
-	assert_string_equal(acts(&t), "arm:+7");
+	EXPECT_EV(&t, SEQ_EV_WAN_CHANGED, "arm:+7");
 	assert_int_equal(t.s.deadline, q + SEQ_WAN_HOLDOFF);
 	t.now = q + SEQ_WAN_HOLDOFF;
-	assert_int_equal(ev(&t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(&t), "query");
+	EXPECT_EV(&t, SEQ_EV_TIMER, "query");
 	/* Later changes query at once. */
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store");
+	EXPECT_APPLIED(&t, true, "arm:+3600");
 	t.now += 500;
-	assert_int_equal(ev(&t, SEQ_EV_WAN_CHANGED), 0);
-	assert_string_equal(acts(&t), "query");
+	EXPECT_EV(&t, SEQ_EV_WAN_CHANGED, "query");
 	seq_done(&t.s);
 }
 
@@ -291,17 +270,13 @@ static void test_Q8_wan_change_replans_same_data(void **state)
 	running_dslite(&t, R_MIN);
 	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
 	t.now += 100;
-	assert_int_equal(ev(&t, SEQ_EV_WAN_CHANGED), 0);
-	assert_string_equal(acts(&t), "query");
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+3600");
+	EXPECT_EV(&t, SEQ_EV_WAN_CHANGED, "query");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store");
+	EXPECT_APPLIED(&t, true, "arm:+3600");
 	/* And the next identical answer is kept again. */
 	t.now += 3600;
 	ev(&t, SEQ_EV_TIMER);
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "keep:dslite arm:+3600 store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "keep:dslite arm:+3600 store");
 	seq_done(&t.s);
 }
 
@@ -316,11 +291,9 @@ static void test_Q8_wan_change_then_failure_replans_current(void **state)
 	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
 	t.now += 100;
 	ev(&t, SEQ_EV_WAN_CHANGED);
-	assert_int_equal(result(&t, HB_DNS_FAILURE, NULL), 0);
-	assert_string_equal(acts(&t), "configure:dslite");
+	EXPECT_RESULT(&t, HB_DNS_FAILURE, NULL, "configure:dslite");
 	assert_string_equal(act_prov(&t, SEQ_ACT_CONFIGURE)->dslite.aftr, "a.example");
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+60");
+	EXPECT_APPLIED(&t, true, "arm:+60");
 	assert_int_equal(t.s.state, SEQ_BACKOFF);
 	assert_int_equal(t.s.running, METHOD_DSLITE);
 	seq_done(&t.s);
@@ -339,24 +312,18 @@ static void test_Q8_wan_change_while_querying(void **state)
 	assert_int_equal(ev(&t, SEQ_EV_WAN_CHANGED), 0);
 	assert_int_equal(t.a.n, 0);
 	t.now += 1;
-	assert_int_equal(result(&t, HB_OK, DSLITE_A), 0);
-	assert_string_equal(acts(&t), "configure:dslite store"); /* replan */
+	EXPECT_RESULT(&t, HB_OK, DSLITE_A, "configure:dslite store"); /* replan */
 	t.now += 30;
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "query");
+	EXPECT_APPLIED(&t, true, "query");
 	assert_int_equal(t.s.last_query, q + 33);
 	/* During an apply too: the plan may predate the change. */
-	assert_int_equal(result(&t, HB_OK, DSLITE_B), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_B, "configure:dslite store");
 	t.now += 1;
 	ev(&t, SEQ_EV_WAN_CHANGED);
-	assert_int_equal(applied(&t, true), 0);
-	assert_string_equal(acts(&t), "arm:+9");
+	EXPECT_APPLIED(&t, true, "arm:+9");
 	t.now += 9;
-	assert_int_equal(ev(&t, SEQ_EV_TIMER), 0);
-	assert_string_equal(acts(&t), "query");
-	assert_int_equal(result(&t, HB_OK, DSLITE_B), 0);
-	assert_string_equal(acts(&t), "configure:dslite store");
+	EXPECT_EV(&t, SEQ_EV_TIMER, "query");
+	EXPECT_RESULT(&t, HB_OK, DSLITE_B, "configure:dslite store");
 	seq_done(&t.s);
 }
 
