@@ -111,6 +111,20 @@ FIXTURE void mape_plan(struct plan *p, const char *br)
 	p->filter.mss = 1420;
 }
 
+/* A second tunnel beside mape_plan's: v6mig1 to 2001:db8::7, for
+ * 192.0.2.128/25. */
+FIXTURE void add_second_link(struct plan *p)
+{
+	p->links[1] = p->links[0];
+	strcpy(p->links[1].name, "v6mig1");
+	v6("2001:db8::7", &p->links[1].remote);
+	p->n_links = 2;
+	p->routes[1] = p->routes[0];
+	strcpy(p->routes[1].dev, "v6mig1");
+	assert_int_equal(v4pfx_parse("192.0.2.128/25", false, &p->routes[1].dst), 0);
+	p->n_routes = 2;
+}
+
 FIXTURE int apply(struct t *t, const struct plan *p)
 {
 	int rc;

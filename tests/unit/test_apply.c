@@ -207,14 +207,7 @@ static void test_dropped_link_is_swept_with_its_objects(void **state)
 	size_t n;
 
 	mape_plan(&p, "2001:db8::1");
-	p.links[1] = p.links[0];
-	strcpy(p.links[1].name, "v6mig1");
-	v6("2001:db8::7", &p.links[1].remote);
-	p.n_links = 2;
-	p.routes[1] = p.routes[0];
-	strcpy(p.routes[1].dev, "v6mig1");
-	assert_int_equal(v4pfx_parse("192.0.2.128/25", false, &p.routes[1].dst), 0);
-	p.n_routes = 2;
+	add_second_link(&p);
 	assert_int_equal(apply(t, &p), 0);
 	n = t->k.n_log;
 	p.n_links = 1;

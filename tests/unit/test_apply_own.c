@@ -10,11 +10,10 @@
 static void test_foreign_objects_survive_everything(void **state)
 {
 	struct t *t = *state;
-	struct fake_kernel *before;
+	struct fake_kernel *before = fake_snapshot(&t->k);
 	struct plan p;
 	struct apply_stats st;
 
-	before = fake_snapshot(&t->k);
 	mape_plan(&p, "2001:db8::1");
 	assert_int_equal(apply(t, &p), 0);
 	mape_plan(&p, "2001:db8::2");
@@ -163,14 +162,7 @@ static void test_rollback_at_each_write_of_a_change(void **state)
 
 	(void)state;
 	mape_plan(&a, "2001:db8::1");
-	a.links[1] = a.links[0];
-	strcpy(a.links[1].name, "v6mig1");
-	v6("2001:db8::7", &a.links[1].remote);
-	a.n_links = 2;
-	a.routes[1] = a.routes[0];
-	strcpy(a.routes[1].dev, "v6mig1");
-	assert_int_equal(v4pfx_parse("192.0.2.128/25", false, &a.routes[1].dst), 0);
-	a.n_routes = 2;
+	add_second_link(&a);
 	/* b changes every kind of object and drops v6mig1. */
 	mape_plan(&b, "2001:db8::2");
 	v6("2001:db8:12:3500:0:c000:213:35", &b.links[0].local);
@@ -210,10 +202,9 @@ static void test_failed_undo_is_reported(void **state)
  * differs): -EPROTO naming what, and everything as before. */
 static void expect_read_back_caught(struct t *t, bool *fault, const char *what)
 {
-	struct fake_kernel *before;
+	struct fake_kernel *before = fake_snapshot(&t->k);
 	struct plan p;
 
-	before = fake_snapshot(&t->k);
 	*fault = true;
 	mape_plan(&p, "2001:db8::1");
 	assert_int_equal(apply(t, &p), -EPROTO);
@@ -242,11 +233,10 @@ static void test_table_not_as_sent_is_caught(void **state)
 static void test_down_removes_exactly_ours(void **state)
 {
 	struct t *t = *state;
-	struct fake_kernel *before;
+	struct fake_kernel *before = fake_snapshot(&t->k);
 	struct plan p;
 	struct apply_stats st;
 
-	before = fake_snapshot(&t->k);
 	mape_plan(&p, "2001:db8::1");
 	assert_int_equal(apply(t, &p), 0);
 	assert_int_equal(apply_down(&t->be, t->dir, &st, &t->e), 0);
