@@ -13,15 +13,14 @@
 
 #include "../../netlink/apply.h"
 #include "../../tunnels/provdata.h"
+#include "apply_util.h"
 #include "config.h"
 #include "plan_util.h"
 #include "fake_backend.h"
 
-#include <linux/if_addr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #ifdef CONFIG_METHOD_MAP_E
 struct t {
@@ -53,12 +52,9 @@ static int setup(void **state)
 	struct prov_map_e *m;
 
 	assert_non_null(t);
-	strcpy(t->dir, "/tmp/v6mig-test-apply-mesh-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
+	state_dir_make(t->dir, sizeof(t->dir), "apply-mesh");
 	fake_init(&t->k);
-	fake_add_link(&t->k, "eth0", "veth");
-	fake_add_addr(&t->k, "eth0", "2001:db8:12:3400::99", 64, 0);
-	fake_add_addr(&t->k, "eth0", "fe80::1", 64, IFAPROT_KERNEL_LL);
+	fake_add_wan(&t->k);
 	t->be = fake_backend(&t->k);
 	t->before = t->k;
 	t->rules[0] = rule("2001:db8::/40", "192.0.2.0/24", 16, 6);
@@ -83,13 +79,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char path[128];
 
-	snprintf(path, sizeof(path), "%s/%s", t->dir, RECORD_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s.tmp", t->dir, RECORD_FILE);
-	unlink(path);
-	rmdir(t->dir);
+	state_dir_remove(t->dir);
 	free(t);
 	return 0;
 }
@@ -158,6 +149,7 @@ static void test_down_exact(void **state)
 	assert_int_equal(fake_count(&t->k, "link_del"), 1);
 	assert_true(fake_state_equal(&t->k, &t->before));
 	assert_false(t->k.mesh.enabled);
+	assert_false(record_exists(t->dir));
 }
 
 static void test_rollback_each_write(void **state)
