@@ -61,10 +61,12 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6addr_str(IN6_IS_ADDR_UNSPECIFIED(&p->info.ce_ipv6) ?
 					   &p->links[0].local : &p->info.ce_ipv6, b));
 	cJSON_AddStringToObject(o, "tunnel", p->links[0].name);
-	/* A translator's remote is its RFC 6052 prefix (DMR, NAT64). */
+	/* A translator's remote is its RFC 6052 prefix (DMR, NAT64); the
+	 * mesh's the BR (the peers go by the rules). */
 	cJSON_AddStringToObject(o, "remote", p->xlat.enabled ?
 				v6pfx_str(&p->xlat.remote, b) :
-				v6addr_str(&p->links[0].remote, b));
+				v6addr_str(p->mesh.enabled ? &p->mesh.br :
+					   &p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
 	/* The mesh: where its counters are (status reads them live). */
 	if (p->mesh.enabled) {

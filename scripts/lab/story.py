@@ -181,6 +181,14 @@ def tell_state(st, off):
             (st.get("tunnel"), "the DMR" if m == "map_t" else "the NAT64 prefix",
              st.get("remote"), st.get("mtu"), st.get("kernel_writes")))
         return
+    mesh = st.get("mesh")
+    if mesh:
+        say("CE IPv6 %s" % st.get("ce_ipv6"),
+            "mesh (map_e.mesh 1): IPv4 in IPv6 by eBPF on %s and %s, to the CE of %d "
+            "forwarding rule(s) directly, else to the BR %s; MTU %s; %s kernel writes" %
+            (mesh.get("wan"), mesh.get("dev"), mesh.get("fmrs", 0), mesh.get("br"),
+             st.get("mtu"), st.get("kernel_writes")))
+        return
     say("CE IPv6 %s" % st.get("ce_ipv6"),
         "tunnel %s: IPv4 in IPv6 (ip6tnl ipip6) to %s, MTU %s; %s kernel writes" %
         (st.get("tunnel"), st.get("remote"), st.get("mtu"), st.get("kernel_writes")))

@@ -92,6 +92,8 @@ while [ $i -lt 100 ] && [ "$(st1 | jget 'j["state"]' 2>/dev/null)" != configured
 is "$(st1 | jget 'j["state"]')" configured "CE1: the daemon configured map_e from the file"
 is "$(st1 | jget '(j["mesh"]["wan"], j["mesh"]["dev"], j["mesh"]["fmrs"])')" "('wan', 'v6mig0', 256)" \
 	"CE1: status --json has a mesh object (wan, device, 256 rules)"
+is "$(st1 | jget '(j["tunnel"], j["remote"], j["mtu"])')" "('v6mig0', '2001:db8:ffff::1', 1460)" \
+	"CE1: status: the device, the BR as the remote, MTU 1460"
 
 # ---- CE1 -> CE2 direct -----------------------------------------------------------
 b0=$(brstats)
