@@ -489,7 +489,7 @@ typedef int (*plane_remove_fn)(void *ctx, const char *wan, struct err *e);
 
 /* Our filter off a WAN the plan no longer runs this plane on (down,
  * another method, another WAN). */
-static int plane_before(struct rc *c, const char *old, bool enabled,
+static int plane_remove(struct rc *c, const char *old, bool enabled,
 			const char *wan, plane_remove_fn remove, struct err *e)
 {
 	int rc;
@@ -502,23 +502,23 @@ static int plane_before(struct rc *c, const char *old, bool enabled,
 	return rc == -ENODEV ? 0 : rc;
 }
 
-/* Before the other writes. */
-static int bpf_before(struct rc *c, struct err *e)
+/* After the link writes (commit()), or alone when nothing else differs. */
+static int bpf_remove(struct rc *c, struct err *e)
 {
 	const struct backend_ops *b = c->be->ops;
 	const struct plan *p = c->plan;
-	int rc = plane_before(c, c->old_rec.xlat_wan, p->xlat.enabled,
+	int rc = plane_remove(c, c->old_rec.xlat_wan, p->xlat.enabled,
 			      p->xlat.wan, b->xlat_remove, e);
 
 	if (!rc)
-		rc = plane_before(c, c->old_rec.mesh_wan, p->mesh.enabled,
+		rc = plane_remove(c, c->old_rec.mesh_wan, p->mesh.enabled,
 				  p->mesh.wan, b->mesh_remove, e);
 	return rc;
 }
 
-/* After them: the programs and maps as the plan says (the device exists
- * now); each loader writes only what differs. */
-static int bpf_after(struct rc *c, struct err *e)
+/* Last: the programs and maps as the plan says (the device exists now);
+ * each loader writes only what differs. */
+static int bpf_apply(struct rc *c, struct err *e)
 {
 	const struct backend_ops *b = c->be->ops;
 	const struct plan *p = c->plan;
@@ -719,9 +719,9 @@ static int commit(struct rc *c, const char *run_dir, bool down,
 	 * with the programs still in place where their device stayed. */
 	rc = run_ops(c, e);
 	if (!rc)
-		rc = bpf_before(c, e);
+		rc = bpf_remove(c, e);
 	if (!rc)
-		rc = bpf_after(c, e);
+		rc = bpf_apply(c, e);
 	if (!rc)
 		rc = verify(c, names, n, e);
 	if (!rc)
@@ -770,7 +770,7 @@ static int reconcile(struct rc *c, const char *run_dir, bool down,
 		/* Links, addresses, routes and table as wanted: the
 		 * translator or mesh may still differ (its maps, or a
 		 * filter someone removed); it writes only then. */
-		if ((rc = bpf_before(c, e)) || (rc = bpf_after(c, e)))
+		if ((rc = bpf_remove(c, e)) || (rc = bpf_apply(c, e)))
 			return rc;
 		return record_final(c, run_dir, down, e);
 	}
