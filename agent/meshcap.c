@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "../netlink/mesh.h"
+#include "../netlink/rtnl.h"
 #include "../tunnels/method.h"
 
 bool mesh_built(void)
@@ -51,12 +52,18 @@ bool hubspoke_capable(void)
 	static int known = -1;
 	char dir[160];
 	struct utsname u;
+	struct err e;
+	bool has;
 
 	if (known >= 0)
 		return known;
 	known = 0;
 	if (!method_ops(METHOD_MAP_E))
 		return false;
+	/* the kernel asked (no link made); without CAP_NET_ADMIN, the
+	 * module files of the running kernel */
+	if (rt_probe_ip6tnl(&has, &e) == 0)
+		return (known = has);
 	if (access("/sys/module/ip6_tunnel", F_OK) == 0)
 		return (known = 1);
 	if (uname(&u) == 0) {

@@ -18,9 +18,10 @@
 #include "../tunnels/plan.h"
 
 bool mesh_capable(void);
-/* R4's "hubspoke": MAP-E built and the kernel has ip6tnl (ip6_tunnel
- * loaded or built in, /sys/module, or a module the kernel can load,
- * modules.dep/modules.builtin): read from files, nothing made. */
+/* R4's "hubspoke": MAP-E built and the kernel has ip6tnl: asked of the
+ * kernel without making a link (rt_probe_ip6tnl()); without the right to
+ * ask, ip6_tunnel in /sys/module or in the running kernel's
+ * modules.dep/modules.builtin. Probed once per process. */
 bool hubspoke_capable(void);
 /* The R4 capability words of this build on this kernel. */
 size_t agent_capability(char *buf, size_t size);

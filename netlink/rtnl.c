@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <linux/if_addr.h>
+#include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
 #include <netlink/attr.h>
@@ -599,5 +600,59 @@ int rt_read(void *ctx, const char *const *ifnames, size_t n,
 	/* A dump interrupted by a concurrent change is read again. */
 	for (int i = 0; i < READ_RETRIES && rc == -EAGAIN; i++)
 		rc = read_once(ctx, ifnames, n, out, e);
+	return rc;
+}
+
+/* ---- can this kernel make an ip6tnl? ------------------------------------ */
+
+#define PROBE_LINK "v6mig-probe"
+#define PROBE_BAD_PROTO 99 /* not 0, IPIP or IPv6: ip6_tnl_validate refuses */
+
+static void probe_link_del(struct nlconn *c, struct err *e)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	struct nl_msg *msg = NULL;
+
+	if (!link)
+		return;
+	rtnl_link_set_name(link, PROBE_LINK);
+	if (rtnl_link_build_delete_request(link, &msg) == 0)
+		nlconn_talk(c, msg, "deleting " PROBE_LINK, e);
+	rtnl_link_put(link);
+}
+
+int rt_probe_ip6tnl(bool *has, struct err *e)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data;
+	struct err ignore;
+	struct nlconn c;
+	struct nl_msg *m;
+	int rc;
+
+	if ((rc = nlconn_open(&c, e)))
+		return rc;
+	m = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE |
+			       NLM_F_EXCL | NLM_F_ACK);
+	if (!m || nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(m, IFLA_IFNAME, PROBE_LINK) < 0 ||
+	    !(info = nla_nest_start(m, IFLA_LINKINFO)) ||
+	    nla_put_string(m, IFLA_INFO_KIND, "ip6tnl") < 0 ||
+	    !(data = nla_nest_start(m, IFLA_INFO_DATA)) ||
+	    nla_put_u8(m, IFLA_IPTUN_PROTO, PROBE_BAD_PROTO) < 0) {
+		nlmsg_free(m);
+		nlconn_close(&c);
+		return err_set(e, ENOMEM, "probing ip6tnl: out of memory");
+	}
+	nla_nest_end(m, data);
+	nla_nest_end(m, info);
+	rc = nlconn_talk(&c, m, "probing ip6tnl", e);
+	if (rc == 0) /* a kernel that took it after all: not ours to keep */
+		probe_link_del(&c, &ignore);
+	nlconn_close(&c);
+	if (rc == 0 || rc == -EINVAL || rc == -EOPNOTSUPP) {
+		*has = rc != -EOPNOTSUPP;
+		return 0;
+	}
 	return rc;
 }

@@ -34,6 +34,14 @@ int rt_route_add(void *ctx, const struct kroute *r, bool replace,
 		   struct err *e);
 int rt_route_del(void *ctx, const struct kroute *r, struct err *e);
 
+/* Does this kernel make ip6tnl links (ip6_tunnel built in or loadable)?
+ * Asked without making one: an RTM_NEWLINK of kind ip6tnl with an
+ * IFLA_IPTUN_PROTO the driver's validate refuses -- EINVAL: the kind is
+ * there (a module is loaded on the way); EOPNOTSUPP ("Unknown device
+ * type"): it is not. 0 with *has set, or -errno (EPERM without
+ * CAP_NET_ADMIN: no answer). */
+int rt_probe_ip6tnl(bool *has, struct err *e);
+
 /* The messages those send, built without a socket (for the
  * build-and-parse-back tests). nlflags: NLM_F_CREATE|NLM_F_EXCL for a
  * new object, NLM_F_REPLACE for a replaced route, 0 for a link change
