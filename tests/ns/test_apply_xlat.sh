@@ -80,7 +80,7 @@ tayga() { # tayga NAME CONF-LINES: a TAYGA in isp on TUN NAME, running
 	{ echo "tun-device $1"; echo "data-dir $d"; shift; printf '%s\n' "$@"; } > "$d/conf"
 	nsx $ISP tayga -c "$d/conf" --mktun > "$d/log" 2>&1 &&
 		ip -n $ISP link set "$(basename "$d")" up || return 1
-	nsx $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
+	ip netns exec $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
 	pids="$pids $!"
 }
 
@@ -139,10 +139,10 @@ N
 }
 
 inet_up() {
-	nsx $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 7001 7002 7003 7004 \
+	ip netns exec $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 7001 7002 7003 7004 \
 		7005 7006 7007 7008 7009 > "$tmp/inet.out" 2>&1 &
 	pids="$pids $!"
-	nsx $INET python3 "$T/tests/ns/apply_xlat_helper.py" big-server $INET4 7100 "$tmp/big.ready" &
+	ip netns exec $INET python3 "$T/tests/ns/apply_xlat_helper.py" big-server $INET4 7100 "$tmp/big.ready" &
 	pids="$pids $!"
 	wait_for 10 test -e "$tmp/inet.ready" && wait_for 10 test -e "$tmp/big.ready"
 }

@@ -101,7 +101,7 @@ topo() {
 	in_isp ip link set nat64 up
 	in_isp ip route add $PREF dev nat64
 	in_isp ip route add $POOL dev nat64
-	in_isp tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
+	ip netns exec $ISP tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
 	tpid=$!
 }
 
@@ -207,7 +207,7 @@ EOF
 traffic() {
 	label=$1; shift
 	rm -f "$tmp/ready"
-	in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
+	ip netns exec $ISP /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
 	spid=$!
 	for _ in $(seq 50); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
 	ok "$label: ping $V4 -> $SRV" in_ce ping -c 3 -i 0.2 -W 2 $SRV
