@@ -24,9 +24,8 @@ DMR=2001:db8:ffff::/64        # RFC 7599 Appendix A's
 NAT64=2001:db8:64::/96        # network-specific: TAYGA takes TEST-NET IPv4
 INET4=203.0.113.10
 tmp=$(mktemp -d)
-pids=""
+. "$T/tests/lib/xlat.sh"
 
-stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
 teardown() {
 	stop_pids
 	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
@@ -35,16 +34,6 @@ cleanup() { teardown; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-nsx() { n=$1; shift; ip netns exec "$n" "$@"; }
-# wait_for SECONDS CMD...: poll every 0.1 s, bounded by count and clock.
-wait_for() {
-	lim=$1 i=0 end=$(($(date +%s) + $1 + 1)); shift
-	while [ "$i" -lt $((lim * 10)) ] && [ "$(date +%s)" -lt "$end" ]; do
-		"$@" > /dev/null 2>&1 && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 
 topo() { # lan -- ce -- isp (router, TAYGA) -- inet
 	for n in $CE $LAN $ISP $INET; do ip netns add "$n" && ip -n "$n" link set lo up || return 1; done
@@ -57,12 +46,7 @@ topo() { # lan -- ce -- isp (router, TAYGA) -- inet
 	ip -n $ISP addr add $WAN6::1/64 dev ce0 nodad &&
 		ip -n $CE addr add $WAN6::2/64 dev wan0 nodad &&
 		ip -n $CE route add default via $WAN6::1 dev wan0 &&
-		ip -n $CE addr add 192.0.2.1/25 dev lan0 &&
-		ip -n $LAN addr add 192.0.2.100/25 dev eth0 &&
-		ip -n $LAN route add default via 192.0.2.1 &&
-		ip -n $ISP addr add 203.0.113.1/24 dev inet0 &&
-		ip -n $INET addr add $INET4/24 dev eth0 &&
-		ip -n $INET route add default via 203.0.113.1 || return 1
+		lan_inet_addrs || return 1
 	nsx $CE sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 &&
 		nsx $ISP sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
@@ -74,27 +58,9 @@ topo() { # lan -- ce -- isp (router, TAYGA) -- inet
 			match ip dst 192.0.2.99/32 flowid 1:1
 }
 
-tayga() { # tayga NAME CONF-LINES: a TAYGA in isp on TUN NAME, running
-	d=$tmp/$1
-	mkdir -p "$d"
-	{ echo "tun-device $1"; echo "data-dir $d"; shift; printf '%s\n' "$@"; } > "$d/conf"
-	nsx $ISP tayga -c "$d/conf" --mktun > "$d/log" 2>&1 &&
-		ip -n $ISP link set "$(basename "$d")" up || return 1
-	ip netns exec $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
-	pids="$pids $!"
-}
 
 # The CE's kernel state that down must restore.
-state() {
-	ip -n $CE -j addr show
-	ip -n $CE -j link show
-	ip -n $CE -4 -j route show table all
-	ip -n $CE -6 -j route show table all
-	nsx $CE nft list ruleset
-	nsx $CE tc qdisc show
-	nsx $CE tc filter show dev wan0 ingress
-	nsx $CE tc filter show dev wan0 egress
-}
+state() { ce_state wan0; }
 
 offer() {
 	case $1 in
@@ -119,22 +85,9 @@ peer_up() { # the operator's side, from the plan the agent would make
 	v4=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv4"]')
 	PORTS=$(printf '%s\n' "$p" | jget '" ".join("%d-%d" % tuple(r) for r in j["xlat"]["port_ranges"])')
 	if [ "$m" = map_t ]; then
-		tayga mapt0 "ipv4-addr 198.51.100.254" "prefix $DMR" "map $v4 $v6" || return 1
-		ip -n $ISP route add $DMR dev mapt0 &&
-			ip -n $ISP route add "$v4/32" dev mapt0 &&
-			ip -n $ISP route add 198.51.100.254/32 dev mapt0
+		br_up "$v4" "$v6"
 	else
-		tayga nat64 "ipv4-addr 198.51.100.126" "prefix $NAT64" \
-			"dynamic-pool 198.51.100.64/26" || return 1
-		ip -n $ISP route add $NAT64 dev nat64 &&
-			ip -n $ISP route add 198.51.100.64/26 dev nat64 &&
-			nsx $ISP nft -f - <<N
-table ip plat {
-	chain post { type nat hook postrouting priority srcnat; policy accept;
-		oifname "inet0" ip saddr 198.51.100.64/26 snat ip to 203.0.113.1
-	}
-}
-N
+		plat_up
 	fi
 }
 

@@ -27,14 +27,13 @@ DMR=2001:db8:ffff::/64
 NAT64=2001:db8:64::/96
 INET4=203.0.113.10
 tmp=$(mktemp -d)
-pids=""
+. "$T/tests/lib/xlat.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP namespace tests need root"
 	exit 0
 fi
 command -v tayga > /dev/null || { echo "1..0 # SKIP no tayga"; exit 0; }
-stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
 cleanup() {
 	stop_pids
 	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
@@ -42,15 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-nsx() { n=$1; shift; ip netns exec "$n" "$@"; }
-wait_for() { # wait_for SECONDS CMD...: bounded by count and clock
-	lim=$1 i=0 end=$(($(date +%s) + $1 + 1)); shift
-	while [ "$i" -lt $((lim * 10)) ] && [ "$(date +%s)" -lt "$end" ]; do
-		"$@" > /dev/null 2>&1 && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 
 topo() {
 	for n in $CE $LAN $ISP $INET; do ip netns add "$n" && ip -n "$n" link set lo up || return 1; done
@@ -68,12 +58,7 @@ topo() {
 		ip -n $CE addr add $WANB::2/64 dev wanb nodad &&
 		ip -n $CE route add $DMR via $WANA::1 dev wana &&
 		ip -n $CE route add $NAT64 via $WANB::1 dev wanb &&
-		ip -n $CE addr add 192.0.2.1/25 dev lan0 &&
-		ip -n $LAN addr add 192.0.2.100/25 dev eth0 &&
-		ip -n $LAN route add default via 192.0.2.1 &&
-		ip -n $ISP addr add 203.0.113.1/24 dev inet0 &&
-		ip -n $INET addr add $INET4/24 dev eth0 &&
-		ip -n $INET route add default via 203.0.113.1 || return 1
+		lan_inet_addrs || return 1
 	# Foreign state that must survive: a clsact on each WAN (the loader
 	# shares a clsact and never deletes one) and a u32 filter on wanb.
 	nsx $CE tc qdisc add dev wana clsact &&
@@ -86,15 +71,6 @@ topo() {
 			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 }
 
-tayga() { # tayga NAME CONF-LINES: a TAYGA in isp on TUN NAME, running
-	d=$tmp/$1
-	mkdir -p "$d"
-	{ echo "tun-device $1"; echo "data-dir $d"; shift; printf '%s\n' "$@"; } > "$d/conf"
-	nsx $ISP tayga -c "$d/conf" --mktun > "$d/log" 2>&1 &&
-		ip -n $ISP link set "$(basename "$d")" up || return 1
-	ip netns exec $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
-	pids="$pids $!"
-}
 
 peers() {
 	cat > "$tmp/map_t.json" <<J
@@ -109,21 +85,7 @@ J
 	p=$($A plan --from "$tmp/map_t.json" --wan wana --wan-addr $WANA::2 --json) || return 1
 	V4A=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv4"]')
 	v6=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv6"]')
-	tayga mapt0 "ipv4-addr 198.51.100.254" "prefix $DMR" "map $V4A $v6" &&
-		ip -n $ISP route add $DMR dev mapt0 &&
-		ip -n $ISP route add "$V4A/32" dev mapt0 &&
-		ip -n $ISP route add 198.51.100.254/32 dev mapt0 || return 1
-	tayga nat64 "ipv4-addr 198.51.100.126" "prefix $NAT64" \
-		"dynamic-pool 198.51.100.64/26" &&
-		ip -n $ISP route add $NAT64 dev nat64 &&
-		ip -n $ISP route add 198.51.100.64/26 dev nat64 || return 1
-	nsx $ISP nft -f - <<N
-table ip plat {
-	chain post { type nat hook postrouting priority srcnat; policy accept;
-		oifname "inet0" ip saddr 198.51.100.64/26 snat ip to 203.0.113.1
-	}
-}
-N
+	br_up "$V4A" "$v6" && plat_up || return 1
 	ip netns exec $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 > "$tmp/inet.out" 2>&1 &
 	pids="$pids $!"
 	wait_for 10 test -e "$tmp/inet.ready"
@@ -140,15 +102,7 @@ state_wb() {
 	nsx $CE tc filter show dev wanb ingress
 	nsx $CE tc filter show dev v6mig-wb egress
 }
-state() {
-	ip -n $CE -j addr show
-	ip -n $CE -j link show
-	ip -n $CE -4 -j route show table all
-	ip -n $CE -6 -j route show table all
-	nsx $CE nft list ruleset
-	nsx $CE tc qdisc show
-	nsx $CE tc filter show dev wanb ingress
-}
+state() { ce_state wana wanb; }
 agent() { nsx $CE "$A" "$@" 2>&1; }
 seen_by_inet() { # the source inet sees from the LAN host
 	nsx $LAN python3 "$CLIENT" tcp $INET4 7000 --timeout 5 2>&1
