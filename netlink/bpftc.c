@@ -321,39 +321,46 @@ static int filter_maps(const struct bpftc_id *f, unsigned ifindex,
 		   id_maps(id, names, fds, ids, n);
 }
 
-int bpftc_filter_maps(const struct bpftc_id *f, unsigned ifindex,
-		      enum bpftc_where where, const char *const *names,
-		      int *fds, size_t n)
+struct at {
+	unsigned ifindex;
+	enum bpftc_where where;
+};
+
+/* The maps of f's programs at n_at places into the slots; complete: every
+ * slot filled, else -ENOENT. */
+static int maps_at(const struct bpftc_id *f, const struct at *at, size_t n_at,
+		   bool complete, const char *const *names, int *fds, size_t n)
 {
 	uint32_t ids[MAPS_MAX];
-	int rc;
+	int rc = 0;
 
 	fds_init(fds, ids, n < MAPS_MAX ? n : MAPS_MAX);
 	if (n > MAPS_MAX)
 		return -EINVAL;
-	rc = filter_maps(f, ifindex, where, names, fds, ids, n);
+	for (size_t i = 0; !rc && i < n_at; i++)
+		rc = filter_maps(f, at[i].ifindex, at[i].where, names, fds, ids, n);
+	if (!rc && complete && !fds_complete(fds, n))
+		rc = -ENOENT;
 	if (rc)
 		bpftc_close(fds, n);
 	return rc;
 }
 
+int bpftc_filter_maps(const struct bpftc_id *f, unsigned ifindex,
+		      enum bpftc_where where, const char *const *names,
+		      int *fds, size_t n)
+{
+	const struct at at = { ifindex, where };
+
+	return maps_at(f, &at, 1, false, names, fds, n);
+}
+
 int bpftc_pair_maps(const struct bpftc_id *f, unsigned wan, unsigned dev,
 		    const char *const *names, int *fds, size_t n)
 {
-	uint32_t ids[MAPS_MAX];
-	int rc;
+	const struct at at[2] = { { wan, BPFTC_INGRESS }, { dev, BPFTC_EGRESS } };
 
-	fds_init(fds, ids, n < MAPS_MAX ? n : MAPS_MAX);
-	if (n > MAPS_MAX)
-		return -EINVAL;
-	rc = filter_maps(f, wan, BPFTC_INGRESS, names, fds, ids, n);
-	if (!rc)
-		rc = filter_maps(f, dev, BPFTC_EGRESS, names, fds, ids, n);
-	if (!rc && !fds_complete(fds, n))
-		rc = -ENOENT;
-	if (rc)
-		bpftc_close(fds, n);
-	return rc;
+	return maps_at(f, at, 2, true, names, fds, n);
 }
 
 int bpftc_pair_attach(const struct bpftc_id *f, unsigned wan, unsigned dev,
