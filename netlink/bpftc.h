@@ -66,7 +66,7 @@ int bpftc_pair_detach(const struct bpftc_id *f, unsigned wan, unsigned dev,
  * `apply`) they are opened by id, which works for root with CAP_SYS_ADMIN
  * and gives -EPERM under the unit (the loaders then load anew and replace
  * in place: once). What is kept is the process's own, a few pairs (one per
- * loader and WAN); bpftc_pair_detach() lets a pair's go.
+ * loader and WAN); detaching either of a pair's filters lets them go.
  *
  * bpftc_pair_maps: both filters there, every name found, the two programs
  * sharing each map, else -ENOENT (-ESTALE: two maps of one name), -EPERM.
