@@ -22,15 +22,6 @@ CE=v6x-ce LAN=v6x-lan ISP=v6x-isp INET=v6x-inet
 tmp=$(mktemp -d)
 pids=""
 
-stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
-teardown() {
-	stop_pids
-	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
-}
-cleanup() { teardown; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 . "$T/tests/ns/xlat_lab.sh"
 
 # The CE's kernel state that down must restore.
@@ -46,10 +37,10 @@ state() {
 }
 
 inet_up() {
-	nsx $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 7001 7002 7003 7004 \
+	ip netns exec "$INET" python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 7001 7002 7003 7004 \
 		7005 7006 7007 7008 7009 > "$tmp/inet.out" 2>&1 &
 	pids="$pids $!"
-	nsx $INET python3 "$T/tests/ns/apply_xlat_helper.py" big-server $INET4 7100 "$tmp/big.ready" &
+	ip netns exec "$INET" python3 "$T/tests/ns/apply_xlat_helper.py" big-server $INET4 7100 "$tmp/big.ready" &
 	pids="$pids $!"
 	wait_for 10 test -e "$tmp/inet.ready" && wait_for 10 test -e "$tmp/big.ready"
 }

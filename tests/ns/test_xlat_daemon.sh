@@ -33,7 +33,6 @@ chmod 755 "$tmp"
 pids=""
 PID=""
 
-stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
 stop_agent() { # SIGNAL: stop the daemon (15 s at most), its status in RC
 	[ -n "$PID" ] || return 0
 	kill "-$1" "$PID" 2>/dev/null
@@ -44,15 +43,7 @@ stop_agent() { # SIGNAL: stop the daemon (15 s at most), its status in RC
 	RC=$?
 	PID=""
 }
-teardown() {
-	stop_agent TERM
-	stop_pids
-	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
-}
-cleanup() { teardown; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+LAB_STOP="stop_agent TERM"
 . "$T/tests/ns/xlat_lab.sh"
 systemd-analyze syscall-filter > "$tmp/sets" 2>/dev/null ||
 	{ echo "1..0 # SKIP no systemd-analyze (the unit's syscall groups)"; exit 0; }

@@ -10,11 +10,23 @@
 #   464xlat  the PLAT: `prefix` = nat64prefix and a dynamic pool, the pool
 #            NAT'd (nft) to the IPv4 Internet.
 #   nsx NS CMD...; wait_for SECONDS CMD...; topo; tayga NAME LINES...;
-#   offer METHOD (the provisioning data); peer_up METHOD (sets PORTS)
+#   offer METHOD (the provisioning data); peer_up METHOD (sets PORTS);
+#   teardown (first $LAB_STOP, a command of the caller's, if set; then the
+#   background peers in $pids and the namespaces); at exit also $tmp.
 WAN6=2001:db8:4002:3100       # the CE's WAN /64 (inside its MAP-T /56)
 DMR=2001:db8:ffff::/64        # RFC 7599 Appendix A's
 NAT64=2001:db8:64::/96        # network-specific: TAYGA takes TEST-NET IPv4
 INET4=203.0.113.10
+
+stop_pids() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; pids=""; }
+teardown() {
+	${LAB_STOP:-:}
+	stop_pids
+	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
+}
+cleanup() { teardown; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 nsx() { n=$1; shift; ip netns exec "$n" "$@"; }
 # wait_for SECONDS CMD...: poll every 0.1 s, bounded by count and clock.
@@ -61,7 +73,9 @@ tayga() { # tayga NAME CONF-LINES: a TAYGA in isp on TUN NAME, running
 	{ echo "tun-device $1"; echo "data-dir $d"; shift; printf '%s\n' "$@"; } > "$d/conf"
 	nsx $ISP tayga -c "$d/conf" --mktun > "$d/log" 2>&1 &&
 		ip -n $ISP link set "$(basename "$d")" up || return 1
-	nsx $ISP tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
+	# not through nsx (a function: `&` would fork a shell and $! be its):
+	# ip execs tayga, so $! is the TAYGA that stop_pids stops
+	ip netns exec "$ISP" tayga -n -c "$d/conf" >> "$d/log" 2>&1 &
 	pids="$pids $!"
 }
 
