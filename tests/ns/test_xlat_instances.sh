@@ -21,28 +21,21 @@ A=$(realpath "${1:-build/v6mig-agent}")
 T=$(cd "$(dirname "$0")/../.." && pwd)
 INETPY=$T/scripts/lab/inet.py CLIENT=$T/scripts/lab/client.py
 CE=v6i-ce LAN=v6i-lan ISP=v6i-isp INET=v6i-inet
-WANA=2001:db8:4002:3100       # wana's /64, inside its MAP-T /56
 WANB=2001:db8:5:1             # wanb's /64: the CLAT address on it
-DMR=2001:db8:ffff::/64
-NAT64=2001:db8:64::/96
-INET4=203.0.113.10
 tmp=$(mktemp -d)
-. "$T/tests/lib/xlat.sh"
+pids=""
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP namespace tests need root"
+	rm -rf "$tmp"
 	exit 0
 fi
-command -v tayga > /dev/null || { echo "1..0 # SKIP no tayga"; exit 0; }
-cleanup() {
-	stop_pids
-	for n in $CE $LAN $ISP $INET; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+command -v tayga > /dev/null || { echo "1..0 # SKIP no tayga"; rm -rf "$tmp"; exit 0; }
+# nsx, wait_for, tayga, offer, peer_up, lan_inet_addrs, ce_state, teardown;
+# WAN6 (wana's /64, inside its MAP-T /56), DMR, NAT64, INET4
+. "$T/tests/ns/xlat_lab.sh"
 
-topo() {
+topo2() {
 	for n in $CE $LAN $ISP $INET; do ip netns add "$n" && ip -n "$n" link set lo up || return 1; done
 	ip link add wana netns $CE type veth peer name cea netns $ISP &&
 		ip link add wanb netns $CE type veth peer name ceb netns $ISP &&
@@ -52,11 +45,11 @@ topo() {
 		"$ISP inet0" "$INET eth0"; do
 		ip -n "${l% *}" link set "${l#* }" up || return 1
 	done
-	ip -n $ISP addr add $WANA::1/64 dev cea nodad &&
-		ip -n $CE addr add $WANA::2/64 dev wana nodad &&
+	ip -n $ISP addr add $WAN6::1/64 dev cea nodad &&
+		ip -n $CE addr add $WAN6::2/64 dev wana nodad &&
 		ip -n $ISP addr add $WANB::1/64 dev ceb nodad &&
 		ip -n $CE addr add $WANB::2/64 dev wanb nodad &&
-		ip -n $CE route add $DMR via $WANA::1 dev wana &&
+		ip -n $CE route add $DMR via $WAN6::1 dev wana &&
 		ip -n $CE route add $NAT64 via $WANB::1 dev wanb &&
 		lan_inet_addrs || return 1
 	# Foreign state that must survive: a clsact on each WAN (the loader
@@ -73,19 +66,10 @@ topo() {
 
 
 peers() {
-	cat > "$tmp/map_t.json" <<J
-{"enabler_name": "VNE", "service_name": "MAP-T", "ttl": 3600, "order": ["map_t"],
- "map_t": {"dmr": "$DMR", "rules": [{"ipv6": "2001:db8:4000::/44", "ipv4": "198.51.100.16/28",
-   "ea_length": 12, "psid_offset": 4}]}}
-J
-	cat > "$tmp/464xlat.json" <<J
-{"enabler_name": "VNE", "service_name": "464XLAT", "ttl": 3600, "order": ["464xlat"],
- "464xlat": {"nat64prefix": "$NAT64"}}
-J
-	p=$($A plan --from "$tmp/map_t.json" --wan wana --wan-addr $WANA::2 --json) || return 1
-	V4A=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv4"]')
-	v6=$(printf '%s\n' "$p" | jget 'j["xlat"]["ipv6"]')
-	br_up "$V4A" "$v6" && plat_up || return 1
+	offer map_t > "$tmp/map_t.json" && offer 464xlat > "$tmp/464xlat.json" &&
+		peer_up map_t || return 1
+	V4A=$v4          # peer_up's: the CE's MAP-T IPv4
+	peer_up 464xlat || return 1
 	ip netns exec $INET python3 "$INETPY" "$tmp/seen.log" "$tmp/inet.ready" 7000 > "$tmp/inet.out" 2>&1 &
 	pids="$pids $!"
 	wait_for 10 test -e "$tmp/inet.ready"
@@ -108,7 +92,7 @@ seen_by_inet() { # the source inet sees from the LAN host
 	nsx $LAN python3 "$CLIENT" tcp $INET4 7000 --timeout 5 2>&1
 }
 
-if ! topo || ! peers; then
+if ! topo2 || ! peers; then
 	ok "lab set up" false
 	for f in "$tmp"/*/log "$tmp/inet.out"; do [ -s "$f" ] && sed 's/^/# /' "$f"; done
 	done_testing
