@@ -139,12 +139,12 @@ void daemon_write_status(struct daemon *d)
 		.timings = d->tm.total_ms ? &d->tm : NULL,
 	};
 	char nat64[V6_STR_MAX + 8];
-	uint64_t mesh[MESH_STAT_MAX];
+	struct status_counter mesh[MESH_STAT_MAX];
 	struct err e;
 
 	if (d->has_plan && d->plan.mesh.enabled &&
-	    mesh_counters(d->plan.mesh.wan, mesh, &e) == 0)
-		s.mesh = mesh;
+	    mesh_status_counters(d->plan.mesh.wan, mesh, &e) == 0)
+		s.mesh = (struct status_pkts){ mesh, MESH_STAT_MAX, time(NULL) };
 	daemon_ops_status(d, &s, nat64, sizeof(nat64));
 	if (status_write(d->cfg.run_dir, &s, &e) < 0)
 		log_warn("status: %s", e.msg);
@@ -331,7 +331,7 @@ static void on_signal(struct loop_fd *h, uint32_t events, void *data)
 			log_notice("SIGUSR1: fetching now");
 			daemon_push(d, &ev);
 		} else if (si.ssi_signo == SIGUSR2) {
-			/* port-set figures on demand */
+			/* port-set figures and translator counters on demand */
 			daemon_ports_sample(d);
 			daemon_write_status(d);
 		} else {
@@ -598,7 +598,8 @@ static const char run_usage[] =
 	"brought up over netlink. Flags override the configuration file\n"
 	"(default " CONFIG_CONFIG_PATH "; see v6mig.conf(5)). SIGHUP re-reads it;\n"
 	"SIGTERM removes what the agent made (unless keep_on_exit) and exits 0;\n"
-	"SIGUSR1 fetches now; SIGUSR2 samples the port set now.\n"
+	"SIGUSR1 fetches now; SIGUSR2 samples the port set and the translator's\n"
+	"counters now.\n"
 	"Exit 2: bad configuration; 1: could not start.\n";
 
 /* Flag -> configuration key: the flags carry probe's names. */

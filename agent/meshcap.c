@@ -14,6 +14,7 @@
 #include "../netlink/mesh.h"
 #include "../netlink/rtnl.h"
 #include "../tunnels/method.h"
+#include "status.h"
 
 bool mesh_built(void)
 {
@@ -86,6 +87,36 @@ int mesh_counters(const char *wan, uint64_t out[MESH_STAT_MAX], struct err *e)
 	if (!idx)
 		return err_set(e, ENODEV, "no interface '%s'", wan);
 	return mesh_read_stats(idx, out, e);
+}
+
+/* Which program counts it: mesh_out ("out"), mesh_in ("in"), or both. */
+static const char *stat_dir(enum mesh_stat k)
+{
+	switch (k) {
+	case MESH_OUT_DIRECT: case MESH_OUT_BR: case MESH_OUT_BR_NOPORT:
+	case MESH_OUT_PASS: case MESH_DROP_SRC: case MESH_DROP_PORT_OUT:
+	case MESH_DROP_NO_RULE:
+		return "out";
+	case MESH_IN_BR: case MESH_IN_PEER: case MESH_IN_PASS: case MESH_DROP_SPOOF:
+	case MESH_DROP_DST: case MESH_DROP_PORT_IN: case MESH_DROP_FRAG6:
+	case MESH_DROP_NOT_HOST:
+		return "in";
+	case MESH_DROP_SHORT: case MESH_DROP_HELPER: case MESH_STAT_MAX:
+		break;
+	}
+	return "any";
+}
+
+int mesh_status_counters(const char *wan, struct status_counter *out,
+			 struct err *e)
+{
+	uint64_t v[MESH_STAT_MAX];
+	int rc = mesh_counters(wan, v, e);
+
+	for (int k = 0; !rc && k < MESH_STAT_MAX; k++)
+		out[k] = (struct status_counter){ mesh_stat_name((enum mesh_stat)k),
+						  stat_dir((enum mesh_stat)k), v[k] };
+	return rc;
 }
 
 cJSON *mesh_counters_json(const char *wan, struct err *e)

@@ -32,6 +32,10 @@ bool mesh_built(void);
  * enum mesh_stat); -errno with e set when none are attached or they
  * cannot be read (BPF map access needs root: CAP_BPF + CAP_SYS_ADMIN). */
 int mesh_counters(const char *wan, uint64_t out[MESH_STAT_MAX], struct err *e);
+/* The same in the status' shape (status.h: name, direction, value). */
+struct status_counter;
+int mesh_status_counters(const char *wan, struct status_counter *out, /* [MESH_STAT_MAX] */
+			 struct err *e);
 /* The same as {"out_direct": n, ...}; NULL with e set. */
 struct cJSON;
 struct cJSON *mesh_counters_json(const char *wan, struct err *e);

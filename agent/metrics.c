@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../netlink/mesh.h"
 #include "../tunnels/method.h"
 #include "../util/fileio.h"
 #include "hbclass.h"
@@ -86,15 +85,48 @@ static void write_ports(FILE *f, const struct ct_ports *c)
 	}
 }
 
-/* The mesh programs' packets by the program's reason (bpf/mesh_abi.h:
- * out_direct/out_br/in_peer/in_br..., drop_spoof is RFC 7597 8.1). */
-static void write_mesh(FILE *f, const uint64_t *v)
+/* The label reason of a counter, from its status key: the direction
+ * (an out_/in_ prefix, an _out/_in suffix) goes to its own label; ok is
+ * "translated", pass "passed"; drop_* stay (drop_port_out -> drop_port). */
+static void reason_of(const char *name, char *buf, size_t size)
 {
-	family(f, "mesh_packets_total", "counter",
-	       "MAP-E mesh packets encapsulated, decapsulated, passed or dropped, by reason.");
-	for (int i = 0; i < MESH_STAT_MAX; i++)
-		fprintf(f, "v6mig_mesh_packets_total{reason=\"%s\"} %llu\n",
-			mesh_stat_name((enum mesh_stat)i), (unsigned long long)v[i]);
+	size_t len;
+
+	if (!strncmp(name, "out_", 4))
+		name += 4;
+	else if (!strncmp(name, "in_", 3))
+		name += 3;
+	len = strlen(name);
+	if (len > 4 && !strcmp(name + len - 4, "_out"))
+		len -= 4;
+	else if (len > 3 && !strcmp(name + len - 3, "_in"))
+		len -= 3;
+	snprintf(buf, size, "%.*s", (int)len, name);
+	if (!strcmp(buf, "ok"))
+		snprintf(buf, size, "translated");
+	else if (!strcmp(buf, "pass"))
+		snprintf(buf, size, "passed");
+}
+
+/* One pair of eBPF programs' counters (the translator's: what = "xlat";
+ * the mesh's the same way): v6mig_<what>_packets_total{direction,reason},
+ * one series per counter, and when they were read. */
+static void write_pkts(FILE *f, const char *what, const char *help,
+		       const struct status_pkts *p)
+{
+	char name[64], reason[64];
+
+	if (!p->c)
+		return;
+	snprintf(name, sizeof(name), "%s_packets_total", what);
+	family(f, name, "counter", help);
+	for (size_t k = 0; k < p->n; k++) {
+		reason_of(p->c[k].name, reason, sizeof(reason));
+		fprintf(f, "v6mig_%s{direction=\"%s\",reason=\"%s\"} %llu\n", name,
+			p->c[k].direction, reason, (unsigned long long)p->c[k].value);
+	}
+	snprintf(name, sizeof(name), "%s_sampled_timestamp_seconds", what);
+	stamp(f, name, "When the program counters above were read (Unix time).", p->at);
 }
 
 static void write_all(FILE *f, const struct status *s)
@@ -116,10 +148,17 @@ static void write_all(FILE *f, const struct status *s)
 	if (s->timings)
 		gauge(f, "first_configuration_seconds",
 		      "From start to the first configuration.", (double)s->timings->total_ms / 1000.0);
+	write_pkts(f, "xlat", "Packets seen by the MAP-T/464XLAT translator's eBPF programs since "
+		   "they were loaded, by direction (out: IPv4 to IPv6, in: IPv6 to IPv4, any: "
+		   "counted by both) and reason (translated; passed: not ours; drop_*: dropped, why).",
+		   &s->xlat);
+	write_pkts(f, "mesh", "Packets seen by the MAP-E mesh's eBPF programs since they were "
+		   "loaded, by direction (out: IPv4 encapsulated, in: decapsulated, any: both) and "
+		   "reason (direct, peer: to, from a CE by the rules; br, br_noport: to or from the "
+		   "BR; passed: not ours; drop_*: dropped, why; drop_spoof: RFC 7597 8.1).",
+		   &s->mesh);
 	gauge(f, "clock_suspect", "1 when the last fetch failed a certificate's validity period (the clock looks wrong).",
 	      s->clock ? 1 : 0);
-	if (s->mesh)
-		write_mesh(f, s->mesh);
 }
 
 int metrics_write(const char *run_dir, const struct status *s, struct err *e)

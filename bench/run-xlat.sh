@@ -1,23 +1,31 @@
 #!/bin/sh
-# The CLAT translator's throughput on this machine: one TCP stream (iperf3,
-# 5 s) from a CE namespace to an IPv6-only server, three ways:
-#   native   IPv6 straight to the server (no translation: the ceiling)
+# The CLAT translator's throughput on this machine, one run, one veth
+# topology: a CE namespace sends to a server namespace, four ways:
+#   ipv4     plain IPv4 192.0.2.2 -> 203.0.113.1 over the same veth, no
+#            translation: the ceiling
+#   ipv6     native IPv6 straight to the server (for reference)
 #   ebpf     IPv4 192.0.0.1 -> our tc programs (attached by the loader)
 #   tayga    IPv4 192.0.0.1 -> TAYGA as the CLAT (a TUN in user space)
-# The server holds 2001:db8:64::cb00:7101, the RFC 6052 /96 form of
-# 203.0.113.1, so no PLAT is in the path. Figures, not pass/fail.
+# Per way: one TCP stream (iperf3, Gbit/s received) and one UDP stream of
+# 64-byte payloads at full speed (bench/udp_flood.c, sendmmsg: packets/s
+# received by a socket in the server namespace). The sender is the CE itself (local
+# output, not forwarding from a LAN). The server holds
+# 2001:db8:64::cb00:7101, the RFC 6052 /96 form of 203.0.113.1, so no PLAT
+# is in the path. Figures, not pass/fail; on a shared 2-core machine they
+# move by 10-20 % between runs.
 # Usage: bench/run-xlat.sh [BUILD_DIR]   (root; iperf3 and tayga)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${1:-$top/build}
 T=$O/tests/tools/xlat_run
+F=$O/bench/udp_flood
 CE=v6b-xl-ce SRV=v6b-xl-srv
 SPEC="--mode clat --v4 192.0.0.1 --local6 2001:db8:1::c1a7 --pref 2001:db8:64::/96"
 SECS=${XLAT_BENCH_SECS:-5}
 
 if [ "$(id -u)" != 0 ] || ! command -v iperf3 >/dev/null || ! command -v tayga >/dev/null ||
-	[ ! -x "$T" ]; then
-	echo "xlat bench: skipped (needs root, iperf3, tayga and $T)"
+	[ ! -x "$T" ] || [ ! -x "$F" ]; then
+	echo "xlat bench: skipped (needs root, iperf3, tayga, $T and $F)"
 	exit 0
 fi
 tmp=$(mktemp -d)
@@ -46,7 +54,7 @@ in_srv iperf3 -s -D -I "$tmp/iperf.pid" >/dev/null 2>&1
 for _ in $(seq 50); do [ -s "$tmp/iperf.pid" ] && break; sleep 0.1; done
 spid=$(cat "$tmp/iperf.pid" 2>/dev/null)
 
-# Gbit/s of one run: iperf3 -J's received rate.
+# Gbit/s of one TCP run: iperf3 -J's received rate.
 rate() {
 	in_ce iperf3 -c "$1" -t "$SECS" -J 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
@@ -56,7 +64,39 @@ except Exception:
     print("failed")'
 }
 
-printf '%-8s %s Gbit/s\n' native "$(rate 2001:db8:64::cb00:7101)"
+# Packets/s the server received of one UDP run: 64-byte payloads as fast
+# as one socket sends them (bench/udp_flood.c; iperf3 3.12's UDP start
+# handshake fails here).
+pps() {
+	rm -f "$tmp/recv"
+	ip netns exec $SRV "$F" recv 9000 $((SECS + 5)) > "$tmp/recv" &
+	rpid=$!
+	for _ in $(seq 50); do [ -s "$tmp/recv" ] && break; sleep 0.1; done
+	in_ce "$F" send "$1" 9000 "$SECS" 64 >/dev/null
+	wait $rpid
+	tail -1 "$tmp/recv" | awk 'NF == 3 && $1 > 0 { print $3; exit } { print "failed" }'
+}
+
+# way TARGET: one row of the table
+way() {
+	sleep 1  # the iperf3 server takes one test at a time
+	r=$(rate "$2")
+	sleep 1
+	printf '| %-6s | %10s | %14s |\n' "$1" "$r" "$(pps "$2")"
+}
+
+echo "| way    | TCP Gbit/s | UDP 64 B pkt/s |"
+echo "| ---    | ---:       | ---:           |"
+# plain IPv4 on the same veth: the ceiling
+in_ce ip addr add 192.0.2.2/24 dev wan0
+in_srv ip addr add 192.0.2.1/24 dev wan1
+in_srv ip addr add 203.0.113.1/32 dev lo
+in_ce ip route add 203.0.113.1/32 via 192.0.2.1 dev wan0
+way ipv4 203.0.113.1
+in_ce ip route del 203.0.113.1/32 via 192.0.2.1 dev wan0
+in_ce ip addr del 192.0.2.2/24 dev wan0
+in_srv ip addr del 203.0.113.1/32 dev lo
+way ipv6 2001:db8:64::cb00:7101
 
 # ours: the device, addresses and routes of tests/ns/test_xlat_e2e.sh
 in_ce ip link add xlat0 type veth peer name xlat1
@@ -66,7 +106,7 @@ in_ce ip addr add 192.0.0.1/32 dev xlat0
 in_ce ip route add default dev xlat0 src 192.0.0.1
 # shellcheck disable=SC2086 # SPEC: words on purpose
 echo "apply wan0 xlat0" | in_ce "$T" $SPEC >/dev/null
-printf '%-8s %s Gbit/s\n' ebpf "$(rate 203.0.113.1)"
+way ebpf 203.0.113.1
 # shellcheck disable=SC2086
 echo "remove wan0 xlat0" | in_ce "$T" $SPEC >/dev/null
 in_ce ip link del xlat0
@@ -85,7 +125,7 @@ in_ce ip route add default dev clat src 192.0.0.1
 in_ce ip -6 route add 2001:db8:1::c1a7/128 dev clat
 mac=$(in_ce cat /sys/class/net/wan0/address)
 in_srv ip -6 neigh replace 2001:db8:1::c1a7 lladdr "$mac" dev wan1
-in_ce tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
+ip netns exec $CE tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
 tpid=$!
 sleep 0.5
-printf '%-8s %s Gbit/s\n' tayga "$(rate 203.0.113.1)"
+way tayga 203.0.113.1

@@ -55,9 +55,15 @@ static __always_inline int in_rewrite(struct __sk_buff *skb,
 		return -1;
 	if (room && bpf_skb_adjust_room(skb, -(__s32)room, BPF_ADJ_ROOM_NET, 0))
 		return -1;
-	if (bpf_skb_store_bytes(skb, 0, c->dev_mac, 6, BPF_F_RECOMPUTE_CSUM) ||
-	    bpf_skb_store_bytes(skb, ETH_PROTO_OFF, &proto, 2,
-				BPF_F_RECOMPUTE_CSUM) ||
+	/* At tc ingress a CHECKSUM_COMPLETE skb->csum covers the frame from
+	 * the network header only (eth_type_trans pulled the MAC header;
+	 * cls_bpf pushes it back uncounted, and bpf_redirect() adds it again
+	 * before dev_forward_skb() takes it out, net/core/filter.c
+	 * bpf_push_mac_rcsum()). So the MAC bytes are written without
+	 * BPF_F_RECOMPUTE_CSUM (which would fold them into skb->csum and
+	 * leave it wrong), the IPv4 header with it. */
+	if (bpf_skb_store_bytes(skb, 0, c->dev_mac, 6, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_PROTO_OFF, &proto, 2, 0) ||
 	    bpf_skb_store_bytes(skb, L3_OFF, ip, IP4_HLEN, BPF_F_RECOMPUTE_CSUM))
 		return -1;
 	return 0;

@@ -169,12 +169,18 @@ static __always_inline int out_inner(const struct xlat_cfg *c,
 }
 
 /* ICMPv4 error -> ICMPv6 error with the inner packet translated (RFC 7915
- * 4.2, 4.3): 20 bytes of room after the outer header for the inner one. */
+ * 4.2, 4.3): 20 bytes of room after the outer header for the inner one.
+ * The result carries "as much of invoking packet as possible without the
+ * ICMPv6 packet exceeding the minimum IPv6 MTU" (RFC 4443 2.4 (c), 3.1-3.4):
+ * an ICMPv4 error is not bound to 576 bytes (RFC 4884 extensions, other
+ * stacks), so the translated message is cut to 1280 bytes, the inner
+ * header's own length left as sent (RFC 7915 4.3: it describes the
+ * original packet), the outer length and the checksum over what is kept. */
 static __always_inline int out_icmp_err(struct __sk_buff *skb,
 					const struct xlat_cfg *c,
 					struct out4 *p, struct icmph *ih)
 {
-	__u32 l4len = p->tot - IP4_HLEN, off = L4_OFF4 + ICMP_HLEN;
+	__u32 l4len = p->tot - IP4_HLEN, off = L4_OFF4 + ICMP_HLEN, plen6;
 	struct inner4 in = {};
 	struct ip6h h6;
 	struct addrs6 a;
@@ -210,7 +216,12 @@ static __always_inline int out_icmp_err(struct __sk_buff *skb,
 	r = remote_to6(c, p->ip.daddr, 1, peer, a.dst);
 	if (r)
 		return drop(r);
-	if (out_rewrite(skb, p, &a, NH_ICMPV6, IP4_HLEN, l4len + IP4_HLEN))
+	plen6 = l4len + IP4_HLEN;
+	if (plen6 > PTB_FLOOR - IP6_HLEN)
+		plen6 = PTB_FLOOR - IP6_HLEN;
+	if (out_rewrite(skb, p, &a, NH_ICMPV6, IP4_HLEN, plen6) ||
+	    (plen6 < l4len + IP4_HLEN &&
+	     bpf_skb_change_tail(skb, L4_OFF6 + plen6, 0)))
 		return drop(XLAT_DROP_HELPER);
 	ih->check = 0;
 	off = L4_OFF6 + ICMP_HLEN;
@@ -221,8 +232,8 @@ static __always_inline int out_icmp_err(struct __sk_buff *skb,
 	     bpf_skb_store_bytes(skb, off + IP6_HLEN + 16, &in.tcheck, 2,
 				 BPF_F_RECOMPUTE_CSUM)))
 		return drop(XLAT_DROP_HELPER);
-	if (store_sum(skb, L4_OFF6, l4len + IP4_HLEN, 2,
-		      pseudo6_sum(a.src, a.dst, l4len + IP4_HLEN, NH_ICMPV6), 0))
+	if (store_sum(skb, L4_OFF6, plen6, 2,
+		      pseudo6_sum(a.src, a.dst, plen6, NH_ICMPV6), 0))
 		return drop(XLAT_DROP_HELPER);
 	return out_send(c);
 }

@@ -610,10 +610,11 @@ static int check_plan(const struct plan *p, struct err *e)
 		bool veth = l->kind == PLAN_LINK_VETH;
 		const char *other = veth ? l->peer : l->underlay;
 
-		/* A tunnel over a link that is not ours; a veth to a peer
-		 * that is. */
+		/* A tunnel over a link that is not ours (any instance's);
+		 * a veth to a peer of this instance. */
 		if (!plan_scope_owns_link(&p->scope, l->name) || !other[0] ||
-		    backend_link_name_ours(other) != veth ||
+		    (veth ? !plan_scope_owns_link(&p->scope, other) :
+			    backend_link_name_ours(other)) ||
 		    (veth && !strcmp(l->name, l->peer)))
 			return err_set(e, EINVAL, "plan: link '%s' %s '%s' "
 				       "is not one of ours (%s)", l->name,

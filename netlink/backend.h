@@ -9,8 +9,8 @@
  * (struct plan_scope, tunnels/plan.h; the real backend is given one):
  *   links   -- the scope's ip6tnl (unnamed instance: V6MIG_LINK_PREFIX +
  *              digits, "v6mig0"; instance NAME: "v6mig-NAME"), or the
- *              unnamed instance's veth pair ("v6mig0"/"v6mig1", MAP-T and
- *              464XLAT, which named instances do not run yet);
+ *              scope's veth pair of MAP-T and 464XLAT ("v6mig0"/"v6mig1";
+ *              instance NAME: "v6mig-NAME"/"v6mig_NAME");
  *   routes  -- IPv4 routes of protocol V6MIG_RTPROT through our links;
  *   addrs   -- every address on our links except the kernel's IPv6
  *              link-local, and on the interfaces the instance plans on

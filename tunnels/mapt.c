@@ -45,20 +45,17 @@ static int mapt_validate(const struct prov *p, struct err *e)
 
 /* The CE's IPv4 side, as MAP-E's: the address with its port set, or for
  * a delegated IPv4 prefix (RFC 7597 5.2) its first address with every
- * port. The address sits on the IPv4-side device, NAT44 goes to it. */
-static int plan_ipv4(struct plan *pl, const struct map_result *r,
-		     const struct portset **ps, struct err *e)
+ * port. The address sits on the IPv4-side device; NAT44 goes to it once
+ * plan_add_xlat() has given the plan its instance's device. */
+static int plan_ipv4(struct plan *pl, const struct wan_facts *w,
+		     const struct map_result *r, const struct portset **ps,
+		     struct err *e)
 {
 	static const struct portset all = { .offset = 0, .len = 0, .psid = 0 };
 	bool shared = r->ipv4_plen == 32 && r->ports.len > 0;
-	int rc;
 
 	*ps = shared ? &r->ports : &all;
-	rc = plan_add_addr4(pl, PLAN_XLAT_DEV, r->ipv4, 32, e);
-	if (rc < 0)
-		return rc;
-	plan_set_nat(pl, r->ipv4, *ps);
-	return 0;
+	return plan_add_addr4(pl, plan_xlat_dev(&w->scope), r->ipv4, 32, e);
 }
 
 static int plan_fmrs(struct plan *pl, const struct prov_map_t *m,
@@ -93,11 +90,12 @@ static int mapt_plan(const struct prov *p, const struct wan_facts *w,
 	 * WAN (nodad): the access router's neighbour discovery finds it,
 	 * and the translator takes what arrives for it. */
 	if ((rc = plan_add_addr6(&pl, w->wan, &res.ce_ipv6, 128, true, e)) < 0 ||
-	    (rc = plan_ipv4(&pl, &res, &ps, e)) < 0 ||
+	    (rc = plan_ipv4(&pl, w, &res, &ps, e)) < 0 ||
 	    (rc = plan_add_xlat(&pl, w, res.ipv4, &res.ce_ipv6,
 				PLAN_XLAT_ND_ADDR, &m->dmr, ps, e)) < 0 ||
 	    (rc = plan_fmrs(&pl, m, e)) < 0)
 		return rc;
+	plan_set_nat(&pl, res.ipv4, ps);
 	plan_set_info(&pl, res.ipv4, res.ipv4_plen,
 		      res.ipv4_plen == 32 ? &res.ports : NULL, &res.ce_ipv6,
 		      &res.eup, rule);

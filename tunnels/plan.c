@@ -37,9 +37,11 @@ int plan_scope_make(struct plan_scope *s, const char *name, uint32_t metric,
 	if (n) {
 		memcpy(s->instance, name, n);
 		snprintf(s->link, sizeof(s->link), "%s-%s", V6MIG_LINK_PREFIX, name);
+		snprintf(s->peer, sizeof(s->peer), "%s_%s", V6MIG_LINK_PREFIX, name);
 		snprintf(s->table, sizeof(s->table), "%s-%s", V6MIG_NFT_TABLE, name);
 	} else {
 		snprintf(s->link, sizeof(s->link), "%s", PLAN_TUNNEL_NAME);
+		snprintf(s->peer, sizeof(s->peer), "%s", PLAN_XLAT_PEER);
 		snprintf(s->table, sizeof(s->table), "%s", V6MIG_NFT_TABLE);
 	}
 	s->metric = metric;
@@ -51,13 +53,18 @@ bool plan_scope_owns_link(const struct plan_scope *s, const char *name)
 	size_t n = strlen(V6MIG_LINK_PREFIX);
 
 	if (s->instance[0])
-		return !strcmp(name, s->link);
+		return !strcmp(name, s->link) || !strcmp(name, s->peer);
 	if (strncmp(name, V6MIG_LINK_PREFIX, n) != 0 || name[n] == '\0')
 		return false;
 	for (const char *p = name + n; *p; p++)
 		if (*p < '0' || *p > '9')
 			return false;
 	return true;
+}
+
+const char *plan_xlat_dev(const struct plan_scope *s)
+{
+	return s->link[0] ? s->link : PLAN_XLAT_DEV;
 }
 
 bool plan_wants_nft(const struct plan *p)
@@ -321,8 +328,9 @@ static int xlat_addr_check(const struct in6_addr *a, struct err *e)
 	return 0;
 }
 
-/* The IPv4-side device of the eBPF methods: a veth pair with ARP off on
- * PLAN_XLAT_DEV, mtu on both. */
+/* The IPv4-side device of the eBPF methods: the scope's veth pair (link
+ * and peer; unnamed: PLAN_XLAT_DEV/PLAN_XLAT_PEER), ARP off on the link,
+ * mtu on both. */
 static int add_veth(struct plan *p, const struct wan_facts *w, uint32_t mtu,
 		    struct err *e)
 {
@@ -330,15 +338,14 @@ static int add_veth(struct plan *p, const struct wan_facts *w, uint32_t mtu,
 
 	if (p->n_links >= PLAN_MAX_LINKS || p->n_routes >= PLAN_MAX_ROUTES)
 		return err_set(e, ENOSPC, "plan is full");
-	/* The veth pair keeps the unnamed instance's names (a named
-	 * instance's plan is refused by apply for now); the metric is the
-	 * instance's. */
+	/* The veth pair is the instance's (plan.h): two instances on two
+	 * WANs run side by side. */
 	if (w->scope.link[0])
 		p->scope = w->scope;
 	l = &p->links[p->n_links++];
 	l->kind = PLAN_LINK_VETH;
-	snprintf(l->name, sizeof(l->name), "%s", PLAN_XLAT_DEV);
-	snprintf(l->peer, sizeof(l->peer), "%s", PLAN_XLAT_PEER);
+	snprintf(l->name, sizeof(l->name), "%s", p->scope.link);
+	snprintf(l->peer, sizeof(l->peer), "%s", p->scope.peer);
 	l->mtu = mtu;
 	return 0;
 }
@@ -361,8 +368,8 @@ int plan_add_xlat(struct plan *p, const struct wan_facts *w,
 		return rc;
 	x->enabled = true;
 	x->clat = p->method == METHOD_464XLAT;
-	snprintf(x->dev, sizeof(x->dev), "%s", PLAN_XLAT_DEV);
-	snprintf(x->peer, sizeof(x->peer), "%s", PLAN_XLAT_PEER);
+	snprintf(x->dev, sizeof(x->dev), "%s", p->scope.link);
+	snprintf(x->peer, sizeof(x->peer), "%s", p->scope.peer);
 	memcpy(x->wan, w->wan, sizeof(x->wan));
 	x->ipv4 = ipv4;
 	x->ipv6 = *ipv6;
@@ -424,8 +431,8 @@ int plan_add_mesh(struct plan *p, const struct wan_facts *w,
 	    (rc = add_veth(p, w, mtu, e)) < 0)
 		return rc;
 	m->enabled = true;
-	snprintf(m->dev, sizeof(m->dev), "%s", PLAN_XLAT_DEV);
-	snprintf(m->peer, sizeof(m->peer), "%s", PLAN_XLAT_PEER);
+	snprintf(m->dev, sizeof(m->dev), "%s", p->scope.link);
+	snprintf(m->peer, sizeof(m->peer), "%s", p->scope.peer);
 	memcpy(m->wan, w->wan, sizeof(m->wan));
 	m->ipv4 = ipv4;
 	m->ipv6 = *ipv6;

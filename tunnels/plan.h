@@ -28,7 +28,11 @@
  * (docs/DESIGN.md "Instances"). The unnamed instance keeps the names of a
  * single-WAN agent: link v6mig0, table v6mig. Instance NAME (1-9 of
  * letters, digits, _ . -; v6mig-agent@IFACE passes IFACE) owns link
- * v6mig-NAME and table v6mig-NAME. Both own only
+ * v6mig-NAME and table v6mig-NAME (IFNAMSIZ: 6 + 9 = 15 characters).
+ * The translator of MAP-T and 464XLAT is a veth pair: v6mig0/v6mig1 for
+ * the unnamed instance, v6mig-NAME/v6mig_NAME for instance NAME (the
+ * sixth character tells a link from a peer, so no two instances' names
+ * meet). Both own only
  * IPv4 routes of protocol V6MIG_RTPROT through their own link. */
 #define V6MIG_INSTANCE_MAX 9
 #define V6MIG_NFT_TABLE_MAX 32
@@ -39,7 +43,9 @@
 
 struct plan_scope {
 	char instance[V6MIG_INSTANCE_MAX + 1]; /* "" for the unnamed one */
-	char link[IFNAMSIZ];                   /* our tunnel */
+	char link[IFNAMSIZ];                   /* our tunnel, or the
+	                                        * translator's IPv4 side */
+	char peer[IFNAMSIZ];                   /* the translator's veth peer */
 	char table[V6MIG_NFT_TABLE_MAX];       /* our nftables table */
 	uint32_t metric;                       /* our IPv4 routes' metric */
 };
@@ -127,8 +133,10 @@ enum plan_xlat_nd {
 struct plan_xlat {
 	bool enabled;
 	bool clat;               /* 464XLAT (else MAP-T) */
-	char dev[IFNAMSIZ];      /* IPv4 side: PLAN_XLAT_DEV, an ARP-off veth */
-	char peer[IFNAMSIZ];     /* its other end, PLAN_XLAT_PEER */
+	char dev[IFNAMSIZ];      /* IPv4 side: the scope's link (unnamed:
+	                          * PLAN_XLAT_DEV), an ARP-off veth */
+	char peer[IFNAMSIZ];     /* its other end: the scope's peer
+	                          * (unnamed: PLAN_XLAT_PEER) */
 	char wan[IFNAMSIZ];      /* IPv6 side: the programs sit on its clsact */
 	struct in_addr ipv4;     /* our IPv4 after NAT44 (CE / 192.0.0.1) */
 	struct in6_addr ipv6;    /* the IPv6 it maps to (MAP-T CE / CLAT) */
@@ -239,8 +247,11 @@ int plan_scope_make(struct plan_scope *s, const char *name, uint32_t metric,
 		    struct err *e);
 /* Is the link called name one of s's? The unnamed instance owns
  * V6MIG_LINK_PREFIX + digits (what it always had), a named one exactly
- * its own link. */
+ * its own link and its translator's peer. */
 bool plan_scope_owns_link(const struct plan_scope *s, const char *name);
+/* The translator's IPv4-side device of the instance planning (w->scope;
+ * all zero: the unnamed one, PLAN_XLAT_DEV). */
+const char *plan_xlat_dev(const struct plan_scope *s);
 bool plan_equal(const struct plan *a, const struct plan *b);
 /* Does p ask for our nftables table: NAT, receive filters, or an MSS
  * clamp (DS-Lite has the clamp alone)? The one answer apply, the nft

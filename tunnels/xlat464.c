@@ -128,7 +128,7 @@ static int xlat_plan(const struct prov *p, const struct wan_facts *w,
 		return rc;
 	/* RFC 6877 6.3: the stateful NAT44 of the LAN to the CLAT's own
 	 * IPv4 (every port), which the translator maps to clat. */
-	if ((rc = plan_add_addr4(&pl, PLAN_XLAT_DEV, v4, 32, e)) < 0 ||
+	if ((rc = plan_add_addr4(&pl, plan_xlat_dev(&w->scope), v4, 32, e)) < 0 ||
 	    (rc = plan_add_xlat(&pl, w, v4, &clat, nd, &p->xlat.nat64prefix,
 				NULL, e)) < 0)
 		return rc;

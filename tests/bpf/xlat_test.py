@@ -58,6 +58,20 @@ def same_id(pkt, w):
     return w
 
 
+def csum_complete(check):
+    """A check of an "inc" run: the same, but a kernel before 6.11
+    (no BPF_F_TEST_SKB_CHECKSUM_COMPLETE: "error -22") skips it, and
+    "error -74" (EBADMSG) means skb->csum was left wrong."""
+    def run(name, got):
+        if got == "error -22":
+            tap(True, name + " # SKIP kernel without BPF_F_TEST_SKB_CHECKSUM_COMPLETE")
+        elif got == "error -74":
+            tap(False, name, "skb->csum wrong after the program (EBADMSG)")
+        else:
+            check(name, got)
+    return run
+
+
 def e4(src=PEER_MAC):
     return Ether(src=src, dst=DEV_MAC)
 
@@ -202,6 +216,24 @@ def mapt_batch():
     p = e4() / IP(src=V4, dst=REMOTE) / ICMP(type=11, code=0) / inner4
     b.case("out ICMP error, inner ICMP echo translated", "out", p, expect(
         TC_REDIRECT, eo() / IPv6(src=LOCAL6, dst=REMOTE6, hlim=64) / ICMPv6TimeExceeded() / inner6))
+    # RFC 4443 2.4 (c): the ICMPv6 error is at most 1280 bytes; an ICMPv4
+    # error quoting 1400 bytes (1448 in all) is cut, the inner header's
+    # length left as sent, the checksum over what is kept
+    big = bytes(range(256)) * 5 + b"x" * 120
+    inner4 = IP(src=REMOTE, dst=V4, ttl=50, id=78) / UDP(sport=53, dport=P1) / big
+    inner6 = bytes(IPv6(src=REMOTE6, dst=LOCAL6, hlim=50) / UDP(sport=53, dport=P1) / big)
+    p = e4() / IP(src=V4, dst=REMOTE) / ICMP(type=3, code=3) / inner4
+    b.case("out ICMP error quoting 1428 B: ICMPv6 cut to 1280 B (RFC 4443 2.4)", "out", p, expect(
+        TC_REDIRECT, eo() / IPv6(src=LOCAL6, dst=REMOTE6, hlim=64) / ICMPv6DestUnreach(code=4) /
+        Raw(inner6[:1280 - 48]), also=lambda got: None if len(got) == 14 + 1280 else
+        "frame of %d bytes, want 1294" % len(got)))
+    inner4 = IP(src=REMOTE, dst=V4, ttl=50, id=78) / UDP(sport=53, dport=P1) / big[:1184]
+    inner6 = bytes(IPv6(src=REMOTE6, dst=LOCAL6, hlim=50) / UDP(sport=53, dport=P1) / big[:1184])
+    p = e4() / IP(src=V4, dst=REMOTE) / ICMP(type=11, code=0) / inner4
+    b.case("out ICMP error of exactly 1280 B once translated: kept whole", "out", p, expect(
+        TC_REDIRECT, eo() / IPv6(src=LOCAL6, dst=REMOTE6, hlim=64) / ICMPv6TimeExceeded() /
+        Raw(inner6), also=lambda got: None if len(got) == 14 + 1280 else
+        "frame of %d bytes, want 1294" % len(got)))
     inner4 = IP(src=REMOTE, dst=V4) / UDP(sport=53, dport=OUT_OF_SET) / PAY
     p = e4() / IP(src=V4, dst=REMOTE) / ICMP(type=3, code=3) / inner4
     b.case("out ICMP error about a port outside the set: dropped", "out", p, expect(TC_SHOT))
@@ -270,6 +302,26 @@ def mapt_batch():
     p = e6() / IPv6(src=REMOTE6, dst=LOCAL6) / ICMPv6TimeExceeded() / in6
     b.case("in ICMPv6 error, inner echo translated", "in", p, expect(
         TC_REDIRECT, ei() / IP(src=REMOTE, dst=V4, ttl=64) / ICMP(type=11, code=0) / in4, same_id))
+
+    # in, CHECKSUM_COMPLETE (as a NIC hands it to tc ingress): skb->csum
+    # must still match the frame from its network header on, or the
+    # kernel reports "hw csum failure" (BPF_PROG_TEST_RUN checks it, 6.11+)
+    in6 = IPv6(src=LOCAL6, dst=REMOTE6) / UDP(sport=P1, dport=53) / PAY
+    in4 = IP(src=V4, dst=REMOTE, id=0, ttl=64) / UDP(sport=P1, dport=53) / PAY
+    for name, p, w in [
+            ("UDP", e6() / IPv6(src=REMOTE6, dst=LOCAL6) / UDP(sport=53, dport=P2) / PAY,
+             ei() / IP(src=REMOTE, dst=V4, ttl=64) / UDP(sport=53, dport=P2) / PAY),
+            ("TCP", e6() / IPv6(src=REMOTE6, dst=LOCAL6) / TCP(sport=443, dport=P1, flags="A") / PAY,
+             ei() / IP(src=REMOTE, dst=V4, ttl=64) / TCP(sport=443, dport=P1, flags="A") / PAY),
+            ("first fragment", e6() / IPv6(src=REMOTE6, dst=LOCAL6) /
+             IPv6ExtHdrFragment(nh=17, offset=0, m=1, id=0x12345678) / Raw(udp6[:48]),
+             ei() / IP(src=REMOTE, dst=V4, ttl=64, id=0x5678, flags="MF", proto=17) / Raw(udp4[:48])),
+            ("echo request", e6() / IPv6(src=REMOTE6, dst=LOCAL6) / ICMPv6EchoRequest(id=P2, seq=5, data=PAY),
+             ei() / IP(src=REMOTE, dst=V4, ttl=64) / ICMP(type=8, id=P2, seq=5) / PAY),
+            ("port unreachable", e6() / IPv6(src=REMOTE6, dst=LOCAL6, hlim=30) / ICMPv6DestUnreach(code=4) / in6,
+             ei() / IP(src=REMOTE, dst=V4, ttl=30) / ICMP(type=3, code=3) / in4)]:
+        b.case("in %s, CHECKSUM_COMPLETE: skb->csum right after translation" % name, "inc", p,
+               csum_complete(expect(TC_REDIRECT, w, None if "fragment" in name else same_id, DEV_MAC)))
 
     # in: must-drop and not ours
     p = e6() / IPv6(src=REMOTE6, dst=LOCAL6) / UDP(sport=53, dport=OUT_OF_SET) / PAY

@@ -138,8 +138,8 @@ is "$(st1 | jget 'j["mesh"]["counters"]["drop_spoof"]')" 1 "... counted in CE1's
 is "$(st1 | jget 'j["mesh"]["counters"]["out_direct"]')" 2 "... beside CE1's two packets out direct (to CE2, to CE3)"
 kill -USR2 "$DPID" # a status write: the metrics follow
 i=0
-while [ $i -lt 50 ] && ! grep -q 'v6mig_mesh_packets_total{reason="drop_spoof"} 1' "$D/r1/metrics.prom" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-like "$(cat "$D/r1/metrics.prom")" 'v6mig_mesh_packets_total\{reason="drop_spoof"\} 1' "metrics.prom: v6mig_mesh_packets_total{reason=drop_spoof} 1"
+while [ $i -lt 50 ] && ! grep -q 'v6mig_mesh_packets_total{direction="in",reason="drop_spoof"} 1' "$D/r1/metrics.prom" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+like "$(cat "$D/r1/metrics.prom")" 'v6mig_mesh_packets_total\{direction="in",reason="drop_spoof"\} 1' "metrics.prom: v6mig_mesh_packets_total{direction=in,reason=drop_spoof} 1"
 
 # ---- bulk TCP CE1 -> CE2: direct, the BR relays none of it ----------------------
 b1=$(brstats)

@@ -20,8 +20,11 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 T=${XLAT_TOOL:-$top/build/tests/tools/xlat_run}
 CE=v6t-xl-ce ISP=v6t-xl-isp
-# bytes per TCP transfer (V6MIG_XLAT_BYTES: smaller in the TCG-emulated VM)
-BYTES=${V6MIG_XLAT_BYTES:-2000000}
+# bytes per TCP transfer, 64 MiB each way as issue 12 asks
+# (V6MIG_XLAT_BYTES: smaller in the TCG-emulated VM); every client run is
+# bounded by XFER_SECS
+BYTES=${V6MIG_XLAT_BYTES:-67108864}
+XFER_SECS=${V6MIG_XLAT_SECS:-120}
 # CLAT first
 SRV=203.0.113.1 V4=192.0.0.1 LOCAL6=2001:db8:1::c1a7 PREF=2001:db8:64::/96
 POOL=198.51.100.128/25
@@ -98,7 +101,7 @@ topo() {
 	in_isp ip link set nat64 up
 	in_isp ip route add $PREF dev nat64
 	in_isp ip route add $POOL dev nat64
-	in_isp tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
+	ip netns exec $ISP tayga -c "$tmp/tayga.conf" -d > "$tmp/tayga.log" 2>&1 &
 	tpid=$!
 }
 
@@ -123,8 +126,8 @@ like "$(in_ce tc filter show dev xlat0 egress)" 'xlat_out.*direct-action' \
 cat > "$tmp/srv.py" <<'EOF'
 import hashlib, socket, sys, threading
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-t.bind((sys.argv[1], 8080)); t.listen(4); t.settimeout(60)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((sys.argv[1], 5353)); u.settimeout(60)
+t.bind((sys.argv[1], 8080)); t.listen(4); t.settimeout(150)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((sys.argv[1], 5353)); u.settimeout(150)
 def udp():
     try:
         while True:
@@ -133,19 +136,22 @@ def udp():
         pass
 threading.Thread(target=udp, daemon=True).start()
 dl = socket.socket(); dl.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-dl.bind((sys.argv[1], 8081)); dl.listen(4); dl.settimeout(60)
+dl.bind((sys.argv[1], 8081)); dl.listen(4); dl.settimeout(150)
 def down():
     try:
         while True:
             c, _ = dl.accept(); n = int(c.recv(16).decode())
-            c.sendall((bytes(range(256)) * (n // 256 + 1))[:n]); c.close()
+            blk = bytes(range(256)) * 4096; left = n
+            while left > 0:
+                k = min(left, len(blk)); c.sendall(blk[:k]); left -= k
+            c.close()
     except OSError:
         pass
 threading.Thread(target=down, daemon=True).start()
 open(sys.argv[2], "w").close()
 try:
     while True:
-        c, _ = t.accept(); c.settimeout(20); h = hashlib.sha256(); n = 0
+        c, _ = t.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
         while True:
             d = c.recv(65536)
             if not d:
@@ -160,7 +166,7 @@ import hashlib, os, socket, sys
 srv, what = sys.argv[1], sys.argv[2]
 if what == "tcp":
     n = int(sys.argv[3]); data = os.urandom(n)
-    s = socket.create_connection((srv, 8080), timeout=20); s.sendall(data)
+    s = socket.create_connection((srv, 8080), timeout=30); s.sendall(data)
     s.shutdown(socket.SHUT_WR); r = b""
     while True:
         d = s.recv(4096)
@@ -169,14 +175,17 @@ if what == "tcp":
         r += d
     print("ok" if r.decode() == "%d %s" % (n, hashlib.sha256(data).hexdigest()) else "bad " + r.decode())
 elif what == "down":
-    n = int(sys.argv[3]); s = socket.create_connection((srv, 8081), timeout=20)
+    n = int(sys.argv[3]); s = socket.create_connection((srv, 8081), timeout=30)
     s.sendall(b"%d" % n); h = hashlib.sha256(); got = 0
     while True:
         d = s.recv(65536)
         if not d:
             break
         h.update(d); got += len(d)
-    want = hashlib.sha256((bytes(range(256)) * (n // 256 + 1))[:n]).hexdigest()
+    w = hashlib.sha256(); blk = bytes(range(256)) * 4096; left = n
+    while left > 0:
+        k = min(left, len(blk)); w.update(blk[:k]); left -= k
+    want = w.hexdigest()
     print("ok" if got == n and h.hexdigest() == want else "bad %d" % got)
 elif what == "udp":
     n = int(sys.argv[3]); data = os.urandom(n)
@@ -198,17 +207,24 @@ EOF
 traffic() {
 	label=$1; shift
 	rm -f "$tmp/ready"
-	in_isp /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
+	ip netns exec $ISP /usr/bin/python3 "$tmp/srv.py" $SRV "$tmp/ready" &
 	spid=$!
 	for _ in $(seq 50); do [ -e "$tmp/ready" ] && break; sleep 0.1; done
 	ok "$label: ping $V4 -> $SRV" in_ce ping -c 3 -i 0.2 -W 2 $SRV
 	for off in "$@"; do
 		in_ce ethtool -K xlat0 tx "$off" >/dev/null 2>&1
 		in_ce ethtool -K wan0 tx "$off" >/dev/null 2>&1
-		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV tcp "$BYTES")" ok \
-			"$label: TCP $BYTES B up (GSO/TSO on veth), digest matches (tx offload $off)"
-		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV down "$BYTES")" ok \
-			"$label: TCP $BYTES B down, digest matches (tx offload $off)"
+		like "$( (in_ce ethtool -k xlat0; in_ce ethtool -k wan0) |
+			grep '^tx-checksumming' | tr '\n' ' ')" \
+			"^tx-checksumming: $off tx-checksumming: $off" \
+			"$label: tx checksum offload $off on both veths"
+		t0=$(date +%s)
+		is "$(in_ce timeout "$XFER_SECS" /usr/bin/python3 "$tmp/cli.py" $SRV tcp "$BYTES")" ok \
+			"$label: TCP $BYTES B up (GSO/TSO on veth), SHA-256 matches (tx offload $off)"
+		t1=$(date +%s)
+		is "$(in_ce timeout "$XFER_SECS" /usr/bin/python3 "$tmp/cli.py" $SRV down "$BYTES")" ok \
+			"$label: TCP $BYTES B down, SHA-256 matches (tx offload $off)"
+		echo "# $label tx $off: up $((t1 - t0)) s, down $(($(date +%s) - t1)) s"
 		is "$(in_ce /usr/bin/python3 "$tmp/cli.py" $SRV udp 1200)" ok \
 			"$label: UDP 1200 B echoed (tx offload $off)"
 	done
@@ -256,7 +272,7 @@ like "$(xl apply wan0 xlat0)" '^rc=0 attached=2 cfg=1 added=2 deleted=0' \
 	"MAP-T: apply attaches, writes the configuration and the FMR (both tries)"
 is "$(xl apply wan0 xlat0)" "rc=0 attached=0 cfg=0 added=0 deleted=0 " \
 	"MAP-T: the same spec again writes nothing"
-traffic MAP-T on
+traffic MAP-T on off
 kill $spid 2>/dev/null
 like "$(xl kstats wan0)" '^rc=0 .*out_ok=[1-9].* in_ok=[1-9]' "MAP-T: counters"
 is "$(xl remove wan0 xlat0)" "rc=0 " "MAP-T: remove"

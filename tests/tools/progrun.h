@@ -12,6 +12,13 @@
 
 #define PKT_MAX 70000
 
+/* Linux 6.11+: the skb starts CHECKSUM_COMPLETE (skb->csum over the frame
+ * from the network header) and the run fails with -EBADMSG when the
+ * program leaves skb->csum wrong; older kernels refuse it (-EINVAL). */
+#ifndef BPF_F_TEST_SKB_CHECKSUM_COMPLETE
+#define BPF_F_TEST_SKB_CHECKSUM_COMPLETE (1U << 2)
+#endif
+
 static inline size_t unhex(const char *h, uint8_t *out, size_t max)
 {
 	size_t n = 0;
@@ -24,12 +31,14 @@ static inline size_t unhex(const char *h, uint8_t *out, size_t max)
 	return n;
 }
 
-static inline int run(int fd, const uint8_t *in, size_t n, uint8_t *out,
-		      uint32_t *outn, uint32_t *ret)
+static inline int run_flags(int fd, const uint8_t *in, size_t n,
+			    uint8_t *out, uint32_t *outn, uint32_t *ret,
+			    uint32_t flags)
 {
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
 			    .data_size_in = (uint32_t)n, .data_out = out,
-			    .data_size_out = PKT_MAX, .repeat = 1);
+			    .data_size_out = PKT_MAX, .repeat = 1,
+			    .flags = flags);
 	int rc = bpf_prog_test_run_opts(fd, &o);
 
 	*ret = o.retval;
@@ -37,12 +46,19 @@ static inline int run(int fd, const uint8_t *in, size_t n, uint8_t *out,
 	return rc;
 }
 
+static inline int run(int fd, const uint8_t *in, size_t n, uint8_t *out,
+		      uint32_t *outn, uint32_t *ret)
+{
+	return run_flags(fd, in, n, out, outn, ret, 0);
+}
+
 /* "RET HEX" or "error N", one line. */
-static inline void run_print(int fd, const char *hex, uint8_t *in, uint8_t *out)
+static inline void run_print_flags(int fd, const char *hex, uint8_t *in,
+				   uint8_t *out, uint32_t flags)
 {
 	size_t n = unhex(hex, in, PKT_MAX);
 	uint32_t on = 0, ret = 0;
-	int rc = run(fd, in, n, out, &on, &ret);
+	int rc = run_flags(fd, in, n, out, &on, &ret, flags);
 
 	if (rc) {
 		printf("error %d\n", rc);
@@ -52,6 +68,11 @@ static inline void run_print(int fd, const char *hex, uint8_t *in, uint8_t *out)
 	for (uint32_t i = 0; i < on; i++)
 		printf("%02x", out[i]);
 	printf("\n");
+}
+
+static inline void run_print(int fd, const char *hex, uint8_t *in, uint8_t *out)
+{
+	run_print_flags(fd, hex, in, out, 0);
 }
 
 #endif

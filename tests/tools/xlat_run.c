@@ -9,6 +9,10 @@
  *   --wan N  --dev N  --mac XX:XX:XX:XX:XX:XX
  * commands, one a line, each answered with one line:
  *   out HEX | in HEX        -> "RET HEX"   (RET: TC_ACT_* the program returned)
+ *   inc HEX                 -> as "in", the skb CHECKSUM_COMPLETE as a NIC
+ *                              hands it to tc ingress: "error -74" (EBADMSG)
+ *                              when skb->csum is left wrong, "error -22" on a
+ *                              kernel before 6.11
  *   stats                   -> "name=value ..." (non-zero counters, then zeroed)
  *   sync                    -> "cfg=N added=N deleted=N" (the same spec again)
  *   fuzz out|in N SEED HEX  -> "fuzz N ok" or "fuzz failed at I: ..."
@@ -248,6 +252,9 @@ int main(int argc, char **argv)
 		} else if ((!strcmp(cmd, "out") || !strcmp(cmd, "in")) && arg) {
 			run_print(!strcmp(cmd, "out") ? o.prog_out : o.prog_in,
 				  arg, in, out);
+		} else if (!strcmp(cmd, "inc") && arg) {
+			run_print_flags(o.prog_in, arg, in, out,
+					BPF_F_TEST_SKB_CHECKSUM_COMPLETE);
 		} else {
 			printf("bad command %s\n", cmd);
 		}

@@ -329,7 +329,12 @@ static void test_scopes(void **state)
 	assert_string_equal(a.link, "v6mig-eth1.10");
 	assert_string_equal(a.table, "v6mig-eth1.10");
 	assert_int_equal(a.metric, 20);
+	assert_string_equal(u.peer, "v6mig1");
+	assert_string_equal(a.peer, "v6mig_eth1.10");
 	assert_true(plan_scope_owns_link(&a, "v6mig-eth1.10"));
+	assert_true(plan_scope_owns_link(&a, "v6mig_eth1.10"));
+	assert_false(plan_scope_owns_link(&a, "v6mig_eth2"));
+	assert_false(plan_scope_owns_link(&u, "v6mig_eth1.10"));
 	assert_false(plan_scope_owns_link(&a, "v6mig0"));
 	assert_false(plan_scope_owns_link(&a, "v6mig-eth2"));
 	assert_false(plan_scope_owns_link(&u, "v6mig-eth1.10"));

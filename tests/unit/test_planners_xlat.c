@@ -417,6 +417,61 @@ static void test_464xlat_refusals(void **state)
 }
 #endif
 
+/* The translator's objects of a named instance (v6mig-agent@IFACE): the
+ * veth pair v6mig-NAME/v6mig_NAME carries the IPv4 address, the route,
+ * the NAT and the clamp, so a second instance's translator on another
+ * WAN has names of its own. */
+HELPER void check_named(const struct plan *pl, const char *dev,
+			const char *peer)
+{
+	assert_string_equal(pl->xlat.dev, dev);
+	assert_string_equal(pl->xlat.peer, peer);
+	assert_string_equal(pl->links[0].name, dev);
+	assert_string_equal(pl->links[0].peer, peer);
+	assert_string_equal(pl->routes[0].dev, dev);
+	assert_string_equal(pl->addrs[pl->n_addrs - 1].ifname, dev);
+	assert_string_equal(pl->nat.out_ifname, dev);
+	assert_string_equal(pl->filter.in_ifname, dev);
+	assert_true(plan_scope_owns_link(&pl->scope, dev));
+	assert_true(plan_scope_owns_link(&pl->scope, peer));
+	assert_int_equal(pl->scope.metric, 30);
+}
+
+static void test_named_instances(void **state)
+{
+	struct plan pl;
+	struct err e;
+
+	(void)state;
+#ifdef CONFIG_METHOD_MAP_T
+	{
+		struct mapt_fix f;
+
+		mapt_init(&f, "2001:db8:ffff::/64");
+		mapt_rule(&f, rule("2001:db8::/40", "192.0.2.0/24", 16, 6));
+		wan_prefix(&f.w, "2001:db8:12:3400::/56");
+		assert_int_equal(plan_scope_make(&f.w.scope, "eth1", 30, &e), 0);
+		planned(METHOD_MAP_T, &f.p, &f.w, &pl);
+		check_named(&pl, "v6mig-eth1", "v6mig_eth1");
+		assert_false(plan_scope_owns_link(&pl.scope, "v6mig_eth2"));
+		assert_false(plan_scope_owns_link(&pl.scope, "v6mig1"));
+	}
+#endif
+#ifdef CONFIG_METHOD_464XLAT
+	{
+		struct prov p;
+		struct wan_facts w;
+
+		xlat_init(&p, &w, "2001:db8:122:344::/96");
+		wan_addr(&w, "2001:db8:1:2:aaaa::99", "2001:db8:1:2::/64");
+		/* 9 characters, the longest: 15 with the prefix (IFNAMSIZ) */
+		assert_int_equal(plan_scope_make(&w.scope, "enp1s0f1x", 30, &e), 0);
+		planned(METHOD_464XLAT, &p, &w, &pl);
+		check_named(&pl, "v6mig-enp1s0f1x", "v6mig_enp1s0f1x");
+	}
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_464xlat_delegated),
 		cmocka_unit_test(test_464xlat_refusals),
 #endif
+		cmocka_unit_test(test_named_instances),
 	};
 
 	return cmocka_run_group_tests_name("planners_xlat", tests, NULL, NULL);
