@@ -134,12 +134,12 @@ sx $n-2 "$PY" "$PEER" forge "$mac_ce2" "$mac_isp" wan "$CE2_6" "$CE1_6" \
 	192.0.2.20 "$(port 60 6)" 192.0.2.10 "$P1"
 wait $rp
 is "$(cat "$D/r1.out")" "none" "a packet forged from CE2's address with a port outside its set: not delivered"
-is "$(st1 | jget 'j["mesh"]["counters"]["drop_spoof"]')" 1 "... counted in CE1's status --json (mesh.counters.drop_spoof)"
-is "$(st1 | jget 'j["mesh"]["counters"]["out_direct"]')" 2 "... beside CE1's two packets out direct (to CE2, to CE3)"
-kill -USR2 "$DPID" # a status write: the metrics follow
+kill -USR2 "$DPID" # a status write: status.json and the metrics
 i=0
 while [ $i -lt 50 ] && ! grep -q 'v6mig_mesh_packets_total{direction="in",reason="drop_spoof"} 1' "$D/r1/metrics.prom" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-like "$(cat "$D/r1/metrics.prom")" 'v6mig_mesh_packets_total\{direction="in",reason="drop_spoof"\} 1' "metrics.prom: v6mig_mesh_packets_total{direction=in,reason=drop_spoof} 1"
+like "$(cat "$D/r1/metrics.prom")" 'v6mig_mesh_packets_total\{direction="in",reason="drop_spoof"\} 1' "... counted: metrics.prom v6mig_mesh_packets_total{direction=in,reason=drop_spoof} 1 (SIGUSR2: a status write)"
+is "$(st1 | jget 'j["mesh"]["counters"]["drop_spoof"]')" 1 "... and in CE1's status --json (mesh.counters.drop_spoof)"
+is "$(st1 | jget 'j["mesh"]["counters"]["out_direct"]')" 2 "... beside CE1's two packets out direct (to CE2, to CE3)"
 
 # ---- bulk TCP CE1 -> CE2: direct, the BR relays none of it ----------------------
 b1=$(brstats)
