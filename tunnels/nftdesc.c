@@ -44,7 +44,6 @@ static struct nftd_rule *rule_new(struct nftd_table *t, size_t chain)
 	struct nftd_rule *r = &t->rules[i];
 
 	t->n_rules++;
-
 	memset(r, 0, sizeof(*r));
 	r->chain = chain;
 	return r;
@@ -56,7 +55,6 @@ static struct nftd_term *term(struct nftd_rule *r, enum nftd_term_kind kind)
 	struct nftd_term *x = &r->t[i];
 
 	r->n_terms++;
-
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	return x;
