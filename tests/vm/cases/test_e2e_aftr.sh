@@ -19,7 +19,6 @@ cd "$top" || exit 1
 . tests/vm/lab_case.sh aftr "${1:-}"
 L=scripts/lab
 CE=$(ce_ns 1)
-LAN=$(lan_ns 1)
 ALOG=$LAB_DIR/log/agent1.log
 DLOG=$LAB_DIR/isp/dns.log
 NAME=aftr.example.net
@@ -32,21 +31,7 @@ trap '$L/agent.sh stop --timeout 10 >/dev/null 2>&1; $L/topo.sh down >/dev/null 
 trap 'exit 1' INT TERM
 
 # ---- helpers (shell builtins where they poll) ----------------------------------
-# tun: our tunnel(s) in the CE: "COUNT LOCAL REMOTE" (ip -d -j link)
-tun() {
-	local j n=0 re='"ifname":"v6mig[^"]*"' lre='"local":"([^"]*)"' rre='"remote":"([^"]*)"' loc="-" rem="-" x
-	j=$(ip -n "$CE" -d -j link show)
-	x=$j
-	while [[ $x =~ $re ]]; do n=$((n + 1)); x=${x#*"${BASH_REMATCH[0]}"}; done
-	j=$(ip -n "$CE" -d -j link show v6mig0 2>/dev/null)
-	[[ $j =~ $lre ]] && loc=${BASH_REMATCH[1]}
-	[[ $j =~ $rre ]] && rem=${BASH_REMATCH[1]}
-	echo "$n $loc $rem"
-}
 remote_is() { local t; t=$(tun); [ "${t##* }" = "$1" ]; }
-tcp_seen() { # what inet sees of one TCP connection from lan
-	ip netns exec "$LAN" "$PY" $L/client.py tcp "$INET4" 7000 --timeout 5 2>&1 | sed 's/^you are //'
-}
 # count PATTERN FILE: lines of FILE containing PATTERN (a fixed string)
 count() {
 	local l n=0
