@@ -138,13 +138,17 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HELPER_OBJ) $(O)/libv6mig.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
 # ---- test helpers: tests/tools/*.c -> build/tests/tools/* -------------
-TOOL_SRC := $(wildcard tests/tools/*.c)
+# sandbox_exec is one tool in five files: main, and its parts below.
+SANDBOX_PARTS := $(addprefix tests/tools/sandbox_,unit.c mounts.c caps.c seccomp.c)
+TOOL_SRC := $(filter-out $(SANDBOX_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(O)/tests/tools/%)
 $(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libv6mig.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-# The unit's seccomp settings applied by hand (tests/vm/cases/test_sandbox_mape.sh).
+# The unit's sandbox applied by hand (tests/ns/test_sandbox.sh,
+# tests/vm/cases/test_sandbox_mape.sh).
+$(O)/tests/tools/sandbox_exec: $(SANDBOX_PARTS:%.c=$(O)/%.o)
 $(O)/tests/tools/sandbox_exec: ALL_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
 
 tests-bin: $(UNIT_BIN) $(TOOL_BIN) $(O)/v6mig-agent
@@ -263,4 +267,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(O)/agent/main.d $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%.d) \
 	$(UNIT_HELPER_OBJ:.o=.d) \
-	$(TOOL_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)
+	$(TOOL_SRC:%.c=$(O)/%.d) $(SANDBOX_PARTS:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)

@@ -326,7 +326,7 @@ static void on_signal(struct loop_fd *h, uint32_t events, void *data)
 			log_notice("SIGUSR1: fetching now");
 			daemon_push(d, &ev);
 		} else if (si.ssi_signo == SIGUSR2) {
-			/* port-set figures on demand */
+			/* port-set figures and translator counters on demand */
 			daemon_ports_sample(d);
 			daemon_write_status(d);
 		} else {
@@ -593,7 +593,8 @@ static const char run_usage[] =
 	"brought up over netlink. Flags override the configuration file\n"
 	"(default " CONFIG_CONFIG_PATH "; see v6mig.conf(5)). SIGHUP re-reads it;\n"
 	"SIGTERM removes what the agent made (unless keep_on_exit) and exits 0;\n"
-	"SIGUSR1 fetches now; SIGUSR2 samples the port set now.\n"
+	"SIGUSR1 fetches now; SIGUSR2 samples the port set and the translator's\n"
+	"counters now.\n"
 	"Exit 2: bad configuration; 1: could not start.\n";
 
 /* Flag -> configuration key: the flags carry probe's names. */

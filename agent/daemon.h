@@ -17,6 +17,7 @@
 
 #include "../netlink/ctstat.h"
 #include "../netlink/system.h"
+#include "../netlink/xlat.h"
 #include "../netlink/rtnl.h"
 #include "../tunnels/plan.h"
 #include "conf.h"
@@ -152,6 +153,11 @@ struct daemon {
 	bool has_ports;
 	time_t ports_at;
 	bool ports_alarm[CT_NPROTO];
+	/* the translator's counters, read with every status (and so every
+	 * DAEMON_PORTS_MS) through the maps we kept (netlink/bpftc.h) */
+	struct status_counter xlat[XLAT_STAT_MAX];
+	bool has_xlat, xlat_warned;
+	time_t xlat_at;
 	struct hook *hook;        /* the hook running, or NULL */
 	struct hook *hook_done;   /* freed between loop turns */
 	const char *hook_pending; /* an event that came while it ran */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* What an operator reads and wires in (issue 14): port-set pressure from
- * conntrack every DAEMON_PORTS_MS and on SIGUSR2, metrics.prom next to
+ * conntrack and the translator's counters every DAEMON_PORTS_MS and on
+ * SIGUSR2, metrics.prom next to
  * status.json, and the hook run on every change of the facts
  * (configured, reconfigured, unconfigured, stopped). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +72,54 @@ void daemon_ports_sample(struct daemon *d)
 	ports_log(d);
 }
 
+/* ---- the translator's counters ------------------------------------------ */
+
+/* MAP-T or 464XLAT runs: its eBPF programs count what they do. */
+static bool xlat_runs(const struct daemon *d)
+{
+	return d->has_plan && d->plan.xlat.enabled;
+}
+
+/* Read through the maps this process kept when it attached the programs
+ * (the unit grants no CAP_SYS_ADMIN to open them by id). A failure is
+ * logged once, until a read succeeds again. */
+static void xlat_sample(struct daemon *d)
+{
+	uint64_t v[XLAT_STAT_MAX];
+	unsigned idx;
+	struct err e;
+
+	d->has_xlat = false;
+	if (!xlat_runs(d))
+		return;
+	idx = if_nametoindex(d->plan.xlat.wan);
+	if (!idx)
+		err_set(&e, ENODEV, "no interface '%s'", d->plan.xlat.wan);
+	if (!idx || xlat_read_stats(idx, v, &e) < 0) {
+		if (!d->xlat_warned)
+			log_warn("translator counters: %s", e.msg);
+		d->xlat_warned = true;
+		return;
+	}
+	for (int k = 0; k < XLAT_STAT_MAX; k++)
+		d->xlat[k] = (struct status_counter){
+			xlat_stat_name((enum xlat_stat)k),
+			xlat_stat_dir((enum xlat_stat)k), v[k] };
+	d->xlat_at = time(NULL);
+	d->has_xlat = true;
+	d->xlat_warned = false;
+}
+
 static void on_ports_timer(struct loop_timer *t, void *data)
 {
 	struct daemon *d = data;
 
 	loop_timer_arm_at(t, loop_now_ms() + DAEMON_PORTS_MS);
-	if (!ports_apply(d))
+	if (!ports_apply(d) && !xlat_runs(d))
 		return;
-	daemon_ports_sample(d);
-	daemon_write_status(d);
+	if (ports_apply(d))
+		daemon_ports_sample(d);
+	daemon_write_status(d); /* reads the translator's counters */
 }
 
 /* ---- HB46PP 1.2 LAN information -------------------------------------------- */
@@ -111,6 +152,9 @@ void daemon_ops_status(struct daemon *d, struct status *s, char *nat64, size_t s
 	}
 	s->clock = d->clock_note[0] ? d->clock_note : NULL;
 	s->hook = d->hook_last[0] ? d->hook_last : NULL;
+	xlat_sample(d);
+	s->xlat = (struct status_pkts){ d->has_xlat ? d->xlat : NULL,
+					XLAT_STAT_MAX, d->xlat_at };
 }
 
 /* ---- the hook ---------------------------------------------------------------- */

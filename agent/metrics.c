@@ -85,6 +85,50 @@ static void write_ports(FILE *f, const struct ct_ports *c)
 	}
 }
 
+/* The label reason of a counter, from its status key: the direction
+ * (an out_/in_ prefix, an _out/_in suffix) goes to its own label; ok is
+ * "translated", pass "passed"; drop_* stay (drop_port_out -> drop_port). */
+static void reason_of(const char *name, char *buf, size_t size)
+{
+	size_t len;
+
+	if (!strncmp(name, "out_", 4))
+		name += 4;
+	else if (!strncmp(name, "in_", 3))
+		name += 3;
+	len = strlen(name);
+	if (len > 4 && !strcmp(name + len - 4, "_out"))
+		len -= 4;
+	else if (len > 3 && !strcmp(name + len - 3, "_in"))
+		len -= 3;
+	snprintf(buf, size, "%.*s", (int)len, name);
+	if (!strcmp(buf, "ok"))
+		snprintf(buf, size, "translated");
+	else if (!strcmp(buf, "pass"))
+		snprintf(buf, size, "passed");
+}
+
+/* One pair of eBPF programs' counters (the translator's: what = "xlat";
+ * the mesh's the same way): v6mig_<what>_packets_total{direction,reason},
+ * one series per counter, and when they were read. */
+static void write_pkts(FILE *f, const char *what, const char *help,
+		       const struct status_pkts *p)
+{
+	char name[64], reason[64];
+
+	if (!p->c)
+		return;
+	snprintf(name, sizeof(name), "%s_packets_total", what);
+	family(f, name, "counter", help);
+	for (size_t k = 0; k < p->n; k++) {
+		reason_of(p->c[k].name, reason, sizeof(reason));
+		fprintf(f, "v6mig_%s{direction=\"%s\",reason=\"%s\"} %llu\n", name,
+			p->c[k].direction, reason, (unsigned long long)p->c[k].value);
+	}
+	snprintf(name, sizeof(name), "%s_sampled_timestamp_seconds", what);
+	stamp(f, name, "When the program counters above were read (Unix time).", p->at);
+}
+
 static void write_all(FILE *f, const struct status *s)
 {
 	write_states(f, s);
@@ -104,6 +148,10 @@ static void write_all(FILE *f, const struct status *s)
 	if (s->timings)
 		gauge(f, "first_configuration_seconds",
 		      "From start to the first configuration.", (double)s->timings->total_ms / 1000.0);
+	write_pkts(f, "xlat", "Packets seen by the MAP-T/464XLAT translator's eBPF programs since "
+		   "they were loaded, by direction (out: IPv4 to IPv6, in: IPv6 to IPv4, any: "
+		   "counted by both) and reason (translated; passed: not ours; drop_*: dropped, why).",
+		   &s->xlat);
 	gauge(f, "clock_suspect", "1 when the last fetch failed a certificate's validity period (the clock looks wrong).",
 	      s->clock ? 1 : 0);
 }

@@ -65,7 +65,7 @@ static void add_plan(cJSON *o, const struct plan *p)
 				v6pfx_str(&p->xlat.remote, b) :
 				v6addr_str(&p->links[0].remote, b));
 	cJSON_AddNumberToObject(o, "mtu", p->links[0].mtu);
-	/* The translator: where its counters are (status reads them live). */
+	/* The translator: where it runs; its counters follow (add_pkts). */
 	if (p->xlat.enabled) {
 		cJSON *x = cJSON_AddObjectToObject(o, "xlat");
 
@@ -74,6 +74,24 @@ static void add_plan(cJSON *o, const struct plan *p)
 			cJSON_AddStringToObject(x, "dev", p->xlat.dev);
 		}
 	}
+}
+
+/* "counters": {name: value} as the daemon read them, and "counters_at";
+ * null when it could not (logged). Into x, the "xlat" (or "mesh") object. */
+static void add_pkts(cJSON *x, const struct status_pkts *p)
+{
+	cJSON *c;
+
+	if (!cJSON_IsObject(x))
+		return;
+	if (!p->c) {
+		cJSON_AddNullToObject(x, "counters");
+		return;
+	}
+	c = cJSON_AddObjectToObject(x, "counters");
+	for (size_t k = 0; c && k < p->n; k++)
+		cJSON_AddNumberToObject(c, p->c[k].name, (double)p->c[k].value);
+	add_time(x, "counters_at", p->at);
 }
 
 static void add_timings(cJSON *o, const struct status_timings *t)
@@ -180,6 +198,7 @@ int status_write(const char *run_dir, const struct status *s, struct err *e)
 	add_str(o, "source", s->source);
 	add_str(o, "service_name", s->service_name);
 	add_plan(o, s->plan);
+	add_pkts(cJSON_GetObjectItemCaseSensitive(o, "xlat"), &s->xlat);
 	add_str(o, "last_error", s->last_error);
 	cJSON_AddNumberToObject(o, "pid", (double)s->pid);
 	cJSON_AddNumberToObject(o, "queries", s->queries);
@@ -276,6 +295,22 @@ static void print_ports(const cJSON *ports)
 	}
 }
 
+/* "translator    1234 out, 1200 in translated; 3 passed; 5 dropped" */
+static void print_xlat(const cJSON *x)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(x, "counters"), *v;
+	double drop = 0;
+
+	if (!cJSON_IsObject(c))
+		return;
+	cJSON_ArrayForEach(v, c)
+		if (!strncmp(v->string, "drop_", 5))
+			drop += v->valuedouble;
+	printf("%-14s %.0f out, %.0f in translated; %.0f passed; %.0f dropped\n",
+	       "translator", jnum(c, "out_ok"), jnum(c, "in_ok"),
+	       jnum(c, "out_pass") + jnum(c, "in_pass"), drop);
+}
+
 static void print_ops(const cJSON *o)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "ipv6_mostly");
@@ -283,6 +318,7 @@ static void print_ops(const cJSON *o)
 
 	if (cJSON_IsObject(ports))
 		print_ports(ports);
+	print_xlat(cJSON_GetObjectItemCaseSensitive(o, "xlat"));
 	if (cJSON_IsBool(m))
 		printf("%-14s %s\n", "IPv6-mostly", cJSON_IsTrue(m) ? "yes (HB46PP 1.2)" : "no");
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "nat64_prefix")))
@@ -327,9 +363,10 @@ static void print_human(const cJSON *o)
 	print_str("last error", o, "last_error");
 }
 
-/* A translator's counters, read now from its programs: "counters" in
- * the "xlat" object, null when they cannot be read (not root, no
- * translator attached). */
+/* A translator's counters: as the daemon read them (every 10 s, on
+ * SIGUSR2 and with every change: the same figures as metrics.prom); when
+ * the file has none, read now from the programs (root with CAP_SYS_ADMIN
+ * opens them by id), else null. */
 static void add_counters(cJSON *o)
 {
 	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "xlat");
@@ -337,8 +374,10 @@ static void add_counters(cJSON *o)
 	cJSON *c;
 	struct err e;
 
-	if (!cJSON_IsObject(x) || !cJSON_IsString(wan))
+	if (!cJSON_IsObject(x) || !cJSON_IsString(wan) ||
+	    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(x, "counters")))
 		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "counters");
 	c = xlat_counters_json(wan->valuestring, &e);
 	if (c)
 		cJSON_AddItemToObject(x, "counters", c);

@@ -5,6 +5,7 @@
 #define V6MIG_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -21,6 +22,21 @@
 struct status_timings {
 	uint64_t dns_ms, https_ms, plan_ms, kernel_ms;
 	uint64_t total_ms;        /* `run` start to that apply's end */
+};
+
+/* One counter of our eBPF programs (the translator's; the mesh's the same
+ * way): its status --json key, and for metrics.prom the program that
+ * counts it ("out", "in", or "any": both, in one counter). */
+struct status_counter {
+	const char *name, *direction;
+	uint64_t value;
+};
+
+/* The counters of one pair of programs, as the daemon read them. */
+struct status_pkts {
+	const struct status_counter *c;   /* n of them; NULL: none read */
+	size_t n;
+	time_t at;                        /* when read */
 };
 
 struct status {
@@ -49,6 +65,7 @@ struct status {
 	const char *nat64_prefix;   /* 464xlat.nat64prefix of the data, or NULL */
 	const char *clock;          /* a validity-period failure explained, or NULL */
 	const char *hook;           /* the last hook run: "EVENT: exit 0 ...", or NULL */
+	struct status_pkts xlat;    /* MAP-T/464XLAT translator counters */
 };
 
 #define METRICS_FILE "metrics.prom"

@@ -2,7 +2,8 @@
 /* `v6mig-agent xlat stats --wan IF [--json]`: the translator's counters
  * (netlink/xlat.h: translated out/in, passed, dropped by reason) as the
  * programs attached on IF count them; `status --json` shows the same
- * object. Reading BPF maps needs root (CAP_BPF + CAP_SYS_ADMIN). */
+ * object as the daemon read it. Opening the maps of programs another
+ * process attached takes their ids: root (CAP_BPF + CAP_SYS_ADMIN). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>

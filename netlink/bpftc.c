@@ -3,6 +3,7 @@
 #include "bpftc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "nlutil.h"
 
 #define MAPS_MAX 16
+
+static void held_forget(const struct bpftc_id *f, unsigned wan, unsigned dev);
 
 uint32_t bpftc_fingerprint(const void *bytes, size_t n)
 {
@@ -95,8 +98,14 @@ int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 			    .attach_point = point(where));
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = f->handle,
 			    .priority = f->prio);
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	int rc = bpf_tc_detach(&hook, &o);
+	libbpf_print_fn_t old;
+	int rc;
+
+	/* the pair that filter belongs to goes with it (its maps let go) */
+	held_forget(f, where == BPFTC_INGRESS ? ifindex : 0,
+		    where == BPFTC_EGRESS ? ifindex : 0);
+	old = libbpf_set_print(quiet);
+	rc = bpf_tc_detach(&hook, &o);
 
 	libbpf_set_print(old);
 	/* absent filter, qdisc or device: nothing of ours there */
@@ -104,35 +113,6 @@ int bpftc_detach(const struct bpftc_id *f, unsigned ifindex,
 		return 0;
 	return err_set(e, -rc, "%s: detaching from %u %s: %s", f->who,
 		       ifindex, where_str(where), strerror(-rc));
-}
-
-int bpftc_pair_attach(const struct bpftc_id *f, unsigned wan, unsigned dev,
-		      int prog_in, int prog_out, struct err *e)
-{
-	int rc = bpftc_attach(f, dev, BPFTC_EGRESS, prog_out, e);
-
-	return rc ? rc : bpftc_attach(f, wan, BPFTC_INGRESS, prog_in, e);
-}
-
-int bpftc_pair_detach(const struct bpftc_id *f, unsigned wan, unsigned dev,
-		      struct err *e)
-{
-	int rc = 0, r;
-
-	if (wan && (r = bpftc_detach(f, wan, BPFTC_INGRESS, e)) < 0)
-		rc = r;
-	if (dev && (r = bpftc_detach(f, dev, BPFTC_EGRESS, e)) < 0)
-		rc = r;
-	return rc;
-}
-
-int bpftc_pair_ids(const struct bpftc_id *f, unsigned wan, unsigned dev,
-		   uint32_t *in_id, uint32_t *out_id)
-{
-	if (bpftc_prog_id(f, wan, BPFTC_INGRESS, in_id) ||
-	    bpftc_prog_id(f, dev, BPFTC_EGRESS, out_id))
-		return -ENOENT;
-	return 0;
 }
 
 void bpftc_close(int *fds, size_t n)
@@ -144,7 +124,7 @@ void bpftc_close(int *fds, size_t n)
 	}
 }
 
-void bpftc_fds_init(int *fds, uint32_t *ids, size_t n)
+static void fds_init(int *fds, uint32_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		fds[i] = -1;
@@ -152,7 +132,7 @@ void bpftc_fds_init(int *fds, uint32_t *ids, size_t n)
 	}
 }
 
-bool bpftc_fds_complete(const int *fds, size_t n)
+static bool fds_complete(const int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (fds[i] < 0)
@@ -184,8 +164,10 @@ static int map_into(int fd, const char *const *names, int *fds,
 	return 1;
 }
 
-int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
-		    uint32_t *ids, size_t n)
+/* Into the slots: the maps program id uses, opened by id (CAP_SYS_ADMIN:
+ * -EPERM without it). */
+static int id_maps(uint32_t prog_id, const char *const *names, int *fds,
+		   uint32_t *ids, size_t n)
 {
 	uint32_t mids[MAPS_MAX], len;
 	struct bpf_prog_info pi;
@@ -212,6 +194,199 @@ int bpftc_prog_maps(uint32_t prog_id, const char *const *names, int *fds,
 			rc = rc == 1 ? 0 : rc;
 		}
 	}
+	return rc;
+}
+
+/* ---- the pairs this process attached, their maps kept (bpftc.h) ------ */
+
+/* A process attaches one pair per loader and WAN: a few slots. Process-
+ * wide like the fds themselves; the agent is single-threaded. */
+#define HELD_MAX 8
+
+struct held {
+	uint32_t handle, prio;        /* whose: the loader's filter id */
+	unsigned wan, dev;            /* ingress of wan, egress of dev */
+	uint32_t in_id, out_id;       /* the programs we attached there */
+	int maps[MAPS_MAX];           /* our fds (close-on-exec: a hook the
+	                               * daemon runs inherits none) */
+	size_t n;
+};
+
+static struct held held[HELD_MAX];
+static size_t n_held;
+
+static bool held_is(const struct held *h, const struct bpftc_id *f)
+{
+	return h->handle == f->handle && h->prio == f->prio;
+}
+
+static void held_drop(size_t i)
+{
+	for (size_t k = 0; k < held[i].n; k++)
+		close(held[i].maps[k]);
+	held[i] = held[--n_held];
+}
+
+/* Let go of f's pairs on the WAN wan or the device dev (0: neither). */
+static void held_forget(const struct bpftc_id *f, unsigned wan, unsigned dev)
+{
+	for (size_t i = n_held; i-- > 0;)
+		if (held_is(&held[i], f) &&
+		    ((wan && held[i].wan == wan) || (dev && held[i].dev == dev)))
+			held_drop(i);
+}
+
+static int prog_fd_id(int fd, uint32_t *id)
+{
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+
+	memset(&pi, 0, sizeof(pi));
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len) < 0)
+		return -errno;
+	*id = pi.id;
+	return 0;
+}
+
+/* Keep the maps of the pair just attached. Best effort: a pair not kept
+ * is found by id next time (or, under the unit, replaced once). */
+static void held_put(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		     int prog_in, int prog_out, const int *maps, size_t n)
+{
+	struct held h = { .handle = f->handle, .prio = f->prio, .wan = wan,
+			  .dev = dev };
+
+	if (n > MAPS_MAX || prog_fd_id(prog_in, &h.in_id) ||
+	    prog_fd_id(prog_out, &h.out_id))
+		return;
+	for (; h.n < n; h.n++) {
+		h.maps[h.n] = fcntl(maps[h.n], F_DUPFD_CLOEXEC, 0);
+		if (h.maps[h.n] < 0) {
+			bpftc_close(h.maps, h.n);
+			return;
+		}
+	}
+	if (n_held == HELD_MAX)
+		held_drop(0);
+	held[n_held++] = h;
+}
+
+/* The kept pair of f whose filter (ifindex, where) holds program id. */
+static const struct held *held_find(const struct bpftc_id *f, unsigned ifindex,
+				    enum bpftc_where where, uint32_t id)
+{
+	for (size_t i = 0; i < n_held; i++) {
+		const struct held *h = &held[i];
+
+		if (held_is(h, f) &&
+		    (where == BPFTC_INGRESS ? h->wan == ifindex && h->in_id == id :
+		     h->dev == ifindex && h->out_id == id))
+			return h;
+	}
+	return NULL;
+}
+
+/* Into the slots: new fds of h's maps. */
+static int held_maps(const struct held *h, const char *const *names, int *fds,
+		     uint32_t *ids, size_t n)
+{
+	for (size_t k = 0; k < h->n; k++) {
+		int fd = fcntl(h->maps[k], F_DUPFD_CLOEXEC, 0), rc;
+
+		if (fd < 0)
+			return -errno;
+		rc = map_into(fd, names, fds, ids, n);
+		if (rc)
+			close(fd);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Into the slots: the maps of the program in one of f's filters, kept if
+ * this process attached that very program, else by id. */
+static int filter_maps(const struct bpftc_id *f, unsigned ifindex,
+		       enum bpftc_where where, const char *const *names,
+		       int *fds, uint32_t *ids, size_t n)
+{
+	const struct held *h;
+	uint32_t id;
+	int rc = bpftc_prog_id(f, ifindex, where, &id);
+
+	if (rc)
+		return rc;
+	h = held_find(f, ifindex, where, id);
+	return h ? held_maps(h, names, fds, ids, n) :
+		   id_maps(id, names, fds, ids, n);
+}
+
+struct at {
+	unsigned ifindex;
+	enum bpftc_where where;
+};
+
+/* The maps of f's programs at n_at places into the slots; complete: every
+ * slot filled, else -ENOENT. */
+static int maps_at(const struct bpftc_id *f, const struct at *at, size_t n_at,
+		   bool complete, const char *const *names, int *fds, size_t n)
+{
+	uint32_t ids[MAPS_MAX];
+	int rc = 0;
+
+	fds_init(fds, ids, n < MAPS_MAX ? n : MAPS_MAX);
+	if (n > MAPS_MAX)
+		return -EINVAL;
+	for (size_t i = 0; !rc && i < n_at; i++)
+		rc = filter_maps(f, at[i].ifindex, at[i].where, names, fds, ids, n);
+	if (!rc && complete && !fds_complete(fds, n))
+		rc = -ENOENT;
+	if (rc)
+		bpftc_close(fds, n);
+	return rc;
+}
+
+int bpftc_filter_maps(const struct bpftc_id *f, unsigned ifindex,
+		      enum bpftc_where where, const char *const *names,
+		      int *fds, size_t n)
+{
+	const struct at at = { ifindex, where };
+
+	return maps_at(f, &at, 1, false, names, fds, n);
+}
+
+int bpftc_pair_maps(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		    const char *const *names, int *fds, size_t n)
+{
+	const struct at at[2] = { { wan, BPFTC_INGRESS }, { dev, BPFTC_EGRESS } };
+
+	return maps_at(f, at, 2, true, names, fds, n);
+}
+
+int bpftc_pair_attach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      int prog_in, int prog_out, const int *maps,
+		      size_t n_maps, struct err *e)
+{
+	int rc;
+
+	held_forget(f, wan, dev); /* whatever happens, those programs go */
+	rc = bpftc_attach(f, dev, BPFTC_EGRESS, prog_out, e);
+	if (!rc)
+		rc = bpftc_attach(f, wan, BPFTC_INGRESS, prog_in, e);
+	if (!rc)
+		held_put(f, wan, dev, prog_in, prog_out, maps, n_maps);
+	return rc;
+}
+
+int bpftc_pair_detach(const struct bpftc_id *f, unsigned wan, unsigned dev,
+		      struct err *e)
+{
+	int rc = 0, r;
+
+	if (wan && (r = bpftc_detach(f, wan, BPFTC_INGRESS, e)) < 0)
+		rc = r;
+	if (dev && (r = bpftc_detach(f, dev, BPFTC_EGRESS, e)) < 0)
+		rc = r;
 	return rc;
 }
 

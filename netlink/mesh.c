@@ -233,7 +233,8 @@ static int load_attach(unsigned wan, unsigned dev, const struct mesh_spec *s,
 		return rc;
 	/* maps filled first: a program never runs on an empty configuration;
 	 * the filters hold the programs, the programs their maps */
-	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out, e);
+	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out,
+			       (int[NFDS]){ o.cfg, o.fmr, o.stats }, NFDS, e);
 	if (!rc && w) {
 		w->attached += 2;
 		w->cfg++;
@@ -244,21 +245,14 @@ static int load_attach(unsigned wan, unsigned dev, const struct mesh_spec *s,
 }
 
 /* The maps of the attached pair, when both programs are ours, of this
- * build and ABI, and share their maps. */
+ * build and ABI, and share their maps (bpftc_pair_maps: kept since we
+ * attached them, else by id). */
 static int attached_maps(unsigned wan, unsigned dev, int fds[NFDS])
 {
-	uint32_t in_id, out_id, zero = 0, ids[NFDS];
+	uint32_t zero = 0;
 	struct mesh_cfg have;
-	int rc;
+	int rc = bpftc_pair_maps(&tc_id, wan, dev, map_names, fds, NFDS);
 
-	bpftc_fds_init(fds, ids, NFDS);
-	if (bpftc_pair_ids(&tc_id, wan, dev, &in_id, &out_id))
-		return -ENOENT;
-	rc = bpftc_prog_maps(in_id, map_names, fds, ids, NFDS);
-	if (!rc)
-		rc = bpftc_prog_maps(out_id, map_names, fds, ids, NFDS);
-	if (!rc && !bpftc_fds_complete(fds, NFDS))
-		rc = -ENOENT;
 	if (!rc && (bpf_map_lookup_elem(fds[FD_CFG], &zero, &have) ||
 		    have.abi != MESH_ABI_VERSION ||
 		    have.obj_id != obj_fingerprint()))
@@ -314,12 +308,9 @@ int mesh_read_stats(unsigned wan_ifindex, uint64_t out[MESH_STAT_MAX],
 		    struct err *e)
 {
 	int fds[NFDS];
-	uint32_t id, ids[NFDS];
-	int rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
+	int rc = bpftc_filter_maps(&tc_id, wan_ifindex, BPFTC_INGRESS,
+				   map_names, fds, NFDS);
 
-	bpftc_fds_init(fds, ids, NFDS);
-	if (!rc)
-		rc = bpftc_prog_maps(id, map_names, fds, ids, NFDS);
 	if (!rc && fds[FD_STATS] < 0)
 		rc = -ENOENT;
 	if (rc) {

@@ -29,50 +29,13 @@ static uint32_t obj_fingerprint(void)
 
 /* ---- the maps of what is attached --------------------------------------- */
 
-struct xlat_fds {
-	int cfg, fmr4, fmr6, stats;
-	uint32_t ids[4];             /* their map ids, in that order */
+enum { FD_CFG, FD_FMR4, FD_FMR6, FD_STATS, NFDS };
+
+static const char *const map_names[NFDS] = {
+	XLAT_MAP_CFG, XLAT_MAP_FMR4, XLAT_MAP_FMR6, XLAT_MAP_STATS,
 };
 
-#define XLAT_NFDS 4
-
 static const struct bpftc_id tc_id = { XLAT_TC_HANDLE, XLAT_TC_PRIO, "xlat" };
-
-static void fds_init(struct xlat_fds *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
-}
-
-static void fds_close(struct xlat_fds *f)
-{
-	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
-
-	bpftc_close(a, XLAT_NFDS);
-	f->cfg = f->fmr4 = f->fmr6 = f->stats = -1;
-}
-
-static bool fds_complete(const struct xlat_fds *f)
-{
-	return f->cfg >= 0 && f->fmr4 >= 0 && f->fmr6 >= 0 && f->stats >= 0;
-}
-
-/* Add the maps program id uses to f (each program uses some of them):
- * bpftc_prog_maps() on f's slots. */
-static int prog_maps(uint32_t id, struct xlat_fds *f)
-{
-	static const char *const names[XLAT_NFDS] = {
-		XLAT_MAP_CFG, XLAT_MAP_FMR4, XLAT_MAP_FMR6, XLAT_MAP_STATS,
-	};
-	int a[XLAT_NFDS] = { f->cfg, f->fmr4, f->fmr6, f->stats };
-	int rc = bpftc_prog_maps(id, names, a, f->ids, XLAT_NFDS);
-
-	f->cfg = a[0];
-	f->fmr4 = a[1];
-	f->fmr6 = a[2];
-	f->stats = a[3];
-	return rc;
-}
 
 /* ---- validation (pure) ------------------------------------------------- */
 
@@ -175,7 +138,7 @@ static void key6(const struct xlat_fmr *r, void *k)
 	lpm6_of(r, k);
 }
 
-static int maps_sync(const struct xlat_fds *f, const struct xlat_cfg *want,
+static int maps_sync(const int f[NFDS], const struct xlat_cfg *want,
 		     const struct xlat_spec *s, struct xlat_writes *w,
 		     struct err *e)
 {
@@ -184,16 +147,16 @@ static int maps_sync(const struct xlat_fds *f, const struct xlat_cfg *want,
 	int rc;
 
 	/* rules first: a new configuration never sees the old rules */
-	rc = trie_sync(f->fmr4, s, sizeof(struct xlat_lpm4), key4, w);
+	rc = trie_sync(f[FD_FMR4], s, sizeof(struct xlat_lpm4), key4, w);
 	if (!rc)
-		rc = trie_sync(f->fmr6, s, sizeof(struct xlat_lpm6), key6, w);
+		rc = trie_sync(f[FD_FMR6], s, sizeof(struct xlat_lpm6), key6, w);
 	if (rc)
 		return err_set(e, -rc, "xlat: writing the FMR maps: %s",
 			       strerror(-rc));
-	if (bpf_map_lookup_elem(f->cfg, &zero, &have) == 0 &&
+	if (bpf_map_lookup_elem(f[FD_CFG], &zero, &have) == 0 &&
 	    !memcmp(&have, want, sizeof(have)))
 		return 0;
-	if (bpf_map_update_elem(f->cfg, &zero, want, BPF_ANY) < 0)
+	if (bpf_map_update_elem(f[FD_CFG], &zero, want, BPF_ANY) < 0)
 		return err_set(e, errno, "xlat: writing the configuration: %s",
 			       strerror(errno));
 	if (w)
@@ -215,6 +178,10 @@ static void cfg_stamp(struct xlat_cfg *c)
 	c->abi = XLAT_ABI_VERSION;
 	c->obj_id = obj_fingerprint();
 }
+
+/* The object's maps in map_names' order. */
+#define obj_fds(o) ((const int[NFDS]){ (o)->cfg, (o)->fmr4, (o)->fmr6, \
+				       (o)->stats })
 
 static int obj_load(const struct xlat_spec *s, struct xlat_obj *o,
 		    struct xlat_writes *w, struct err *e)
@@ -245,8 +212,7 @@ static int obj_load(const struct xlat_spec *s, struct xlat_obj *o,
 	o->fmr6 = bpf_map__fd(skel->maps.xlat_fmr6);
 	o->stats = bpf_map__fd(skel->maps.xlat_stats);
 	cfg_stamp(&want);
-	rc = maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
-					   { 0 } }, &want, s, w, e);
+	rc = maps_sync(obj_fds(o), &want, s, w, e);
 	if (rc)
 		xlat_obj_free(o);
 	return rc;
@@ -268,8 +234,7 @@ int xlat_obj_sync(const struct xlat_obj *o, const struct xlat_spec *s,
 	if (rc)
 		return rc;
 	cfg_stamp(&want);
-	return maps_sync(&(struct xlat_fds){ o->cfg, o->fmr4, o->fmr6, o->stats,
-					     { 0 } }, &want, s, w, e);
+	return maps_sync(obj_fds(o), &want, s, w, e);
 }
 
 void xlat_obj_free(struct xlat_obj *o)
@@ -281,7 +246,8 @@ void xlat_obj_free(struct xlat_obj *o)
 
 /* Load the embedded object, fill its maps, then attach (maps first, so a
  * program never runs on an empty configuration). The filters hold the
- * programs, the programs their maps: the object is freed after. */
+ * programs, the programs their maps, bpftc our fds of the maps (for the
+ * next apply and the counters): the object is freed after. */
 static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 		       struct xlat_writes *w, struct err *e)
 {
@@ -290,34 +256,28 @@ static int load_attach(unsigned wan, unsigned dev, const struct xlat_spec *s,
 
 	if (rc)
 		return rc;
-	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out, e);
+	rc = bpftc_pair_attach(&tc_id, wan, dev, o.prog_in, o.prog_out,
+			       obj_fds(&o), NFDS, e);
 	if (!rc && w)
 		w->attached += 2;
 	xlat_obj_free(&o);
 	return rc;
 }
 
-/* The attached pair, if it is ours, of this build, and shares its maps. */
+/* The maps of the attached pair, if it is ours, of this build, and shares
+ * its maps (bpftc_pair_maps: kept since we attached it, else by id). */
 static int attached_maps(unsigned wan, unsigned dev, uint32_t fp,
-			 struct xlat_fds *f)
+			 int f[NFDS])
 {
-	uint32_t in_id, out_id, zero = 0;
 	struct xlat_cfg have;
-	int rc;
+	uint32_t zero = 0;
+	int rc = bpftc_pair_maps(&tc_id, wan, dev, map_names, f, NFDS);
 
-	fds_init(f);
-	if (bpftc_pair_ids(&tc_id, wan, dev, &in_id, &out_id))
-		return -ENOENT;
-	rc = prog_maps(in_id, f);
-	if (!rc)
-		rc = prog_maps(out_id, f);
-	if (!rc && !fds_complete(f))
-		rc = -ENOENT;
-	if (!rc && (bpf_map_lookup_elem(f->cfg, &zero, &have) ||
-		    have.abi != XLAT_ABI_VERSION || have.obj_id != fp))
+	if (!rc && (bpf_map_lookup_elem(f[FD_CFG], &zero, &have) ||
+		    have.abi != XLAT_ABI_VERSION || have.obj_id != fp)) {
+		bpftc_close(f, NFDS);
 		rc = -ESTALE;
-	if (rc)
-		fds_close(f);
+	}
 	return rc;
 }
 
@@ -326,7 +286,7 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 {
 	static const uint8_t nomac[6];
 	struct xlat_spec *t;
-	struct xlat_fds f;
+	int f[NFDS];
 	int rc = xlat_spec_check(s, e);
 
 	if (w)
@@ -345,12 +305,12 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 	if (!memcmp(t->cfg.dev_mac, nomac, 6))
 		rc = dev_mac(dev_ifindex, t->cfg.dev_mac, e);
 	if (!rc && attached_maps(wan_ifindex, dev_ifindex, obj_fingerprint(),
-				 &f) == 0) {
+				 f) == 0) {
 		struct xlat_cfg want = t->cfg;
 
 		cfg_stamp(&want);
-		rc = maps_sync(&f, &want, t, w, e);
-		fds_close(&f);
+		rc = maps_sync(f, &want, t, w, e);
+		bpftc_close(f, NFDS);
 	} else if (!rc) {
 		rc = load_attach(wan_ifindex, dev_ifindex, t, w, e);
 	}
@@ -366,23 +326,22 @@ int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e)
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		    struct err *e)
 {
-	struct xlat_fds f;
-	uint32_t id;
-	int rc;
+	int f[NFDS];
+	int rc = bpftc_filter_maps(&tc_id, wan_ifindex, BPFTC_INGRESS,
+				   map_names, f, NFDS);
 
-	fds_init(&f);
-	rc = bpftc_prog_id(&tc_id, wan_ifindex, BPFTC_INGRESS, &id);
-	if (!rc)
-		rc = prog_maps(id, &f);
-	if (!rc && f.stats < 0)
+	if (!rc && f[FD_STATS] < 0)
 		rc = -ENOENT;
 	if (rc) {
-		fds_close(&f);
-		return err_set(e, -rc, "xlat: no translator on %u: %s",
-			       wan_ifindex, strerror(-rc));
+		bpftc_close(f, NFDS);
+		return err_set(e, -rc, rc == -ENOENT ?
+			       "xlat: no translator on %u: %s" :
+			       "xlat: the counters on %u: %s (the programs "
+			       "another process attached are opened by id: "
+			       "CAP_SYS_ADMIN)", wan_ifindex, strerror(-rc));
 	}
-	rc = bpftc_percpu_sum(f.stats, XLAT_STAT_MAX, out, e);
-	fds_close(&f);
+	rc = bpftc_percpu_sum(f[FD_STATS], XLAT_STAT_MAX, out, e);
+	bpftc_close(f, NFDS);
 	return rc;
 }
 
@@ -414,4 +373,37 @@ const char *xlat_stat_name(enum xlat_stat s)
 	case XLAT_STAT_MAX: break;
 	}
 	return "?";
+}
+
+const char *xlat_stat_dir(enum xlat_stat s)
+{
+	switch (s) {
+	case XLAT_OUT_OK:
+	case XLAT_OUT_PASS:
+	case XLAT_DROP_SRC:
+	case XLAT_DROP_PORT_OUT:
+	case XLAT_DROP_V4_OPTIONS:
+	case XLAT_DROP_UDP0_FRAG:
+	case XLAT_DROP_FRAG_FMR:
+		return "out";
+	case XLAT_IN_OK:
+	case XLAT_IN_PASS:
+	case XLAT_DROP_PORT_IN:
+	case XLAT_DROP_FOREIGN:
+	case XLAT_DROP_SPOOF:
+	case XLAT_DROP_V6_EXTHDR:
+	case XLAT_DROP_NOT_HOST:
+		return "in";
+	case XLAT_DROP_PROTO:
+	case XLAT_DROP_ICMP_TYPE:
+	case XLAT_DROP_ICMP_FRAG:
+	case XLAT_DROP_SHORT:
+	case XLAT_DROP_INNER:
+	case XLAT_DROP_BAD_CSUM:
+	case XLAT_DROP_HELPER:
+	case XLAT_DROP_TTL:
+	case XLAT_STAT_MAX:
+		break;
+	}
+	return "any";
 }

@@ -10,9 +10,13 @@
  * never deleted; foreign filters on it are never touched.
  *
  * Reconcile: xlat_apply() with the state already in the kernel writes
- * nothing. The maps of an attached program are found again from the filter
- * (prog id -> map ids), so a restarted agent reconciles as well; a program
- * from another build (xlat_cfg.obj_id) or ABI is replaced in place. */
+ * nothing. The maps of the attached programs are found again through the
+ * fds this process kept when it attached them (netlink/bpftc.h), else
+ * from the filters by id (prog id -> map ids: CAP_SYS_ADMIN), so a
+ * restarted agent run as root reconciles as well; one under the unit
+ * (no CAP_SYS_ADMIN) cannot open them and replaces them in place, once. A
+ * program from another build (xlat_cfg.obj_id) or ABI is replaced in
+ * place too. */
 #ifndef V6MIG_XLAT_H
 #define V6MIG_XLAT_H
 
@@ -52,8 +56,9 @@ int xlat_apply(unsigned wan_ifindex, unsigned dev_ifindex,
 /* Remove our two filters (absent ones are fine); nothing else. */
 int xlat_remove(unsigned wan_ifindex, unsigned dev_ifindex, struct err *e);
 
-/* Counters of the program attached on the WAN (summed over CPUs);
- * -ENOENT when none is attached. */
+/* Counters of the program attached on the WAN (summed over CPUs), through
+ * the maps this process kept or by id; -ENOENT when none is attached,
+ * -EPERM when another process attached it and we lack CAP_SYS_ADMIN. */
 int xlat_read_stats(unsigned wan_ifindex, uint64_t out[XLAT_STAT_MAX],
 		    struct err *e);
 
@@ -72,5 +77,8 @@ void xlat_obj_free(struct xlat_obj *o);
 
 /* A stable name for a counter ("out_ok", "drop_port_in", ...). */
 const char *xlat_stat_name(enum xlat_stat s);
+/* Which program counts it: "out" (xlat_out, IPv4 to IPv6), "in" (xlat_in),
+ * or "any" (both count the reason in one counter). */
+const char *xlat_stat_dir(enum xlat_stat s);
 
 #endif

@@ -8,16 +8,7 @@
 #                         the run directory $D/run
 #   st_is EXPR            st EXPR is true
 PID=""
-stop_agent() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 150 ]; do sleep 0.1; _n=$((_n + 1)); done
-	kill -9 "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	RC=$?
-	PID=""
-}
+stop_agent() { lab_agent_stop 150; }
 wait_for() {
 	_max=$1; shift; _n=0
 	while [ $_n -lt "$_max" ]; do "$@" && return 0; sleep 0.1; _n=$((_n + 1)); done

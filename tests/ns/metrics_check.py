@@ -3,7 +3,8 @@
 # metrics_check.py METRICS STATUS_JSON: read metrics.prom with the
 # Prometheus client's own text parser (every family with HELP, every name
 # v6mig_) and compare its values with status.json; prints "same (N samples)"
-# or what differs. For tests/ns/test_ops.sh and test_ports.sh.
+# or what differs. For tests/ns/test_ops.sh, test_ports.sh and
+# test_xlat_daemon.sh (the translator's counters).
 import json
 import sys
 
@@ -31,8 +32,12 @@ def eq(what, got, want):
         bad.append("%s: metrics %r, status %r" % (what, got, want))
 
 
+def stamp_of(o, k):
+    return None if o.get(k) is None else float(o[k])
+
+
 def stamp(k):
-    return None if st.get(k) is None else float(st[k])
+    return stamp_of(st, k)
 
 
 for state in ("starting", "configured", "unconfigured", "backoff", "stopped"):
@@ -53,4 +58,43 @@ for proto in ("tcp", "udp", "icmp") if ports else ():
     eq(proto + " in use", v("v6mig_ports_in_use", protocol=proto), float(ports[proto]["in_use"]))
     eq(proto + " total", v("v6mig_ports_total", protocol=proto), float(ports[proto]["total"]))
     eq(proto + " high", v("v6mig_ports_high_water", protocol=proto), float(ports[proto]["high"]))
+
+
+def reason(name):
+    """metrics.c's reason label from a counter's status key."""
+    for pre in ("out_", "in_"):
+        if name.startswith(pre):
+            name = name[len(pre):]
+    for suf in ("_out", "_in"):
+        if name.endswith(suf):
+            name = name[:-len(suf)]
+    return {"ok": "translated", "pass": "passed"}.get(name, name)
+
+
+def direction(name):
+    """the direction a key names, or None (the label says which program)."""
+    if name.startswith("out_") or name.endswith("_out"):
+        return "out"
+    if name.startswith("in_") or name.endswith("_in"):
+        return "in"
+    return None
+
+
+# The eBPF programs' counters: v6mig_<what>_packets_total{direction,reason},
+# one series per status key, the direction as the key says it when it does.
+for what in ("xlat", "mesh"):
+    fam = "v6mig_%s_packets_total" % what
+    series = {k[1]: val for k, val in m.items() if k[0] == fam}
+    obj = st.get(what) or {}
+    ctr = obj.get("counters")
+    eq(what + " counters present", bool(series), isinstance(ctr, dict))
+    if not isinstance(ctr, dict):
+        continue
+    eq(what + " series", len(series), len(ctr))
+    eq(what + " sampled", v("v6mig_%s_sampled_timestamp_seconds" % what), stamp_of(obj, "counters_at"))
+    for name, n in ctr.items():
+        got = [(dict(lab)["direction"], val) for lab, val in series.items()
+               if dict(lab)["reason"] == reason(name)
+               and dict(lab)["direction"] in ((direction(name),) if direction(name) else ("out", "in", "any"))]
+        eq(what + " " + name, got, [(got[0][0] if got else "?", float(n))])
 print("; ".join(bad) if bad else "same (%d samples)" % len(m))

@@ -11,22 +11,14 @@
 # a step of about a millisecond back); V6T_NO_SETCLOCK=1 skips it.
 # Usage: tests/ns/test_clock.sh [AGENT]   (root)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
-LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-ck-cpe
 LAB_ISP=v6t-ck-isp
-. "$top/tests/servers/lab.sh"
+. "$top/tests/lib/ns.sh"
 . "$top/tests/lib/agent.sh"
-A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
-case $A in /*) ;; *) A=$PWD/$A ;; esac
+ns_lab_start ck "$1"
 PY=/usr/bin/python3
-
-D=$(mktemp -d /tmp/v6t-ck.XXXXXX)
 FPID=""
 trap 'stop_agent; [ -n "$FPID" ] && kill $FPID 2>/dev/null; lab_down; rm -rf "$D"' EXIT
-trap 'exit 130' INT TERM
-RES=2001:db8:53::53
-LOG=$D/requests.log
 BODY='{"ttl":3600,"order":[],"ipv6_mostly":true}'
 
 # The lab's test CA signs a certificate valid from tomorrow (OpenSSL 3.0
@@ -65,8 +57,7 @@ setup() {
 	txt-record=future.v6t.test,"v=v6mig-1 url=https://prov.v6t.test:8443/config t=b"
 	EOF
 	lab_dnsmasq dns "$RES" 53 "$D/dns.conf" && future_cert || return 1
-	$PY -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": 200, "body": sys.argv[1]}}}))' "$BODY" > "$D/script.json"
+	answer 200 "$BODY"
 	ip netns exec "$LAB_ISP" $PY "$LAB_SERVERS/provserver.py" --listen 2001:db8:80::1 --port 8443 \
 		--script "$D/script.json" --log "$LOG" --ready "$D/future.ready" \
 		--cert "$D/future/server.pem" --key "$D/future/server.key" > "$D/future.out" 2>&1 &

@@ -7,40 +7,20 @@
 # configured state is proven in the VM (tests/vm/cases).
 # Usage: tests/ns/test_daemon.sh [AGENT]   (root)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
-LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-dm-cpe
 LAB_ISP=v6t-dm-isp
-. "$top/tests/servers/lab.sh"
-A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
-case $A in /*) ;; *) A=$PWD/$A ;; esac
+. "$top/tests/lib/ns.sh"
+ns_lab_start dm "$1"
 
-D=$(mktemp -d /tmp/v6t-dm.XXXXXX)
-PID=
-stop_agent() { lab_agent_stop; }
-trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
-trap 'exit 130' INT TERM
-
-RES=2001:db8:53::53
-LOG=$D/requests.log
 TOKEN=640756965820d3b9025b6941f9590af6802830ba58663fe8f043dc92b576f17a
 BODY="{\"ttl\":3600,\"token\":\"$TOKEN\",\"service_name\":\"lab DS-Lite\",\"order\":[\"dslite\"],\"dslite\":{\"aftr\":\"2001:db8:ff::1\"}}"
 
 setup() {
-	lab_up "$D" || return 1
-	cat > "$D/dns.conf" <<-EOF
-	local=/v6t.test/
-	host-record=prov.v6t.test,2001:db8:80::1
-	txt-record=ok.v6t.test,"v=v6mig-1 url=https://prov.v6t.test/config t=b"
-	txt-record=silent.v6t.test,"v=v6mig-1 url=https://prov.v6t.test:8443/config t=b"
-	EOF
-	lab_dnsmasq dns "$RES" 53 "$D/dns.conf" &&
-	lab_fakedns servfail 2001:db8:53::60 servfail &&
-	lab_server https 2001:db8:80::1 443 tls
+	ns_lab_servers 'txt-record=silent.v6t.test,"v=v6mig-1 url=https://prov.v6t.test:8443/config t=b"' &&
+	lab_fakedns servfail 2001:db8:53::60 servfail
 }
 setup || lab_bail
 
-answer() { lab_answer "$@"; }
 nreq() { grep -c '"event": "request"' "$LOG" 2>/dev/null || echo 0; }
 st() { "$A" status --json --run-dir "${RUNDIR:-$D/run}" | jget "$1" 2>/dev/null; }
 # start DOMAIN ARGS...: the daemon in the CPE namespace, in the background.

@@ -12,59 +12,23 @@
 #  - a closed stderr (SIGPIPE) does not kill the daemon.
 # Usage: tests/ns/test_hardening.sh [AGENT]   (root)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
-LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-hb-cpe
 LAB_ISP=v6t-hb-isp
-. "$top/tests/servers/lab.sh"
-A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
-case $A in /*) ;; *) A=$PWD/$A ;; esac
+. "$top/tests/lib/ns.sh"
+ns_lab_start hb "$1"
 T=${RT_TOOL:-$(dirname "$A")/tests/tools/rt_tool}
 
-if [ "$(id -u)" != 0 ]; then
-	echo "not ok 1 - namespace tests need root"
-	echo "1..1"
-	exit 1
-fi
-
-D=$(mktemp -d /tmp/v6t-hb.XXXXXX)
-PID=
-stop_agent() { lab_agent_stop; }
-trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
-trap 'exit 130' INT TERM
-
-RES=2001:db8:53::53
 WANADDR=2001:db8:1::100
 OURS=2001:db8:1::233
-LOG=$D/requests.log
 
 setup() {
-	lab_up "$D" || return 1
-	cat > "$D/dns.conf" <<-EOF
-	local=/v6t.test/
-	host-record=prov.v6t.test,2001:db8:80::1
-	txt-record=ok.v6t.test,"v=v6mig-1 url=https://prov.v6t.test/config t=b"
-	txt-record=http.v6t.test,"v=v6mig-1 url=http://prov.v6t.test/config t=a"
-	host-record=aftr.v6t.test,2001:db8:ff::2
-	host-record=aftr.v6t.test,2001:db8:ff::1
-	EOF
-	lab_dnsmasq dns "$RES" 53 "$D/dns.conf" &&
-	lab_server https 2001:db8:80::1 443 tls &&
+	ns_lab_servers 'txt-record=http.v6t.test,"v=v6mig-1 url=http://prov.v6t.test/config t=a"' \
+		'host-record=aftr.v6t.test,2001:db8:ff::2' \
+		'host-record=aftr.v6t.test,2001:db8:ff::1' &&
 	lab_server http 2001:db8:80::1 80 plain
 }
 setup || lab_bail
 
-answer() { lab_answer "$@"; }
-clear_logs() { : > "$LOG"; : > "$D/dns.log"; }
-logq() { lab_logq "$@"; }
-probe() {
-	_dom=$1; shift
-	clear_logs
-	OUT=$(cpe timeout 60 "$A" probe --resolver "$RES" --domain "$_dom.v6t.test" \
-		--ca-file "$D/ca/ca.pem" --timeout 5 --json "$@" 2>"$D/stderr")
-	RC=$?
-}
-j() { printf '%s\n' "$OUT" | jget "$1" 2>/dev/null; }
 st() { "$A" status --json --run-dir "$D/run" | jget "$1" 2>/dev/null; }
 # until CMD succeeds, at most 20 s
 until_ok() {

@@ -9,42 +9,19 @@
 # driven in the VM (tests/vm/cases).
 # Usage: tests/ns/test_ops.sh [AGENT]   (root)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
-LAB_SERVERS=$top/tests/servers
 LAB_CPE=v6t-op-cpe
 LAB_ISP=v6t-op-isp
-. "$top/tests/servers/lab.sh"
+. "$top/tests/lib/ns.sh"
 . "$top/tests/lib/agent.sh"
-A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
-case $A in /*) ;; *) A=$PWD/$A ;; esac
+ns_lab_start op "$1"
 PY=/usr/bin/python3
-
-D=$(mktemp -d /tmp/v6t-op.XXXXXX)
 chmod 755 "$D"
-trap 'stop_agent; lab_down; rm -rf "$D"' EXIT
-trap 'exit 130' INT TERM
 
-RES=2001:db8:53::53
-LOG=$D/requests.log
 BODY='{"ttl":3600,"order":[],"ipv6_mostly":1,"464xlat":{"nat64prefix":"64:ff9b::/96"}}'
 
-setup() {
-	lab_up "$D" || return 1
-	cat > "$D/dns.conf" <<-EOF
-	local=/v6t.test/
-	host-record=prov.v6t.test,2001:db8:80::1
-	txt-record=ok.v6t.test,"v=v6mig-1 url=https://prov.v6t.test/config t=b"
-	EOF
-	lab_dnsmasq dns "$RES" 53 "$D/dns.conf" &&
-	lab_server https 2001:db8:80::1 443 tls
-}
-if ! setup; then
-	echo "not ok 1 - lab setup"
-	echo "1..1"
-	exit 1
-fi
-/usr/bin/python3 -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": 200, "body": sys.argv[1]}}}))' "$BODY" > "$D/script.json"
+# shellcheck disable=SC2119 # no more of dns.conf
+ns_lab_servers || lab_bail
+answer 200 "$BODY"
 
 nreq() { grep -c '"event": "request"' "$LOG" 2>/dev/null || echo 0; }
 start() {

@@ -6,24 +6,9 @@
 # Tests are named by the HB46PP clause they cover (D1-D5, T1-T3, R1-R8,
 # S1, Q2-Q7). Usage: tests/ns/test_probe.sh [AGENT]   (root)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
-LAB_SERVERS=$top/tests/servers
-. "$top/tests/servers/lab.sh"
-A=${1:-${V6MIG_AGENT:-$top/build/v6mig-agent}}
-case $A in /*) ;; *) A=$PWD/$A ;; esac
+. "$top/tests/lib/ns.sh"
+ns_lab_start cl "$1"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "not ok 1 - namespace tests need root"
-	echo "1..1"
-	exit 1
-fi
-
-D=$(mktemp -d /tmp/v6t-cl.XXXXXX)
-trap 'lab_down; rm -rf "$D"' EXIT
-trap 'exit 130' INT TERM
-
-RES=2001:db8:53::53
-LOG=$D/requests.log
 TOKEN=640756965820d3b9025b6941f9590af6802830ba58663fe8f043dc92b576f17a
 BODY='{"ttl":3600,"order":["dslite"],"dslite":{"aftr":"2001:db8:ff::1"}}'
 
@@ -79,33 +64,11 @@ setup() {
 }
 setup || lab_bail
 
-# ---- helpers -------------------------------------------------------------------
+# ---- helpers (and tests/lib/ns.sh's answer, clear_logs, probe, j, logq) ------
 # script JSON: what the servers answer from now on.
 script() {
 	printf '%s\n' "$1" > "$D/script.json.tmp" && mv "$D/script.json.tmp" "$D/script.json"
 }
-# Each run starts with empty request and DNS logs: it sees its own traffic.
-clear_logs() {
-	: > "$LOG"
-	: > "$D/dns.log"
-	: > "$D/fakedns.log"
-}
-# answer STATUS BODY: /config answers that.
-answer() {
-	script "$(/usr/bin/python3 -c 'import json,sys
-print(json.dumps({"routes": {"/config": {"status": int(sys.argv[1]), "body": sys.argv[2]}}}))' "$1" "$2")"
-}
-# probe DOMAIN ARGS...: OUT (the JSON) and RC; every run bounded.
-probe() {
-	_dom=$1; shift
-	clear_logs
-	OUT=$(cpe timeout 60 "$A" probe --resolver "$RES" --domain "$_dom.v6t.test" \
-		--ca-file "$D/ca/ca.pem" --timeout 5 --json "$@" 2>"$D/stderr")
-	RC=$?
-}
-j() { printf '%s\n' "$OUT" | jget "$1" 2>/dev/null; }
-# logq EXPR: a python expression over r, the list of logged events.
-logq() { lab_logq "$@"; }
 nreq() { logq 'len([e for e in r if e["event"]=="request"])'; }
 q() { logq "[e['query'] for e in r if e['event']=='request'][$1]"; }
 cls() { j 'j.get("error",{}).get("class","ok")'; }

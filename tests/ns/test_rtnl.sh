@@ -3,30 +3,23 @@
 # parts that need no ip6tnl (addresses, routes, reading what we own, the
 # WAN facts, the watcher, the kernel's extended-ACK text). The ip6tnl side
 # runs in the VM (tests/vm/cases/test_apply_*.sh). Root.
-. "$(dirname "$0")/../lib/tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ns.sh"
 T=${RT_TOOL:-build/tests/tools/rt_tool}
 ns=v6t-rtnl-$$
 isp=v6t-rtnl-isp-$$
 tmp=$(mktemp -d)
 wpid=
-cleanup() {
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	ip netns del "$isp" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap ns_pair_cleanup EXIT
 trap 'exit 1' INT TERM
 
 in_ns() { ip netns exec "$ns" "$@"; }
 rt() { ip netns exec "$ns" "$T" "$@"; }
 
 # The WAN is a veth to an "ISP" namespace; the LAN a veth pair of our own.
-ip netns add "$ns" && ip netns add "$isp" &&
-	ip -n "$ns" link add wan0 type veth peer name isp0 netns "$isp" &&
+ns_wan_pair &&
 	ip -n "$ns" link add lan0 type veth peer name lan1 &&
-	for l in lo wan0 lan0 lan1; do ip -n "$ns" link set "$l" up; done &&
-	ip -n "$isp" link set isp0 up &&
+	ip -n "$ns" link set lan0 up && ip -n "$ns" link set lan1 up &&
 	ip -n "$ns" addr add 2001:db8:ff00::100/64 dev wan0 nodad &&
 	ip -n "$ns" addr add 2001:db8:12:3401::1/64 dev lan0 nodad ||
 	{ echo "not ok 1 - namespace setup"; echo "1..1"; exit 1; }
@@ -129,11 +122,7 @@ ip -n "$ns" addr del 2001:db8:ff00::99/128 dev wan0
 ip -n "$ns" addr del 2001:db8:ee02::1/64 dev wan0
 
 # ---- the watcher --------------------------------------------------------------------
-mkfifo "$tmp/in" "$tmp/out"
-ip netns exec "$ns" "$T" watch wan0 lan0 < "$tmp/in" > "$tmp/out" &
-wpid=$!
-exec 3> "$tmp/in" 4< "$tmp/out"
-ask() { echo drain >&3; read -r ans <&4; echo "$ans"; }
+ns_watch wan0 lan0
 read -r ready <&4
 is "$ready" ready "watcher subscribed"
 is "$(ask)" unchanged "nothing happened yet"

@@ -5,30 +5,20 @@
 # address already comes from: not a change (the kernel has no dump of RA
 # prefixes, so the watcher cannot know it at start). A prefix that covers
 # no address we hold (renumbering) is one. Root; namespaces of our own.
-. "$(dirname "$0")/../lib/tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ns.sh"
 T=${RT_TOOL:-build/tests/tools/rt_tool}
 RA="/usr/bin/python3 $(dirname "$0")/ra_send.py"
 ns=v6t-story-wra-$$
 isp=v6t-story-wisp-$$
 tmp=$(mktemp -d)
 wpid=
-cleanup() {
-	exec 3>&- 4<&- 2>/dev/null
-	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-	ip netns del "$isp" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap ns_pair_cleanup EXIT
 trap 'exit 1' INT TERM
 
 # The CE's WAN is a veth to an "ISP" namespace that sends the RAs; no DAD
 # on the ISP side, so its link-local source is usable at once.
-ip netns add "$ns" && ip netns add "$isp" &&
-	ip netns exec "$isp" sysctl -qw net.ipv6.conf.default.accept_dad=0 &&
-	ip -n "$ns" link add wan0 type veth peer name isp0 netns "$isp" &&
-	ip -n "$ns" link set lo up && ip -n "$ns" link set wan0 up &&
-	ip -n "$isp" link set isp0 up &&
+ns_wan_pair &&
 	ip -n "$ns" addr add 2001:db8:ff10::100/64 dev wan0 nodad ||
 	{ echo "not ok 1 - namespace setup"; echo "1..1"; exit 1; }
 
@@ -53,11 +43,7 @@ ra() {
 	return 1
 }
 
-mkfifo "$tmp/in" "$tmp/out"
-ip netns exec "$ns" "$T" watch wan0 < "$tmp/in" > "$tmp/out" &
-wpid=$!
-exec 3> "$tmp/in" 4< "$tmp/out"
-ask() { echo drain >&3; read -r ans <&4; echo "$ans"; }
+ns_watch wan0
 read -r ready <&4
 is "$ready" ready "watcher subscribed"
 is "$(ask)" unchanged "nothing happened yet"

@@ -20,7 +20,8 @@
 # lab_bail            after a failed setup: one "not ok", the servers' output
 # lab_answer STATUS BODY   /config answers that from now on
 # lab_logq EXPR       a python expression over r, the logged requests
-# lab_agent_stop      SIGTERM the agent $PID (bounded, then SIGKILL); RC
+# lab_agent_stop [TENTHS]  SIGTERM the agent $PID, wait (TENTHS/10 s, 10 s
+#                     if not given), then SIGKILL; its exit status in RC
 # Every wait is bounded; nothing outside the namespaces and DIR is touched.
 
 LAB_CPE=${LAB_CPE:-v6t-cl-cpe}
@@ -175,7 +176,7 @@ lab_agent_stop() {
 	[ -n "$PID" ] || return 0
 	kill -TERM "$PID" 2>/dev/null
 	_n=0
-	while kill -0 "$PID" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
+	while kill -0 "$PID" 2>/dev/null && [ $_n -lt "${1:-100}" ]; do sleep 0.1; _n=$((_n + 1)); done
 	kill -9 "$PID" 2>/dev/null
 	wait "$PID" 2>/dev/null
 	RC=$?

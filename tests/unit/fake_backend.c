@@ -7,7 +7,12 @@
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
 
 void fake_init(struct fake_kernel *k)
 {
@@ -62,6 +67,13 @@ void fake_add_route(struct fake_kernel *k, const char *dev, const char *dst,
 	r->scope = RT_SCOPE_LINK;
 	r->type = RTN_UNICAST;
 	r->protocol = (uint8_t)protocol;
+}
+
+void fake_add_wan(struct fake_kernel *k)
+{
+	fake_add_link(k, "eth0", "veth");
+	fake_add_addr(k, "eth0", "2001:db8:12:3400::99", 64, 0);
+	fake_add_addr(k, "eth0", "fe80::1", 64, IFAPROT_KERNEL_LL);
 }
 
 /* ---- the log and the failure injection ------------------------------------ */
@@ -507,6 +519,15 @@ static bool nft_equal(const struct plan *a, const struct plan *b)
 	       a->filter.ours.len == b->filter.ours.len &&
 	       ps_equal(&a->filter.ports, &b->filter.ports) &&
 	       a->filter.mss == b->filter.mss;
+}
+
+struct fake_kernel *fake_snapshot(const struct fake_kernel *k)
+{
+	struct fake_kernel *s = malloc(sizeof(*s));
+
+	assert_non_null(s);
+	*s = *k;
+	return s;
 }
 
 bool fake_state_equal(const struct fake_kernel *a, const struct fake_kernel *b)

@@ -50,8 +50,13 @@ void fake_add_addr(struct fake_kernel *k, const char *ifname,
 		   const char *addr, unsigned plen, unsigned proto);
 void fake_add_route(struct fake_kernel *k, const char *dev, const char *dst,
 		    unsigned protocol);
+/* The WAN the apply tests plan over: eth0, a veth, with a global
+ * 2001:db8:12:3400::99/64 and its kernel-made fe80::1. */
+void fake_add_wan(struct fake_kernel *k);
 struct backend fake_backend(struct fake_kernel *k);
 
+/* A copy of the whole kernel (it is large: on the heap); the caller frees it. */
+struct fake_kernel *fake_snapshot(const struct fake_kernel *k);
 /* Snapshot comparison: the same objects in the same order? */
 bool fake_state_equal(const struct fake_kernel *a, const struct fake_kernel *b);
 /* How many log lines start with prefix. */

@@ -56,6 +56,16 @@ void fixture(const char *name, struct prov *p, struct err *warn)
 	free(json);
 }
 
+struct prov mk_prov(const char *json)
+{
+	struct prov p;
+	struct err e;
+
+	if (prov_parse(json, strlen(json), &p, &e, NULL) != 0)
+		fail_msg("fixture refused: %s", e.msg);
+	return p;
+}
+
 /* Refused, with exactly this message; and the output untouched. */
 void refuse(const char *json, const char *msg)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What the HB46PP validation tests (test_prov*.c) share. */
+/* What the tests of HB46PP data (test_prov*.c, test_hb12.c, test_store.c,
+ * test_sequence_*.c) share. */
 #ifndef V6MIG_TEST_PROV_UTIL_H
 #define V6MIG_TEST_PROV_UTIL_H
 
@@ -12,6 +13,8 @@ char *slurp_fixture(const char *name);
 /* Accepted (a refusal prints its message and fails). */
 void parse_ok(const char *json, struct prov *p, struct err *warn);
 void fixture(const char *name, struct prov *p, struct err *warn);
+/* Accepted, by value: for a test that hands it on (the caller owns it). */
+struct prov mk_prov(const char *json);
 /* Refused, with exactly this message; and the output untouched. */
 void refuse(const char *json, const char *msg);
 /* parse(to_json(p)) == p, and printing is stable. */

@@ -13,6 +13,7 @@
 #include "../../tunnels/provdata.h"
 #include "config.h"
 #include "plan_util.h"
+#include "apply_util.h"
 #include "fake_backend.h"
 
 #include <errno.h>
@@ -33,18 +34,14 @@ struct t {
 	struct plan p;
 };
 
-
 static int setup(void **state)
 {
 	struct t *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
-	strcpy(t->dir, "/tmp/v6mig-test-apply-xlat-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
+	state_dir_make(t->dir, sizeof(t->dir), "apply-xlat");
 	fake_init(&t->k);
-	fake_add_link(&t->k, "eth0", "veth");
-	fake_add_addr(&t->k, "eth0", "2001:db8:12:3400::99", 64, 0);
-	fake_add_addr(&t->k, "eth0", "fe80::1", 64, IFAPROT_KERNEL_LL);
+	fake_add_wan(&t->k);
 	t->be = fake_backend(&t->k);
 	t->before = t->k;
 	plan_rfc7599(&t->p, "eth0");
@@ -55,13 +52,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char path[128];
 
-	snprintf(path, sizeof(path), "%s/%s", t->dir, RECORD_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s.tmp", t->dir, RECORD_FILE);
-	unlink(path);
-	rmdir(t->dir);
+	state_dir_remove(t->dir);
 	free(t);
 	return 0;
 }
@@ -127,12 +119,7 @@ static void test_down_exact(void **state)
 	assert_null(fake_link(&t->k, "v6mig1"));
 	assert_true(fake_state_equal(&t->k, &t->before));
 	assert_false(t->k.xlat.enabled);
-	{
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/%s", t->dir, RECORD_FILE);
-		assert_int_not_equal(access(path, F_OK), 0);
-	}
+	assert_false(record_exists(t->dir));
 }
 
 /* Every write of the cold apply refused in turn: the kernel is left as

@@ -105,7 +105,6 @@ static void mape_plan(struct plan *pl)
 	struct map_rule r = { .ea_len = 18, .psid_offset = 4 };
 	struct prov p;
 	struct wan_facts w;
-	struct err e;
 
 	memset(&p, 0, sizeof(p));
 	memset(&w, 0, sizeof(w));
@@ -119,8 +118,7 @@ static void mape_plan(struct plan *pl)
 	w.wan_mtu = 1500;
 	assert_int_equal(v6pfx_parse("2404:7a82:4d02:4100::/56", false, &w.prefixes[0]), 0);
 	w.n_prefixes = 1;
-	if (method_ops(METHOD_MAP_E)->plan(&p, &w, pl, &e) < 0)
-		fail_msg("%s", e.msg);
+	planned(METHOD_MAP_E, &p, &w, pl);
 }
 
 static void test_json_mape(void **state)
@@ -227,7 +225,6 @@ static void dslite_plan(struct plan *pl)
 {
 	struct prov p;
 	struct wan_facts w;
-	struct err e;
 
 	memset(&p, 0, sizeof(p));
 	memset(&w, 0, sizeof(w));
@@ -237,8 +234,7 @@ static void dslite_plan(struct plan *pl)
 	snprintf(w.wan, sizeof(w.wan), "wan0");
 	w.has_wan_addr = true;
 	assert_int_equal(v6addr_parse("2001:db8:1::1234", &w.wan_addr), 0);
-	if (method_ops(METHOD_DSLITE)->plan(&p, &w, pl, &e) < 0)
-		fail_msg("%s", e.msg);
+	planned(METHOD_DSLITE, &p, &w, pl);
 }
 
 /* Keys stay when they do not apply: null, not missing. */
@@ -305,7 +301,6 @@ static void test_commands_ipip(void **state)
 	struct prov p;
 	struct wan_facts w;
 	struct plan pl;
-	struct err e;
 	cJSON *j;
 	char *t;
 
@@ -319,8 +314,7 @@ static void test_commands_ipip(void **state)
 	assert_int_equal(v4pfx_parse("203.0.113.1/29", false, &p.ipip.entries[0].ipv4), 0);
 	snprintf(w.wan, sizeof(w.wan), "eth1");
 	w.wan_mtu = 1500;
-	if (method_ops(METHOD_IPIP)->plan(&p, &w, &pl, &e) < 0)
-		fail_msg("%s", e.msg);
+	planned(METHOD_IPIP, &p, &w, &pl);
 	t = commands(&pl);
 	has_line(t, "ip addr add 203.0.113.1/29 dev v6mig0");
 	has_line(t, "nft 'add rule ip v6mig nat_out oifname \"v6mig0\" snat ip to 203.0.113.1'");
@@ -343,7 +337,6 @@ static void test_commands_lw4o6_one_range(void **state)
 	struct prov p;
 	struct wan_facts w;
 	struct plan pl;
-	struct err e;
 	cJSON *j;
 	char *t;
 
@@ -358,8 +351,7 @@ static void test_commands_lw4o6_one_range(void **state)
 	p.lw4o6.ports = (struct portset){ .offset = 0, .len = 6, .psid = 5 };
 	snprintf(w.wan, sizeof(w.wan), "wan0");
 	w.wan_mtu = 1454;
-	if (method_ops(METHOD_LW4O6)->plan(&p, &w, &pl, &e) < 0)
-		fail_msg("%s", e.msg);
+	planned(METHOD_LW4O6, &p, &w, &pl);
 	t = commands(&pl);
 	has_line(t, "ip -6 addr add 2001:db8:3:100:0:cb00:7110:5/128 dev wan0 nodad");
 	has_line(t, "ip route add default dev v6mig0 mtu 1414 metric 10 proto 233");
@@ -450,7 +442,6 @@ static void test_commands_464xlat(void **state)
 	struct prov p;
 	struct wan_facts w;
 	struct plan pl;
-	struct err e;
 	cJSON *j;
 	char *t;
 
@@ -462,8 +453,7 @@ static void test_commands_464xlat(void **state)
 	snprintf(w.wan, sizeof(w.wan), "wan0");
 	assert_int_equal(v6addr_parse("2001:db8:1:2::99", &w.wan_addr), 0);
 	w.has_wan_addr = true;
-	if (method_ops(METHOD_464XLAT)->plan(&p, &w, &pl, &e) < 0)
-		fail_msg("%s", e.msg);
+	planned(METHOD_464XLAT, &p, &w, &pl);
 	t = commands(&pl);
 	has_line(t, "# Translator (RFC 7915, eBPF on wan0's clsact): 192.0.0.1 <-> 2001:db8:1:2::c000:1, NAT64 prefix 2001:db8:64::/96");
 	has_line(t, "# 2001:db8:1:2::c000:1 is an address on the WAN: neighbour discovery finds it");

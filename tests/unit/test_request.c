@@ -57,87 +57,83 @@ static const char *query(const struct req_params *p, const char *base,
 	return q + 1;
 }
 
+/* A field's values in turn, the others fixed(): want NULL, accepted;
+ * else refused with a message holding want. */
+struct field_case {
+	const char *value, *want;
+};
+
+static void check_field(struct req_params *p, const char **field,
+			const struct field_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		*field = c[i].value;
+		if (c[i].want)
+			invalid(p, c[i].want);
+		else
+			valid(p);
+	}
+}
+
+#define CHECK_FIELD(p, f, cases) \
+	check_field(&(p), &(p).f, cases, sizeof(cases) / sizeof(cases[0]))
+
 static void test_R1_vendorid(void **state)
 {
-	static const char *const good[] = {
-		"acde48", "acde48-v6pc_swg_hgw", "ACDE48-X", "012345-abcdefghijklmnopqrstuvwx",
-	};
-	static const char *const bad[] = {
-		"acde4", "acde4g", "acde48-", "acde48_x", "acde48-a-b",
-		"acde48-abcdefghijklmnopqrstuvwxy", "acde48-a b", "", "acde48-\xc3\xa9",
+	static const struct field_case c[] = {
+		{ "acde48", NULL }, { "acde48-v6pc_swg_hgw", NULL }, { "ACDE48-X", NULL },
+		{ "012345-abcdefghijklmnopqrstuvwx", NULL },
+		{ "acde4", "(R1)" }, { "acde4g", "(R1)" }, { "acde48-", "(R1)" },
+		{ "acde48_x", "(R1)" }, { "acde48-a-b", "(R1)" },
+		{ "acde48-abcdefghijklmnopqrstuvwxy", "(R1)" }, { "acde48-a b", "(R1)" },
+		{ "", "(R1)" }, { "acde48-\xc3\xa9", "(R1)" },
+		{ "acde4g", "vendorid 'acde4g'" },
 	};
 	struct req_params p = fixed();
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		p.vendorid = good[i];
-		valid(&p);
-	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p.vendorid = bad[i];
-		invalid(&p, "(R1)");
-	}
-	p.vendorid = "acde4g";
-	invalid(&p, "vendorid 'acde4g'");
+	CHECK_FIELD(p, vendorid, c);
 }
 
 static void test_R2_product(void **state)
 {
+	static const struct field_case c[] = {
+		{ "V6MIG-ROUTER_2", NULL },
+		{ "abcdefghijklmnopqrstuvwxyz012345", NULL },    /* 32 */
+		{ "abcdefghijklmnopqrstuvwxyz0123456", "(R2)" }, /* 33 */
+		{ "", "product ''" }, { "a.b", "product 'a.b'" }, { "a&pass=x", "(R2)" },
+	};
 	struct req_params p = fixed();
 
 	(void)state;
-	p.product = "V6MIG-ROUTER_2";
-	valid(&p);
-	p.product = "abcdefghijklmnopqrstuvwxyz012345"; /* 32 */
-	valid(&p);
-	p.product = "abcdefghijklmnopqrstuvwxyz0123456"; /* 33 */
-	invalid(&p, "(R2)");
-	p.product = "";
-	invalid(&p, "product ''");
-	p.product = "a.b";
-	invalid(&p, "product 'a.b'");
-	p.product = "a&pass=x";
-	invalid(&p, "(R2)");
+	CHECK_FIELD(p, product, c);
 }
 
 static void test_R3_version(void **state)
 {
+	static const struct field_case c[] = {
+		{ "1_32", NULL }, { "12345678901234567890123456789012", NULL },
+		{ "123456789012345678901234567890123", "(R3)" },
+		{ "1.32", "version '1.32'" }, { "v1", "(R3)" }, { "", "(R3)" },
+	};
 	struct req_params p = fixed();
 
 	(void)state;
-	p.version = "1_32";
-	valid(&p);
-	p.version = "12345678901234567890123456789012";
-	valid(&p);
-	p.version = "123456789012345678901234567890123";
-	invalid(&p, "(R3)");
-	p.version = "1.32";
-	invalid(&p, "version '1.32'");
-	p.version = "v1";
-	invalid(&p, "(R3)");
-	p.version = "";
-	invalid(&p, "(R3)");
+	CHECK_FIELD(p, version, c);
 }
 
 static void test_R4_capability(void **state)
 {
+	static const struct field_case c[] = {
+		{ "464xlat,dslite,ipip,lw4o6,map_e,map_t,hubspoke,mesh", NULL }, { "", NULL },
+		{ "map_e,,dslite", "unknown word ''" }, { "map_e,", "(R4)" },
+		{ "MAP_E", "unknown word 'MAP_E'" }, { "map_e,dslite,map_e", "'map_e' twice" },
+		{ "map_e dslite", "(R4)" },
+	};
 	struct req_params p = fixed();
 
 	(void)state;
-	p.capability = "464xlat,dslite,ipip,lw4o6,map_e,map_t,hubspoke,mesh";
-	valid(&p);
-	p.capability = "";
-	valid(&p);
-	p.capability = "map_e,,dslite";
-	invalid(&p, "unknown word ''");
-	p.capability = "map_e,";
-	invalid(&p, "(R4)");
-	p.capability = "MAP_E";
-	invalid(&p, "unknown word 'MAP_E'");
-	p.capability = "map_e,dslite,map_e";
-	invalid(&p, "'map_e' twice");
-	p.capability = "map_e dslite";
-	invalid(&p, "(R4)");
+	CHECK_FIELD(p, capability, c);
 }
 
 /* R4: by default the capability is exactly what this build has. */

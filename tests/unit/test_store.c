@@ -21,8 +21,8 @@
 
 #include "../../agent/store.h"
 #include "config.h"
+#include "prov_util.h"
 
-#define TOKEN "640756965820d3b9025b6941f9590af6802830ba58663fe8f043dc92b576f17a"
 #define SMALL "{\"ttl\":3600,\"token\":\"" TOKEN "\",\"order\":[\"dslite\"],\"dslite\":{\"aftr\":\"a.example\"}}"
 
 static int setup(void **state)
@@ -46,16 +46,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct prov mk(const char *json)
-{
-	struct prov p;
-	struct err e;
-
-	if (prov_parse(json, strlen(json), &p, &e, NULL) != 0)
-		fail_msg("fixture refused: %s", e.msg);
-	return p;
-}
-
 /* 256 MAP-E rules: a body of some 30 KB. */
 static struct prov big(void)
 {
@@ -69,7 +59,7 @@ static struct prov big(void)
 		n += (size_t)snprintf(s + n, cap - n, "%s{\"ipv6\":\"2001:db8:%x00::/40\",\"ipv4\":\"10.%d.0.0/24\",\"ea_length\":16}",
 				      i ? "," : "", i, i);
 	snprintf(s + n, cap - n, "]}}");
-	p = mk(s);
+	p = mk_prov(s);
 	free(s);
 	return p;
 }
@@ -105,7 +95,7 @@ static void test_P1_save_and_load(void **state)
 {
 	const char *dir = *state;
 	char token[PROV_TOKEN_LEN + 1], path[512];
-	struct prov p = mk(SMALL), q;
+	struct prov p = mk_prov(SMALL), q;
 	struct stat st;
 	struct err e;
 	time_t t = 0;
@@ -125,7 +115,7 @@ static void test_P1_save_and_load(void **state)
 	prov_done(&q);
 
 	/* An answer without a token keeps the stored token. */
-	p = mk("{\"order\":[]}");
+	p = mk_prov("{\"order\":[]}");
 	assert_int_equal(store_save_answer(dir, &p, &e), 0);
 	assert_int_equal(store_load_token(dir, token, &e), 0);
 	assert_string_equal(token, TOKEN);
@@ -155,7 +145,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 static void test_P1_written_only_on_change(void **state)
 {
 	const char *dir = *state;
-	struct prov p = mk(SMALL), p2;
+	struct prov p = mk_prov(SMALL), p2;
 	struct stat d0, t0, d1, t1;
 	struct err e;
 
@@ -170,7 +160,7 @@ static void test_P1_written_only_on_change(void **state)
 	assert_true(same_file(&t0, &t1));
 	prov_done(&p);
 	/* Different data, same token: only the data file is replaced. */
-	p2 = mk("{\"ttl\":600,\"token\":\"" TOKEN "\",\"order\":[]}");
+	p2 = mk_prov("{\"ttl\":600,\"token\":\"" TOKEN "\",\"order\":[]}");
 	assert_int_equal(store_save_answer(dir, &p2, &e), 0);
 	file_id(dir, STORE_PROV_FILE, &d1);
 	file_id(dir, STORE_TOKEN_FILE, &t1);
@@ -197,7 +187,7 @@ static void test_P1_nothing_stored(void **state)
 	assert_int_equal(store_load_prov(*state, &q, NULL, &e), -ENOENT);
 	/* Saving creates the (last) directory, private. */
 	{
-		struct prov p = mk(SMALL);
+		struct prov p = mk_prov(SMALL);
 		struct stat st;
 
 		assert_int_equal(store_save_prov(sub, &p, &e), 0);
@@ -213,7 +203,7 @@ static void test_P1_nothing_stored(void **state)
 static void test_P1_crash_mid_write_keeps_old_file(void **state)
 {
 	const char *dir = *state;
-	struct prov small = mk(SMALL), large = big(), q;
+	struct prov small = mk_prov(SMALL), large = big(), q;
 	struct err e;
 	pid_t pid;
 	int status;
@@ -302,7 +292,7 @@ static void test_P2_erase(void **state)
 {
 	const char *dir = *state;
 	char sub[512], token[PROV_TOKEN_LEN + 1];
-	struct prov p = mk(SMALL), q;
+	struct prov p = mk_prov(SMALL), q;
 	struct err e;
 
 	assert_int_equal(store_save_answer(dir, &p, &e), 0);
