@@ -225,5 +225,16 @@ void daemon_teardown(struct daemon *d, const char *why);
  * disarms the TTL timer (nothing named runs); PEER_FORGET frees it. */
 enum peer_stop { PEER_PAUSE, PEER_STOP, PEER_FORGET };
 void daemon_peer_stop(struct daemon *d, enum peer_stop how);
+/* AFTR / lwAFTR names (S11, S12) are asked again when the smallest TTL
+ * of the answer runs out, within these bounds: a TTL of 0 is no reason
+ * to ask the resolver in a loop, a week-long one no reason to miss a
+ * move for a week. The seconds until the next look after ttl_s. */
+#define DAEMON_PEER_TTL_MIN_S 30u
+#define DAEMON_PEER_TTL_MAX_S 86400u
+uint32_t daemon_peer_recheck_s(uint32_t ttl_s);
+/* r's addresses (at most DNS_MAX_AAAA) sorted into out: the order a
+ * resolver rotates them in is no reason to move the tunnel (RFC 1794). */
+void daemon_peer_sorted(const struct dns_aaaa_result *r, struct in6_addr *out,
+			size_t *n);
 
 #endif

@@ -15,12 +15,6 @@
 #include "meshcap.h"
 #include "offer.h"
 
-/* AFTR / lwAFTR names (S11, S12): re-resolved when the smallest TTL of
- * the answer runs out, within these bounds (a TTL of 0 is no reason to
- * ask the resolver in a loop; a week-long one no reason to miss a move
- * for a week). */
-#define PEER_TTL_MIN_S 30
-#define PEER_TTL_MAX_S 86400
 #define PEER_RETRY_S 60        /* a failed re-resolution keeps the address */
 
 bool daemon_kernel_holds(struct daemon *d, int *method)
@@ -201,7 +195,7 @@ static int addr_cmp(const void *a, const void *b)
 
 /* r's addresses sorted: the order a resolver rotates them in is no
  * reason to move the tunnel (RFC 1794 round robin). */
-static void peer_sorted(const struct dns_aaaa_result *r, struct in6_addr *out,
+void daemon_peer_sorted(const struct dns_aaaa_result *r, struct in6_addr *out,
 			size_t *n)
 {
 	*n = r->n < DNS_MAX_AAAA ? r->n : DNS_MAX_AAAA;
@@ -209,12 +203,17 @@ static void peer_sorted(const struct dns_aaaa_result *r, struct in6_addr *out,
 	qsort(out, *n, sizeof(out[0]), addr_cmp);
 }
 
+uint32_t daemon_peer_recheck_s(uint32_t ttl_s)
+{
+	return ttl_s < DAEMON_PEER_TTL_MIN_S ? DAEMON_PEER_TTL_MIN_S :
+	       ttl_s > DAEMON_PEER_TTL_MAX_S ? DAEMON_PEER_TTL_MAX_S : ttl_s;
+}
+
 static void peer_arm(struct daemon *d, uint32_t secs)
 {
 	if (!d->peer.timer_ok)
 		return;
-	secs = secs < PEER_TTL_MIN_S ? PEER_TTL_MIN_S :
-	       secs > PEER_TTL_MAX_S ? PEER_TTL_MAX_S : secs;
+	secs = daemon_peer_recheck_s(secs);
 	loop_timer_arm_at(&d->peer.timer, loop_now_ms() + (uint64_t)secs * 1000u);
 }
 
@@ -235,7 +234,7 @@ static void on_peer_again(void *arg, const struct dns_aaaa_result *r)
 		peer_arm(d, PEER_RETRY_S);
 		return;
 	}
-	peer_sorted(r, now, &n);
+	daemon_peer_sorted(r, now, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (memcmp(&now[i], &cur, sizeof(cur)))
 			continue;
@@ -375,7 +374,7 @@ static void on_peer(void *arg, const struct dns_aaaa_result *r)
 		return;
 	}
 	snprintf(d->peer.name, sizeof(d->peer.name), "%s", name);
-	peer_sorted(r, d->peer.addrs, &d->peer.n);
+	daemon_peer_sorted(r, d->peer.addrs, &d->peer.n);
 	d->peer.idx = 0;
 	d->peer.ttl_s = r->ttl_s;
 	if (!d->peer.timer_ok)

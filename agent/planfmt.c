@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "planfmt.h"
 
-#include "../netlink/nft.h"
+#include "../tunnels/nftdesc.h"
 
 #include <cjson/cJSON.h>
+#include <netinet/ip_icmp.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -382,96 +383,157 @@ static void print_ip(FILE *f, const struct plan *p)
 	}
 }
 
-/* The nft lines below are the table netlink/nft_build.c sends, rule for
- * rule: the same chains (names, hooks, priorities), the same matches in
- * the same order, the same sets. tests/ns/test_plan_nft.sh loads these
- * lines into one namespace, applies the same plan through netlink/nft.c
- * in another, and requires the two kernels' listings to be identical. */
+/* The nft lines below are printed from the same description of our table
+ * (tunnels/nftdesc.h) that netlink/nft_build.c turns into the objects the
+ * agent applies: the same chains, rules, terms and sets, in the same order;
+ * only the words are this file's (nft's syntax for each term).
+ * tests/ns/test_plan_nft.sh loads these lines into one namespace, applies
+ * the same plan through netlink/nft.c in another, and requires the two
+ * kernels' listings to be identical. */
 
-static void print_chain(FILE *f, const char *t, const char *name, const char *type,
-			const char *hook, const char *prio)
+static const char *const hook_names[] = {
+	[NFTD_HOOK_PREROUTING] = "prerouting",
+	[NFTD_HOOK_FORWARD] = "forward",
+	[NFTD_HOOK_POSTROUTING] = "postrouting",
+};
+
+static void print_proto(FILE *f, uint8_t proto)
 {
-	fprintf(f, "nft 'add chain ip %s %s { type %s hook %s priority %s; policy accept; }'\n",
-		t, name, type, hook, prio);
+	if (proto == IPPROTO_TCP)
+		fputs("tcp", f);
+	else if (proto == IPPROTO_UDP)
+		fputs("udp", f);
+	else
+		fprintf(f, "%u", proto);
 }
 
-/* ARCHITECTURE "Port-set NAT that uses every port": TCP and ICMP echo
- * round-robin over the ranges, UDP by a hash of the inner source so one
- * LAN socket keeps one external port (RFC 4787 REQ-1); anything else to
- * the address alone. */
-static void print_nat(FILE *f, const char *t, const struct plan_nat *n)
+static void print_icmp_type(FILE *f, uint8_t type)
 {
-	static const char *const sel[] = {
-		"meta l4proto tcp", "icmp type echo-request", "meta l4proto udp" };
-	static const char *const key[] = {
-		"numgen inc", "numgen inc", "jhash ip saddr . udp sport" };
-	char seed[32];
-	const char *c = V6MIG_NFT_CHAIN_NAT;
-	char b[V6_STR_MAX];
-	size_t nr = portset_nranges(&n->ports);
+	if (type == ICMP_ECHO)
+		fputs("echo-request", f);
+	else if (type == ICMP_ECHOREPLY)
+		fputs("echo-reply", f);
+	else
+		fprintf(f, "%u", type);
+}
 
-	snprintf(seed, sizeof(seed), " seed 0x%x", V6MIG_NFT_UDP_HASH_SEED);
-	print_chain(f, t, c, "nat", "postrouting", "srcnat");
-	for (size_t i = 0; n->ports.len && i < 3; i++) {
-		fprintf(f, "nft 'add rule ip %s %s oifname \"%s\" %s snat ip to %s mod %zu%s ",
-			t, c, n->out_ifname, sel[i], key[i], nr, i == 2 ? seed : "");
-		print_nat_map(f, n->src, &n->ports);
-		fputs("'\n", f);
+static void print_term(FILE *f, const struct nftd_term *x)
+{
+	char b[V6_STR_MAX];
+
+	switch (x->kind) {
+	case NFTD_IFNAME:
+		fprintf(f, "%s \"%s\"", x->out ? "oifname" : "iifname", x->ifname);
+		break;
+	case NFTD_L4PROTO:
+		fputs("meta l4proto ", f);
+		print_proto(f, x->proto);
+		break;
+	case NFTD_ICMP_TYPE:
+		fputs("icmp type ", f);
+		print_icmp_type(f, x->type);
+		break;
+	case NFTD_TCP_SYN:
+		fputs("tcp flags syn", f);
+		break;
+	case NFTD_MSS_GT:
+		fprintf(f, "tcp option maxseg size > %u", x->value);
+		break;
+	case NFTD_MSS_SET:
+		fprintf(f, "tcp option maxseg size set %u", x->value);
+		break;
+	case NFTD_DADDR_NOT:
+		fprintf(f, "ip daddr != %s", x->pfx.len == 32 ?
+			v4addr_str(x->pfx.addr, b) : v4pfx_str(&x->pfx, b));
+		break;
+	case NFTD_DPORT_NOT_IN:
+		print_proto(f, x->proto);
+		fprintf(f, " dport != @%s", x->set);
+		break;
+	case NFTD_ICMP_ID_NOT_IN:
+		fputs("icmp id != ", f);
+		print_port_set(f, &x->ports);
+		break;
+	case NFTD_SNAT_MAP:
+		/* ARCHITECTURE "Port-set NAT that uses every port". */
+		fprintf(f, "snat ip to %s mod %zu", x->key == NFTD_KEY_JHASH_UDP ?
+			"jhash ip saddr . udp sport" : "numgen inc",
+			portset_nranges(&x->ports));
+		if (x->key == NFTD_KEY_JHASH_UDP)
+			fprintf(f, " seed 0x%x", V6MIG_NFT_UDP_HASH_SEED);
+		fputc(' ', f);
+		print_nat_map(f, x->addr, &x->ports);
+		break;
+	case NFTD_SNAT_ADDR:
+		fprintf(f, "snat ip to %s", v4addr_str(x->addr, b));
+		break;
+	case NFTD_DROP:
+		fputs("drop", f);
+		break;
 	}
-	fprintf(f, "nft 'add rule ip %s %s oifname \"%s\" snat ip to %s'\n",
-		t, c, n->out_ifname, v4addr_str(n->src, b));
 }
 
-static void print_mss(FILE *f, const char *t, const struct plan_filter *fl)
+static void print_set(FILE *f, const char *t, const struct nftd_set *s)
 {
-	const char *c = V6MIG_NFT_CHAIN_MSS;
-
-	print_chain(f, t, c, "filter", "forward", "mangle");
-	for (int dir = 0; dir < 2; dir++)
-		fprintf(f, "nft 'add rule ip %s %s %s \"%s\" tcp flags syn tcp option maxseg size > %u tcp option maxseg size set %u'\n",
-			t, c, dir ? "iifname" : "oifname", fl->in_ifname,
-			fl->mss, fl->mss);
-}
-
-/* Before conntrack undoes the NAT (dstnat, -100): the outer view. */
-static void print_receive(FILE *f, const char *t, const struct plan_filter *fl)
-{
-	static const char *const l4[] = {
-		"meta l4proto tcp tcp dport", "meta l4proto udp udp dport" };
-	const char *c = V6MIG_NFT_CHAIN_RX;
-	char b[V6_STR_MAX];
-
-	print_chain(f, t, c, "filter", "prerouting", "mangle");
-	if (fl->ours.len)
-		fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" ip daddr != %s drop'\n",
-			t, c, fl->in_ifname, fl->ours.len == 32 ?
-			v4addr_str(fl->ours.addr, b) : v4pfx_str(&fl->ours, b));
-	if (fl->ports.len == 0)
-		return;
 	fprintf(f, "nft 'add set ip %s %s { type inet_service; flags interval; elements = ",
-		t, V6MIG_NFT_SET_PORTS);
-	print_port_set(f, &fl->ports);
+		t, s->name);
+	print_port_set(f, &s->ports);
 	fputs(" }'\n", f);
-	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
-		fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" %s != @%s drop'\n",
-			t, c, fl->in_ifname, l4[i], V6MIG_NFT_SET_PORTS);
-	fprintf(f, "nft 'add rule ip %s %s iifname \"%s\" icmp type echo-reply icmp id != ",
-		t, c, fl->in_ifname);
-	print_port_set(f, &fl->ports);
-	fputs(" drop'\n", f);
+}
+
+/* A named set is printed before the first rule that looks it up (nft
+ * wants it to exist), any other after the rules. */
+static void print_rule(FILE *f, const struct nftd_table *t,
+		       const struct nftd_rule *r, bool *set_done)
+{
+	for (size_t i = 0; i < r->n_terms; i++) {
+		const struct nftd_set *s;
+
+		if (r->t[i].kind != NFTD_DPORT_NOT_IN ||
+		    !(s = nftd_set_find(t, r->t[i].set)) || set_done[s - t->sets])
+			continue;
+		print_set(f, t->name, s);
+		set_done[s - t->sets] = true;
+	}
+	fprintf(f, "nft 'add rule ip %s %s", t->name, t->chains[r->chain].name);
+	for (size_t i = 0; i < r->n_terms; i++) {
+		fputc(' ', f);
+		print_term(f, &r->t[i]);
+	}
+	fputs("'\n", f);
+}
+
+void plan_print_nft(FILE *f, const struct nftd_table *t)
+{
+	bool set_done[NFTD_MAX_SETS] = { false };
+
+	if (!t->wanted)
+		return;
+	fprintf(f, "nft add table ip %s\n", t->name);
+	for (size_t c = 0; c < t->n_chains; c++) {
+		const struct nftd_chain *ch = &t->chains[c];
+
+		fprintf(f, "nft 'add chain ip %s %s { type %s hook %s priority %s; policy accept; }'\n",
+			t->name, ch->name, ch->type == NFTD_CHAIN_NAT ? "nat" : "filter",
+			hook_names[ch->hook], ch->prio_name);
+		for (size_t i = 0; i < t->n_rules; i++)
+			if (t->rules[i].chain == c)
+				print_rule(f, t, &t->rules[i], set_done);
+	}
+	for (size_t i = 0; i < t->n_sets; i++)
+		if (!set_done[i])
+			print_set(f, t->name, &t->sets[i]);
 }
 
 void plan_print_commands(FILE *f, const struct plan *p)
 {
+	struct nftd_table t;
+	struct err e;
+
 	print_summary(f, p);
 	print_ip(f, p);
-	if (!plan_wants_nft(p))
-		return;
-	fprintf(f, "nft add table ip %s\n", p->scope.table);
-	if (p->nat.enabled)
-		print_nat(f, p->scope.table, &p->nat);
-	if (p->filter.mss)
-		print_mss(f, p->scope.table, &p->filter);
-	if (p->filter.enabled && (p->filter.ours.len || p->filter.ports.len))
-		print_receive(f, p->scope.table, &p->filter);
+	if (nftd_build(p, &t, &e) < 0)
+		fprintf(f, "# no nft table: %s\n", e.msg);
+	else
+		plan_print_nft(f, &t);
 }

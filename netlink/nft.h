@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Our nftables table (family ip; V6MIG_NFT_TABLE, or an instance's) from
- * a plan's NAT and filter parts: built with libnftnl, sent through libmnl
- * as one batch that replaces the table atomically, every ACK read; read
- * back and compared so the same plan twice writes nothing. We never touch
- * another table.
+ * a plan's NAT and filter parts, described once (tunnels/nftdesc.h, which
+ * `plan` prints too): built with libnftnl, sent through libmnl as one
+ * batch that replaces the table atomically, every ACK read; read back and
+ * compared so the same plan twice writes nothing. We never touch another
+ * table.
  *
  * The netlink socket is opened per call in the caller's current network
  * namespace: callers that want another namespace setns() first. */
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../tunnels/nftdesc.h" /* the table as data; chain and set names */
 #include "../tunnels/plan.h" /* V6MIG_NFT_TABLE, _MAX */
 
 struct err;
@@ -21,16 +23,6 @@ struct nftnl_table;
 struct nftnl_chain_list;
 struct nftnl_set_list;
 struct nftnl_rule_list;
-
-/* Chain names in our table (not nft keywords, so `nft -f` of a listing
- * reads back). */
-#define V6MIG_NFT_CHAIN_NAT "nat_out"
-#define V6MIG_NFT_CHAIN_MSS "clamp_mss"
-#define V6MIG_NFT_CHAIN_RX "rx_filter"
-#define V6MIG_NFT_SET_PORTS "ports"
-/* jhash seed: fixed, so a table rebuilt from the same plan hashes every
- * LAN socket to the same range (and reads back equal). */
-#define V6MIG_NFT_UDP_HASH_SEED 0x76366d67
 
 /* What we did to the kernel: tests prove "same plan twice -> zero
  * writes" with it. */
@@ -77,8 +69,11 @@ void nft_ctx_init(struct nft_ctx *c);
 int nft_ctx_set_table(struct nft_ctx *c, const char *name, struct err *e);
 
 /* The objects a plan asks for (pure: no I/O), in the plan's scope's
- * table. */
+ * table: nftd_build() (tunnels/nftdesc.h), then nft_objs_from_desc(). */
 int nft_objs_build(const struct plan *p, struct nft_objs *o, struct err *e);
+/* The objects of a table description: its every chain, set and rule. */
+int nft_objs_from_desc(const struct nftd_table *t, struct nft_objs *o,
+		       struct err *e);
 /* Empty lists (table NULL), e.g. for nft_read(). */
 int nft_objs_init(struct nft_objs *o);
 void nft_objs_done(struct nft_objs *o);

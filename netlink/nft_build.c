@@ -1,23 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* A plan's NAT and filter parts -> our table as libnftnl objects. Pure: no
- * I/O. The expressions are the ones nft 1.0.6 itself emits for the same
- * rules (`nft --debug=netlink add rule ...`), so `nft list` prints them
- * back as readable rules:
- *
- *   chain nat_out (nat, postrouting, srcnat):
- *     oifname T meta l4proto tcp snat ip to numgen inc mod N map { i : IP . lo_i-hi_i }
- *     oifname T icmp type echo-request snat ip to numgen inc mod N map { ... }
- *     oifname T meta l4proto udp snat ip to jhash ip saddr . udp sport mod N map { ... }
- *     oifname T snat ip to IP
- *   chain clamp_mss (filter, forward, mangle):
- *     oifname T tcp flags syn tcp option maxseg size > MSS tcp option maxseg size set MSS
- *     iifname T (the same)
- *   chain rx_filter (filter, prerouting, mangle):
- *     iifname T ip daddr != OURS drop
- *     iifname T tcp dport != @ports drop
- *     iifname T udp dport != @ports drop
- *     iifname T icmp type echo-reply icmp id != { lo_i-hi_i, ... } drop
- */
+/* Our table's description (tunnels/nftdesc.h, made from the plan) ->
+ * libnftnl objects. Pure: no I/O. Each term of a rule becomes the
+ * expressions nft 1.0.6 itself emits for that phrase (`nft --debug=netlink
+ * add rule ...`), so `nft list` prints them back as the rules `plan`
+ * prints from the same description (agent/planfmt.c). */
 #include "nft.h"
 
 #include <arpa/inet.h>
@@ -39,6 +25,7 @@
 #include <libnftnl/udata.h>
 
 #include "../tunnels/err.h"
+#include "../tunnels/nftdesc.h"
 #include "../tunnels/plan.h"
 
 /* nft's datatype numbers and byte orders, as it writes them into a set's
@@ -50,15 +37,8 @@
 #define NFT_BYTEORDER_HOST 1
 #define NFT_BYTEORDER_BIG 2
 
-#define PRIO_SRCNAT 100
-#define PRIO_MANGLE (-150)
 #define TCPOPT_MAXSEG_KIND 2
 #define TCP_FLAG_SYN 0x02
-#define ICMP_ECHOREPLY_TYPE 0
-#define ICMP_ECHO_TYPE 8
-/* Set ids bind sets to lookups within one batch (maps use 1-3). */
-#define SET_ID_PORTS 4
-#define SET_ID_ICMP 5
 
 /* Building a rule: one flag collects allocation failures so the builders
  * stay linear; checked once per rule. */
@@ -281,13 +261,13 @@ static void icmp_type_is(struct rb *b, uint8_t type)
 
 /* ---- objects ------------------------------------------------------ */
 
-static struct rb rule_new(const char *chain)
+static struct rb rule_new(const char *table, const char *chain)
 {
 	struct rb b = { nftnl_rule_alloc(), false };
 
 	if (b.r) {
 		nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
-		if (nftnl_rule_set_str(b.r, NFTNL_RULE_TABLE, V6MIG_NFT_TABLE) < 0 ||
+		if (nftnl_rule_set_str(b.r, NFTNL_RULE_TABLE, table) < 0 ||
 		    nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, chain) < 0)
 			b.oom = true;
 	}
@@ -305,20 +285,27 @@ static int rule_end(struct rb *b, struct nft_objs *o, struct err *e)
 	return 0;
 }
 
-static int chain_add(struct nft_objs *o, const char *name, const char *type,
-		     uint32_t hook, int prio, struct err *e)
+static const uint32_t hooks[] = {
+	[NFTD_HOOK_PREROUTING] = NF_INET_PRE_ROUTING,
+	[NFTD_HOOK_FORWARD] = NF_INET_FORWARD,
+	[NFTD_HOOK_POSTROUTING] = NF_INET_POST_ROUTING,
+};
+
+static int chain_add(struct nft_objs *o, const struct nftd_chain *d,
+		     struct err *e)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
 	if (!c)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[d->hook]);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, d->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	if (nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, V6MIG_NFT_TABLE) < 0 ||
-	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name) < 0 ||
-	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type) < 0) {
+	if (nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, o->name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, d->name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE,
+				d->type == NFTD_CHAIN_NAT ? "nat" : "filter") < 0) {
 		nftnl_chain_free(c);
 		return err_set(e, ENOMEM, "nft: out of memory");
 	}
@@ -326,8 +313,8 @@ static int chain_add(struct nft_objs *o, const char *name, const char *type,
 	return 0;
 }
 
-static struct nftnl_set *set_new(const char *name, uint32_t id,
-				 uint32_t flags)
+static struct nftnl_set *set_new(const char *table, const char *name,
+				 uint32_t id, uint32_t flags)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
@@ -337,7 +324,7 @@ static struct nftnl_set *set_new(const char *name, uint32_t id,
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	if (id)
 		nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, V6MIG_NFT_TABLE) < 0 ||
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0) {
 		nftnl_set_free(s);
 		return NULL;
@@ -396,16 +383,16 @@ static void map_data(struct in_addr ip, struct port_range pr, uint8_t d[16])
 
 /* The anonymous map { i : IP . lo_i-hi_i }, i = 0..N-1 (key host order,
  * as nft writes integers). */
-static int nat_map_add(struct nft_objs *o, const struct plan_nat *n,
-		       uint32_t id, struct err *e)
+static int nat_map_add(struct nft_objs *o, const struct nftd_term *x,
+		       struct err *e)
 {
-	size_t nr = portset_nranges(&n->ports);
+	size_t nr = portset_nranges(&x->ports);
 	struct nftnl_set *s;
 	uint8_t d[16];
 	int rc;
 
-	s = set_new("__map%d", id, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT |
-		    NFT_SET_MAP);
+	s = set_new(o->name, "__map%d", x->set_id, NFT_SET_ANONYMOUS |
+		    NFT_SET_CONSTANT | NFT_SET_MAP);
 	if (!s)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_INTEGER);
@@ -416,7 +403,7 @@ static int nat_map_add(struct nft_objs *o, const struct plan_nat *n,
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)nr);
 	rc = set_udata(s, NFT_BYTEORDER_HOST, true);
 	for (uint32_t i = 0; rc == 0 && i < nr; i++) {
-		map_data(n->src, portset_range(&n->ports, i), d);
+		map_data(x->addr, portset_range(&x->ports, i), d);
 		rc = elem_add(s, &i, sizeof(i), d, sizeof(d), 0);
 	}
 	if (rc) {
@@ -459,18 +446,19 @@ static int interval_elems(struct nftnl_set *s, const struct portset *ps)
 	return n;
 }
 
-/* The named set "ports" (inet_service) serves TCP and UDP; ICMP ids get
- * an anonymous integer one, as nft types `icmp id`, so that a listing
- * reads back. The kernel wants an id on every new set. */
-static int port_set_add(struct nft_objs *o, const struct portset *ps,
-			bool icmp, struct err *e)
+/* A named port set (inet_service) serves TCP and UDP; ICMP ids get an
+ * anonymous integer one, as nft types `icmp id`, so that a listing reads
+ * back. The kernel wants an id on every new set. */
+static int port_set_add(struct nft_objs *o, const char *name, uint32_t id,
+			const struct portset *ps, struct err *e)
 {
+	bool icmp = name == NULL;
 	struct nftnl_set *s;
 	int n;
 
-	s = icmp ? set_new("__set%d", SET_ID_ICMP, NFT_SET_ANONYMOUS |
+	s = icmp ? set_new(o->name, "__set%d", id, NFT_SET_ANONYMOUS |
 			   NFT_SET_CONSTANT | NFT_SET_INTERVAL) :
-		   set_new(V6MIG_NFT_SET_PORTS, SET_ID_PORTS, NFT_SET_INTERVAL);
+		   set_new(o->name, name, id, NFT_SET_INTERVAL);
 	if (!s)
 		return err_set(e, ENOMEM, "nft: out of memory");
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, icmp ? NFT_TYPE_INTEGER :
@@ -489,167 +477,143 @@ static int port_set_add(struct nft_objs *o, const struct portset *ps,
 	return 0;
 }
 
-/* ---- chains ------------------------------------------------------- */
+/* ---- terms -------------------------------------------------------- */
 
-enum nat_sel { NAT_TCP, NAT_ICMP, NAT_UDP };
+/* What a building rule needs besides its own terms: the description's
+ * named sets, each added to the objects before the first rule that
+ * looks it up (so sets keep the order the rules need them in). */
+struct bctx {
+	const struct nftd_table *t;
+	bool set_done[NFTD_MAX_SETS];
+};
 
-static int nat_range_rule(struct nft_objs *o, const struct plan_nat *n,
-			  enum nat_sel sel, uint32_t id, struct err *e)
+static int named_set_need(struct bctx *c, struct nft_objs *o,
+			  const char *name, struct err *e)
 {
-	uint32_t nr = (uint32_t)portset_nranges(&n->ports);
-	struct rb b = rule_new(V6MIG_NFT_CHAIN_NAT);
-	int rc = nat_map_add(o, n, id, e);
+	for (size_t i = 0; i < c->t->n_sets; i++) {
+		const struct nftd_set *s = &c->t->sets[i];
+		int rc;
 
+		if (strcmp(s->name, name))
+			continue;
+		if (c->set_done[i])
+			return 0;
+		if ((rc = port_set_add(o, s->name, s->id, &s->ports, e)))
+			return rc;
+		c->set_done[i] = true;
+		return 0;
+	}
+	return err_set(e, EINVAL, "nft: no set %s in the table", name);
+}
+
+/* tcp flags syn: SYN set, whatever else is (SYN and SYN-ACK). */
+static void tcp_syn(struct rb *b)
+{
+	uint8_t syn = TCP_FLAG_SYN, zero = 0;
+
+	l4proto_is(b, IPPROTO_TCP);
+	payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+	mask(b, &syn, 1);
+	cmp(b, NFT_CMP_NEQ, &zero, 1);
+}
+
+/* ip daddr != NET; a prefix that is not byte-aligned is masked first, as
+ * nft does. */
+static void daddr_not(struct rb *b, const struct v4pfx *p)
+{
+	uint32_t nbytes = (p->len + 7u) / 8u;
+	uint32_t m = htonl(v4_mask(p->len));
+	uint32_t net = p->addr.s_addr & m;
+
+	payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, nbytes, NFT_REG_1);
+	if (p->len % 8)
+		mask(b, &m, nbytes);
+	cmp(b, NFT_CMP_NEQ, &net, nbytes);
+}
+
+/* snat ip to KEY mod N map { ... }: the key into reg 1, the map's
+ * IP . lo-hi from it, snat with that range. */
+static int snat_map(struct rb *b, struct nft_objs *o, const struct nftd_term *x,
+		    struct err *e)
+{
+	uint32_t nr = (uint32_t)portset_nranges(&x->ports);
+	int rc = nat_map_add(o, x, e);
+
+	if (rc)
+		return rc;
+	if (x->key == NFTD_KEY_JHASH_UDP)
+		jhash_saddr_sport(b, nr);
+	else
+		numgen_inc(b, nr);
+	lookup(b, "__map%d", x->set_id, true, false);
+	snat(b, true);
+	return 0;
+}
+
+static int term_exprs(struct bctx *c, struct rb *b, struct nft_objs *o,
+		      const struct nftd_term *x, struct err *e)
+{
+	uint16_t v = htons(x->value);
+
+	switch (x->kind) {
+	case NFTD_IFNAME:
+		ifname_is(b, x->out ? NFT_META_OIFNAME : NFT_META_IIFNAME, x->ifname);
+		return 0;
+	case NFTD_L4PROTO:
+		l4proto_is(b, x->proto);
+		return 0;
+	case NFTD_ICMP_TYPE:
+		icmp_type_is(b, x->type);
+		return 0;
+	case NFTD_TCP_SYN:
+		tcp_syn(b);
+		return 0;
+	case NFTD_MSS_GT:
+		tcpopt_mss(b, false);
+		cmp(b, NFT_CMP_GT, &v, 2);
+		return 0;
+	case NFTD_MSS_SET:
+		imm_data(b, &v, 2);
+		tcpopt_mss(b, true);
+		return 0;
+	case NFTD_DADDR_NOT:
+		daddr_not(b, &x->pfx);
+		return 0;
+	case NFTD_DPORT_NOT_IN:
+		payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
+		lookup(b, x->set, 0, false, true);
+		return named_set_need(c, o, x->set, e);
+	case NFTD_ICMP_ID_NOT_IN:
+		payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 4, 2, NFT_REG_1);
+		lookup(b, "__set%d", x->set_id, false, true);
+		return port_set_add(o, NULL, x->set_id, &x->ports, e);
+	case NFTD_SNAT_MAP:
+		return snat_map(b, o, x, e);
+	case NFTD_SNAT_ADDR:
+		imm_data(b, &x->addr, 4);
+		snat(b, false);
+		return 0;
+	case NFTD_DROP:
+		verdict(b, NF_DROP);
+		return 0;
+	}
+	return err_set(e, EINVAL, "nft: term %d unknown", (int)x->kind);
+}
+
+static int rule_add(struct bctx *c, struct nft_objs *o,
+		    const struct nftd_rule *r, struct err *e)
+{
+	struct rb b = rule_new(o->name, c->t->chains[r->chain].name);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->n_terms; i++)
+		rc = term_exprs(c, &b, o, &r->t[i], e);
 	if (rc) {
 		if (b.r)
 			nftnl_rule_free(b.r);
 		return rc;
 	}
-	ifname_is(&b, NFT_META_OIFNAME, n->out_ifname);
-	switch (sel) {
-	case NAT_TCP:
-		l4proto_is(&b, IPPROTO_TCP);
-		numgen_inc(&b, nr);
-		break;
-	case NAT_ICMP:
-		/* The kernel's NAT maps the echo identifier into
-		 * proto_min..proto_max like a port (RFC 7597 8.1). */
-		icmp_type_is(&b, ICMP_ECHO_TYPE);
-		numgen_inc(&b, nr);
-		break;
-	case NAT_UDP:
-		/* RFC 4787 REQ-1: one LAN socket keeps one external port
-		 * to every destination, so the range depends on the inner
-		 * source only. */
-		l4proto_is(&b, IPPROTO_UDP);
-		jhash_saddr_sport(&b, nr);
-		break;
-	}
-	lookup(&b, "__map%d", id, true, false);
-	snat(&b, true);
 	return rule_end(&b, o, e);
-}
-
-/* TCP and ICMP echo round-robin over every range (numgen inc: 240 of 240
- * ports usable on a 15x16 set); UDP by hash; anything else (GRE, ESP,
- * ICMP errors without a connection) to the address alone. */
-static int nat_chain(struct nft_objs *o, const struct plan_nat *n,
-		     struct err *e)
-{
-	static const enum nat_sel sels[] = { NAT_TCP, NAT_ICMP, NAT_UDP };
-	struct rb b;
-	int rc;
-
-	rc = chain_add(o, V6MIG_NFT_CHAIN_NAT, "nat", NF_INET_POST_ROUTING,
-		       PRIO_SRCNAT, e);
-	for (size_t i = 0; rc == 0 && n->ports.len && i < 3; i++)
-		rc = nat_range_rule(o, n, sels[i], (uint32_t)i + 1, e);
-	if (rc)
-		return rc;
-	b = rule_new(V6MIG_NFT_CHAIN_NAT);
-	ifname_is(&b, NFT_META_OIFNAME, n->out_ifname);
-	imm_data(&b, &n->src, 4);
-	snat(&b, false);
-	return rule_end(&b, o, e);
-}
-
-/* Lower the MSS of SYN and SYN-ACK to the tunnel's, never raise it (as
- * iptables' TCPMSS --set-mss does). */
-static int mss_rule(struct nft_objs *o, uint32_t key, const char *ifname,
-		    uint16_t mss, struct err *e)
-{
-	struct rb b = rule_new(V6MIG_NFT_CHAIN_MSS);
-	uint8_t syn = TCP_FLAG_SYN, zero = 0;
-	uint16_t v = htons(mss);
-
-	ifname_is(&b, key, ifname);
-	l4proto_is(&b, IPPROTO_TCP);
-	payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
-	mask(&b, &syn, 1);
-	cmp(&b, NFT_CMP_NEQ, &zero, 1);
-	tcpopt_mss(&b, false);
-	cmp(&b, NFT_CMP_GT, &v, 2);
-	imm_data(&b, &v, 2);
-	tcpopt_mss(&b, true);
-	return rule_end(&b, o, e);
-}
-
-static int mss_chain(struct nft_objs *o, const struct plan_filter *f,
-		     struct err *e)
-{
-	int rc = chain_add(o, V6MIG_NFT_CHAIN_MSS, "filter", NF_INET_FORWARD,
-			   PRIO_MANGLE, e);
-
-	if (rc == 0)
-		rc = mss_rule(o, NFT_META_OIFNAME, f->in_ifname, f->mss, e);
-	if (rc == 0)
-		rc = mss_rule(o, NFT_META_IIFNAME, f->in_ifname, f->mss, e);
-	return rc;
-}
-
-/* iifname T ip daddr != OURS drop; a prefix that is not byte-aligned is
- * masked first, as nft does. */
-static int rx_ours_rule(struct nft_objs *o, const struct plan_filter *f,
-			struct err *e)
-{
-	struct rb b = rule_new(V6MIG_NFT_CHAIN_RX);
-	uint32_t nbytes = (f->ours.len + 7u) / 8u;
-	uint32_t m = htonl(v4_mask(f->ours.len));
-	uint32_t net = f->ours.addr.s_addr & m;
-
-	ifname_is(&b, NFT_META_IIFNAME, f->in_ifname);
-	payload(&b, NFT_PAYLOAD_NETWORK_HEADER, 16, nbytes, NFT_REG_1);
-	if (f->ours.len % 8)
-		mask(&b, &m, nbytes);
-	cmp(&b, NFT_CMP_NEQ, &net, nbytes);
-	verdict(&b, NF_DROP);
-	return rule_end(&b, o, e);
-}
-
-/* Destination port (or echo-reply id) outside the set: drop. Replies of
- * our own connections are always inside it (we NAT into it); ICMP errors
- * are not echo replies and pass; fragments reach us reassembled by
- * conntrack's defrag, and where a header is absent the payload load does
- * not match, so a fragment is never dropped for a port it lacks. */
-static int rx_port_rule(struct nft_objs *o, const struct plan_filter *f,
-			uint8_t proto, struct err *e)
-{
-	struct rb b = rule_new(V6MIG_NFT_CHAIN_RX);
-
-	ifname_is(&b, NFT_META_IIFNAME, f->in_ifname);
-	if (proto == IPPROTO_ICMP) {
-		icmp_type_is(&b, ICMP_ECHOREPLY_TYPE);
-		payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, 4, 2, NFT_REG_1);
-	} else {
-		l4proto_is(&b, proto);
-		payload(&b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
-	}
-	if (proto == IPPROTO_ICMP)
-		lookup(&b, "__set%d", SET_ID_ICMP, false, true);
-	else
-		lookup(&b, V6MIG_NFT_SET_PORTS, 0, false, true);
-	verdict(&b, NF_DROP);
-	return rule_end(&b, o, e);
-}
-
-/* Prerouting at mangle priority: after conntrack (-200), before the
- * reply's de-NAT (-100), so daddr and dport are still the external ones. */
-static int rx_chain(struct nft_objs *o, const struct plan_filter *f,
-		    struct err *e)
-{
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
-	int rc = chain_add(o, V6MIG_NFT_CHAIN_RX, "filter",
-			   NF_INET_PRE_ROUTING, PRIO_MANGLE, e);
-
-	if (rc == 0 && f->ours.len)
-		rc = rx_ours_rule(o, f, e);
-	if (rc == 0 && f->ports.len)
-		rc = port_set_add(o, &f->ports, false, e);
-	if (rc == 0 && f->ports.len)
-		rc = port_set_add(o, &f->ports, true, e);
-	for (size_t i = 0; rc == 0 && f->ports.len && i < 3; i++)
-		rc = rx_port_rule(o, f, protos[i], e);
-	return rc;
 }
 
 /* ---- the whole table ---------------------------------------------- */
@@ -683,60 +647,16 @@ void nft_objs_done(struct nft_objs *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static int check_plan(const struct plan *p, struct err *e)
+/* Chains in order, then the rules in order (each one's anonymous sets,
+ * and the named sets it looks up first, before it); a named set no rule
+ * looks up still goes in. */
+static int build_all(const struct nftd_table *t, struct nft_objs *o,
+		     struct err *e)
 {
-	const struct plan_nat *n = &p->nat;
-	const struct plan_filter *f = &p->filter;
-
-	if (n->enabled && !n->out_ifname[0])
-		return err_set(e, EINVAL, "nft: NAT without an interface");
-	if (n->enabled && portset_check(&n->ports, e))
-		return -EINVAL;
-	if ((f->enabled || f->mss) && !f->in_ifname[0])
-		return err_set(e, EINVAL, "nft: filter without an interface");
-	if (f->enabled && f->ours.len > 32)
-		return err_set(e, EINVAL, "nft: bad prefix length %u",
-			       f->ours.len);
-	if (f->enabled && portset_check(&f->ports, e))
-		return -EINVAL;
-	return 0;
-}
-
-/* The chains, sets and rules are made for V6MIG_NFT_TABLE; an instance's
- * table (o->name) takes them all. 0 or -ENOMEM. */
-static int stamp_chain(struct nftnl_chain *c, void *name)
-{
-	return nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, name);
-}
-
-static int stamp_set(struct nftnl_set *s, void *name)
-{
-	return nftnl_set_set_str(s, NFTNL_SET_TABLE, name);
-}
-
-static int stamp_rule(struct nftnl_rule *r, void *name)
-{
-	return nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
-}
-
-static int stamp_table(struct nft_objs *o)
-{
-	if (!strcmp(o->name, V6MIG_NFT_TABLE))
-		return 0;
-	if (nftnl_chain_list_foreach(o->chains, stamp_chain, o->name) < 0 ||
-	    nftnl_set_list_foreach(o->sets, stamp_set, o->name) < 0 ||
-	    nftnl_rule_list_foreach(o->rules, stamp_rule, o->name) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
-{
-	const struct plan_filter *f = &p->filter;
-	bool rx = f->enabled && (f->ours.len || f->ports.len);
+	struct bctx c = { .t = t };
 	int rc = 0;
 
-	if (!plan_wants_nft(p))
+	if (!t->wanted)
 		return 0;
 	o->table = nftnl_table_alloc();
 	if (!o->table)
@@ -745,35 +665,37 @@ static int build_all(const struct plan *p, struct nft_objs *o, struct err *e)
 	nftnl_table_set_u32(o->table, NFTNL_TABLE_FLAGS, 0);
 	if (nftnl_table_set_str(o->table, NFTNL_TABLE_NAME, o->name) < 0)
 		return err_set(e, ENOMEM, "nft: out of memory");
-	if (p->nat.enabled)
-		rc = nat_chain(o, &p->nat, e);
-	/* The clamp stands alone too: DS-Lite has no NAT and no receive
-	 * filter, but its tunnel MTU is below the LAN's (RFC 6333 5.3). */
-	if (rc == 0 && f->mss)
-		rc = mss_chain(o, f, e);
-	if (rc == 0 && rx)
-		rc = rx_chain(o, f, e);
-	if (rc == 0 && stamp_table(o) < 0)
-		rc = err_set(e, ENOMEM, "nft: out of memory");
+	for (size_t i = 0; rc == 0 && i < t->n_chains; i++)
+		rc = chain_add(o, &t->chains[i], e);
+	for (size_t i = 0; rc == 0 && i < t->n_rules; i++)
+		rc = rule_add(&c, o, &t->rules[i], e);
+	for (size_t i = 0; rc == 0 && i < t->n_sets; i++)
+		rc = named_set_need(&c, o, t->sets[i].name, e);
 	return rc;
+}
+
+int nft_objs_from_desc(const struct nftd_table *t, struct nft_objs *o,
+		       struct err *e)
+{
+	struct nft_objs n;
+	int rc;
+
+	if (nft_objs_init(&n))
+		return err_set(e, ENOMEM, "nft: out of memory");
+	snprintf(n.name, sizeof(n.name), "%s", t->name);
+	rc = build_all(t, &n, e);
+	if (rc) {
+		nft_objs_done(&n);
+		return rc;
+	}
+	*o = n;
+	return 0;
 }
 
 int nft_objs_build(const struct plan *p, struct nft_objs *o, struct err *e)
 {
-	struct nft_objs t;
-	int rc = check_plan(p, e);
+	struct nftd_table t;
+	int rc = nftd_build(p, &t, e);
 
-	if (rc)
-		return rc;
-	if (nft_objs_init(&t))
-		return err_set(e, ENOMEM, "nft: out of memory");
-	snprintf(t.name, sizeof(t.name), "%s", p->scope.table[0] ?
-		 p->scope.table : V6MIG_NFT_TABLE);
-	rc = build_all(p, &t, e);
-	if (rc) {
-		nft_objs_done(&t);
-		return rc;
-	}
-	*o = t;
-	return 0;
+	return rc ? rc : nft_objs_from_desc(&t, o, e);
 }

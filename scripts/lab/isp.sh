@@ -5,7 +5,9 @@
 #   dns-reset              TXT 4over6.info = $TXT_RECORD, AAAA for $LAB_NAMES
 #   dns-txt VALUE...|none  replace the 4over6.info TXT records (several
 #                          values = several records, D5; none = NXDOMAIN)
-#   dns-host NAME ADDR|none   set or remove one AAAA record
+#   dns-host NAME ADDR[,TTL]...|none   set (one AAAA record per ADDR, TTL
+#                          in seconds, dnsmasq's local-ttl 0 without) or
+#                          remove the AAAA records of NAME
 #   dns-blackhole on|off   drop queries to the resolver (a DNS timeout, Q3)
 #   dns-log                the queries the resolver saw
 #   renumber N NET64 [PFX] CE n's WAN link moves to NET64::/64 (Q8): isp's
@@ -121,14 +123,16 @@ dns-txt)
 	dns_restart
 	;;
 dns-host)
-	[ $# -eq 3 ] || die "dns-host NAME ADDR|none"
-	grep -v "^aaaa $2 " "$D/records" >"$D/records.new"
-	[ "$3" = none ] || printf 'aaaa %s %s\n' "$2" "$3" >>"$D/records.new"
+	[ $# -ge 3 ] || die "dns-host NAME ADDR[,TTL]...|none"
+	name=$2
+	shift 2
+	grep -v "^aaaa $name " "$D/records" >"$D/records.new"
+	if [ "$1" != none ]; then for a in "$@"; do printf 'aaaa %s %s\n' "$name" "$a"; done >>"$D/records.new"; fi
 	mv "$D/records.new" "$D/records"
 	dns_restart
 	;;
 dns-blackhole) blackhole "${2:-}" ;;
 dns-log) cat "$D/dns.log" ;;
 renumber) [ $# -ge 3 ] || die "renumber N NET64 [PFX]"; renumber "$2" "$3" "${4:-}" ;;
-*) sed -n '2,18p' "$0" >&2; exit 2 ;;
+*) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac

@@ -5,7 +5,9 @@
 # receive filters, the MSS, ours); then apply the same plan through
 # netlink/nft.c (tests/tools/nft_tool) into a second namespace and require
 # the two kernels to list the very same table: the text people read is
-# what the agent applies, for every method. Root; namespaces v6t-plan-*.
+# what the agent applies, for every method (both are rendered from one
+# description, tunnels/nftdesc.c; this checks what each says for it).
+# Root; namespaces v6t-plan-*.
 . "$(dirname "$0")/../lib/tap.sh"
 A=${1:-build/v6mig-agent}
 F=$(dirname "$0")/../fixtures

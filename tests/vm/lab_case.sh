@@ -8,7 +8,9 @@
 # Then, for CE 1's agent (AD, its directory under LAB_DIR), status polls
 # with shell builtins only (in a TCG VM every exec costs a good part of a
 # second): st reads status.json into ST, jv KEY prints a string or number
-# of it, until_st SECONDS COND re-reads it until the bash condition holds.
+# of it, until_st SECONDS COND re-reads it until the bash condition holds;
+# tun prints CE 1's tunnels of ours as "COUNT LOCAL REMOTE" (v6mig0's
+# ends), tcp_seen what inet sees of one TCP connection from CE 1's LAN.
 . tests/lib/tap.sh
 export LAB_PREFIX=v6t-$1- LAB_DIR=/run/v6t-$1 LAB_TUNNEL=${LAB_TUNNEL:-kernel}
 if [ -n "${2:-}" ]; then
@@ -33,4 +35,19 @@ until_st() {
 		nap 0.2
 	done
 	return 1
+}
+tun() {
+	local ce j n=0 re='"ifname":"v6mig[^"]*"' lre='"local":"([^"]*)"' rre='"remote":"([^"]*)"' loc="-" rem="-" x
+	ce=$(ce_ns 1)
+	j=$(ip -n "$ce" -d -j link show)
+	x=$j
+	while [[ $x =~ $re ]]; do n=$((n + 1)); x=${x#*"${BASH_REMATCH[0]}"}; done
+	j=$(ip -n "$ce" -d -j link show v6mig0 2>/dev/null)
+	[[ $j =~ $lre ]] && loc=${BASH_REMATCH[1]}
+	[[ $j =~ $rre ]] && rem=${BASH_REMATCH[1]}
+	echo "$n $loc $rem"
+}
+tcp_seen() {
+	ip netns exec "$(lan_ns 1)" "$PY" "$LAB_SCRIPTS/client.py" tcp "$INET4" 7000 --timeout 5 2>&1 |
+		sed 's/^you are //'
 }

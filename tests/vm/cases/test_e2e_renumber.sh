@@ -26,7 +26,6 @@ cd "$top" || exit 1
 . tests/vm/lab_case.sh renum "${1:-}"
 L=scripts/lab
 CE=$(ce_ns 1)
-LAN=$(lan_ns 1)
 ALOG=$LAB_DIR/log/agent1.log
 REQ=$LAB_DIR/prov/requests.log
 export LAB_OFFER=$top/$L/offers/dslite.json
@@ -65,20 +64,6 @@ gets_since() {
 	echo "$out"
 }
 ms_since() { local now=$EPOCHREALTIME; echo $(((${now/./} - ${1/./}) / 1000)); }
-# tun: our tunnel(s) in the CE: "COUNT LOCAL REMOTE" (ip -d -j link)
-tun() {
-	local j n=0 re='"ifname":"v6mig[^"]*"' lre='"local":"([^"]*)"' rre='"remote":"([^"]*)"' loc="-" rem="-" x
-	j=$(ip -n "$CE" -d -j link show)
-	x=$j
-	while [[ $x =~ $re ]]; do n=$((n + 1)); x=${x#*"${BASH_REMATCH[0]}"}; done
-	j=$(ip -n "$CE" -d -j link show v6mig0 2>/dev/null)
-	[[ $j =~ $lre ]] && loc=${BASH_REMATCH[1]}
-	[[ $j =~ $rre ]] && rem=${BASH_REMATCH[1]}
-	echo "$n $loc $rem"
-}
-tcp_seen() { # what inet sees of one TCP connection from lan
-	ip netns exec "$LAN" "$PY" $L/client.py tcp "$INET4" 7000 --timeout 5 2>&1 | sed 's/^you are //'
-}
 # inside SEEN IPV4 PSID: inet saw IPV4 and a port of PSID's set (offset 4,
 # PSID length 8: port = A . PSID . M with A > 0, RFC 7597 5.1)
 inside() {

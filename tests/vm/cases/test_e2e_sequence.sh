@@ -42,9 +42,6 @@ refresh() {
 	wait_until 20 eval '[ "$(nreq)" -gt '"$before"' ]' || return 1
 	until_st 20 '[ "$(jv state)" = '"$want"' ] && [ "$(jv last_fetch)" != "$lf0" ]'
 }
-tcp_seen() { # what inet sees of one TCP connection from lan
-	ip netns exec "$LAN" "$PY" $L/client.py tcp "$INET4" 7000 --timeout 5 2>&1 | sed 's/^you are //'
-}
 # ours: the agent's kernel objects in the CE, counted (links, addresses,
 # routes with our protocol, ip rules, our nft table)
 ours() {
