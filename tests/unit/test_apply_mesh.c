@@ -156,14 +156,7 @@ static void test_rollback_each_write(void **state)
 {
 	struct t *t = *state;
 
-	for (unsigned n = 1; n <= 6; n++) {
-		t->k = t->before;
-		t->k.fail_at = n;
-		assert_int_not_equal(apply(t), 0);
-		t->k.fail_at = 0;
-		if (!fake_state_equal(&t->k, &t->before))
-			fail_msg("write %u refused: the kernel is not as before", n);
-	}
+	expect_rollback_each(&t->k, &t->before, &t->be, t->dir, &t->p, 6);
 }
 
 /* mesh -> hub-and-spoke -> mesh: each the same kernel as a cold apply of
