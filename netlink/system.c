@@ -16,6 +16,7 @@ int system_open(struct system *s, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
 	nft_ctx_init(&s->nft);
+	plan_scope_make(&s->scope, NULL, 0, NULL);
 	return rt_ctx_new(&s->rt, e);
 }
 
@@ -24,8 +25,10 @@ int system_set_scope(struct system *s, const struct plan_scope *scope,
 {
 	int rc = nft_ctx_set_table(&s->nft, scope->table, e);
 
-	if (rc == 0)
+	if (rc == 0) {
 		rt_ctx_set_scope(s->rt, scope);
+		s->scope = *scope;
+	}
 	return rc;
 }
 
@@ -184,16 +187,17 @@ static int sys_mesh_apply(void *ctx, const struct plan_mesh *m,
 }
 
 /* The device's filter too when the device stays (MAP-E mesh to MAP-T
- * keeps the veth): the device is always PLAN_XLAT_DEV. */
+ * keeps the veth): this instance's device (down plans nothing, so the
+ * backend's scope names it), never another instance's v6mig0. */
 static int sys_mesh_remove(void *ctx, const char *wan, struct err *e)
 {
+	struct system *s = ctx;
 	unsigned idx = 0;
 	int rc;
 
-	(void)ctx;
 	if ((rc = ifindex(wan, &idx, e)))
 		return rc;
-	return mesh_remove(idx, if_nametoindex(PLAN_XLAT_DEV), e);
+	return mesh_remove(idx, if_nametoindex(plan_xlat_dev(&s->scope)), e);
 }
 
 static const struct backend_ops system_ops = {

@@ -13,6 +13,7 @@ struct rt_ctx;
 struct system {
 	struct rt_ctx *rt;
 	struct nft_ctx nft;     /* its stats count the table's writes */
+	struct plan_scope scope; /* whose objects: the instance's */
 };
 
 /* Opened for the unnamed instance (plan_scope); system_set_scope() makes

@@ -18,6 +18,7 @@ void fake_init(struct fake_kernel *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->fail_errno = EINVAL;
+	plan_scope_make(&k->scope, NULL, 0, NULL);
 }
 
 struct backend fake_backend(struct fake_kernel *k)
@@ -164,13 +165,13 @@ static int fake_read(void *ctx, const char *const *names, size_t n,
 	k->reads++;
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < k->n_links; i++)
-		if (backend_link_name_ours(k->links[i].l.name))
+		if (plan_scope_owns_link(&k->scope, k->links[i].l.name))
 			out->links[out->n_links++] = k->links[i];
 	for (size_t i = 0; i < k->n_addrs; i++) {
 		const struct kaddr *a = &k->addrs[i];
 
 		l = find_link(k, a->a.ifname);
-		if ((l && backend_link_name_ours(l->l.name) &&
+		if ((l && plan_scope_owns_link(&k->scope, l->l.name) &&
 		     (!strcmp(l->kind, "ip6tnl") || !strcmp(l->kind, "veth"))) ||
 		    asked(a->a.ifname, names, n) || a->proto == V6MIG_RTPROT)
 			out->addrs[out->n_addrs++] = *a;
@@ -480,12 +481,14 @@ static int fake_mesh_apply(void *ctx, const struct plan_mesh *m,
 	return 0;
 }
 
+/* Logged with the device whose egress filter it takes: the scope's. */
 static int fake_mesh_remove(void *ctx, const char *wan, struct err *e)
 {
 	struct fake_kernel *k = ctx;
 	int rc;
 
-	if ((rc = write_begin(k, e, "mesh_remove %s", wan)))
+	if ((rc = write_begin(k, e, "mesh_remove %s %s", wan,
+			      plan_xlat_dev(&k->scope))))
 		return rc;
 	if (k->mesh.enabled && !strcmp(k->mesh.wan, wan))
 		memset(&k->mesh, 0, sizeof(k->mesh));

@@ -25,6 +25,8 @@ struct fake_kernel {
 	bool nft_present;
 	struct plan nft;            /* what our table holds */
 	bool foreign_table;         /* somebody else's table, never touched */
+	struct plan_scope scope;    /* whose links read() lists (as the
+	                             * system backend's scope): unnamed */
 
 	char log[FAKE_LOG_MAX][FAKE_LOG_LINE];
 	size_t n_log;

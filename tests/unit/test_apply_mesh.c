@@ -145,7 +145,7 @@ static void test_down_exact(void **state)
 
 	assert_int_equal(apply(t), 0);
 	assert_int_equal(apply_down(&t->be, t->dir, &t->st, &t->e), 0);
-	assert_string_equal(t->k.log[t->k.n_log - 1], "mesh_remove eth0");
+	assert_string_equal(t->k.log[t->k.n_log - 1], "mesh_remove eth0 v6mig0");
 	assert_int_equal(fake_count(&t->k, "link_del"), 1);
 	assert_true(fake_state_equal(&t->k, &t->before));
 	assert_false(t->k.mesh.enabled);
@@ -179,12 +179,34 @@ static void test_switch(void **state)
 	assert_string_equal(fake_link(&t->k, "v6mig0")->kind, "ip6tnl");
 	assert_null(fake_link(&t->k, "v6mig1"));
 	assert_false(t->k.mesh.enabled);
-	assert_int_equal(fake_count(&t->k, "mesh_remove eth0"), 1);
+	assert_int_equal(fake_count(&t->k, "mesh_remove eth0 v6mig0"), 1);
 	assert_int_equal(apply(t), 0);
 	assert_int_equal(t->st.writes, 0);
 	t->p = pm;
 	assert_int_equal(apply(t), 0);
 	assert_true(fake_state_equal(&t->k, &mesh));
+}
+
+/* A named instance (v6mig-agent@wan1, the backend scoped to it): mesh up
+ * on its own veth and down again to exactly the kernel before, the
+ * unnamed instance's v6mig0 untouched (the system backend takes the
+ * egress filter off the scope's device, as the fake logs). */
+static void test_named_instance_down(void **state)
+{
+	struct t *t = *state;
+	struct err e;
+
+	assert_int_equal(plan_scope_make(&t->w.scope, "wan1", 20, &e), 0);
+	t->k.scope = t->w.scope; /* the backend of v6mig-agent@wan1 */
+	fake_add_link(&t->k, "v6mig0", "veth"); /* the unnamed instance's */
+	t->before = t->k;
+	make_plan(t, true);
+	assert_string_equal(t->p.mesh.dev, "v6mig-wan1");
+	if (apply(t))
+		fail_msg("%s", t->e.msg);
+	assert_int_equal(apply_down(&t->be, t->dir, &t->st, &t->e), 0);
+	assert_string_equal(t->k.log[t->k.n_log - 1], "mesh_remove eth0 v6mig-wan1");
+	assert_true(fake_state_equal(&t->k, &t->before));
 }
 
 int main(void)
@@ -195,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_down_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_each_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_instance_down, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("apply_mesh", tests, NULL, NULL);
