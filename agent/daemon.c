@@ -407,7 +407,10 @@ static void close_watch(struct daemon *d)
 /* The sequence from the start (Q1), with the stored data for P1. */
 static void start_sequence(struct daemon *d)
 {
-	struct seq_config sc = { .methods = seq_build_methods(),
+	/* S8 among what this build and kernel carry (R4's words); a fixed
+	 * mode is the user's word and meets the kernel's own error */
+	struct seq_config sc = { .methods = d->cfg.method >= 0 ?
+					    seq_build_methods() : agent_methods(),
 				 .fixed = d->cfg.method, .rnd = rnd_uniform };
 	struct seq_event ev = { .type = SEQ_EV_START };
 	struct prov stored;

@@ -48,7 +48,7 @@ static bool lists_ip6tnl(const char *dir, const char *file)
 	return found;
 }
 
-bool hubspoke_capable(void)
+bool ip6tnl_capable(void)
 {
 	static int known = -1;
 	char dir[160];
@@ -59,8 +59,6 @@ bool hubspoke_capable(void)
 	if (known >= 0)
 		return known;
 	known = 0;
-	if (!method_ops(METHOD_MAP_E))
-		return false;
 	/* the kernel asked (no link made); without CAP_NET_ADMIN, the
 	 * module files of the running kernel */
 	if (rt_probe_ip6tnl(&has, &e) == 0)
@@ -75,9 +73,19 @@ bool hubspoke_capable(void)
 	return known;
 }
 
+bool hubspoke_capable(void)
+{
+	return method_ops(METHOD_MAP_E) && ip6tnl_capable();
+}
+
 size_t agent_capability(char *buf, size_t size)
 {
-	return method_capability(buf, size, hubspoke_capable(), mesh_capable());
+	return method_capability(buf, size, ip6tnl_capable(), mesh_capable());
+}
+
+uint32_t agent_methods(void)
+{
+	return method_mask(ip6tnl_capable(), mesh_capable());
 }
 
 int mesh_counters(const char *wan, uint64_t out[MESH_STAT_MAX], struct err *e)

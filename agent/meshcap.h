@@ -23,8 +23,14 @@ bool mesh_capable(void);
  * ask, ip6_tunnel in /sys/module or in the running kernel's
  * modules.dep/modules.builtin. Probed once per process. */
 bool hubspoke_capable(void);
+/* The kernel half of it: can this kernel make ip6tnl links at all (the
+ * data plane of DS-Lite, lw4o6, IPIP and MAP-E hub-and-spoke)? */
+bool ip6tnl_capable(void);
 /* The R4 capability words of this build on this kernel. */
 size_t agent_capability(char *buf, size_t size);
+/* The methods (bit per enum method) the same words name: what the
+ * daemon and `probe` choose among (S8), so what is offered is chosen. */
+uint32_t agent_methods(void);
 /* The build half alone (Kconfig), for `plan`, which reads no kernel. */
 bool mesh_built(void);
 

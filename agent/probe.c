@@ -319,9 +319,10 @@ static int probe_run(struct probe_ctx *c, const struct probe_args *a)
 		rc = run_fetch(c, a);
 	if (rc < 0)
 		return rc;
-	/* S8: the first entry of order this build can run, chosen as the
-	 * daemon's sequence chooses it; the wait it would take next. */
-	o->method = o->have_prov ? seq_pick_method(&o->prov, seq_build_methods(),
+	/* S8: the first entry of order this build and kernel can run (the
+	 * capability sent), chosen as the daemon's sequence chooses it; the
+	 * wait it would take next. */
+	o->method = o->have_prov ? seq_pick_method(&o->prov, agent_methods(),
 						   -1, 0) : -1;
 	seq_wait_window(o->cls, o->have_prov ? &o->prov : NULL, &o->wait_min,
 			&o->wait_max);

@@ -72,6 +72,7 @@ static int dslite_plan(const struct prov *p, const struct wan_facts *w,
 const struct method_ops dslite_ops = {
 	.method = METHOD_DSLITE,
 	.name = "dslite",
+	.ip6tnl = true,
 	.validate = dslite_validate,
 	.plan = dslite_plan,
 };

@@ -103,6 +103,7 @@ static int ipip_plan(const struct prov *p, const struct wan_facts *w,
 const struct method_ops ipip_ops = {
 	.method = METHOD_IPIP,
 	.name = "ipip",
+	.ip6tnl = true,
 	.validate = ipip_validate,
 	.plan = ipip_plan,
 };

@@ -79,6 +79,7 @@ static int lw4o6_plan(const struct prov *p, const struct wan_facts *w,
 const struct method_ops lw4o6_ops = {
 	.method = METHOD_LW4O6,
 	.name = "lw4o6",
+	.ip6tnl = true,
 	.validate = lw4o6_validate,
 	.plan = lw4o6_plan,
 };

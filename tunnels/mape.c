@@ -117,6 +117,7 @@ const struct method_ops mape_ops = {
 	.method = METHOD_MAP_E,
 	.name = "map_e",
 	.capability = "hubspoke",
+	.ip6tnl = true, /* hub-and-spoke; mesh runs without (mesh.c) */
 	.validate = mape_validate,
 	.plan = mape_plan,
 };

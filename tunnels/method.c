@@ -62,6 +62,25 @@ static size_t cap_add(char *buf, size_t size, size_t n, const char *w)
 	return n + (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
 }
 
+/* Built, and carried by this kernel: no ip6tnl leaves only what runs
+ * without one (the translators; MAP-E as mesh). */
+static bool runs(int m, bool ip6tnl, bool mesh)
+{
+	const struct method_ops *ops = method_ops((enum method)m);
+
+	return ops && (!ops->ip6tnl || ip6tnl || (m == METHOD_MAP_E && mesh));
+}
+
+uint32_t method_mask(bool hubspoke, bool mesh)
+{
+	uint32_t mask = 0;
+
+	for (int m = 0; m < METHOD__COUNT; m++)
+		if (runs(m, hubspoke, mesh))
+			mask |= 1u << (unsigned)m;
+	return mask;
+}
+
 size_t method_capability(char *buf, size_t size, bool hubspoke, bool mesh)
 {
 	/* R4: exactly what this build can do, in the spec's word order:
@@ -71,7 +90,7 @@ size_t method_capability(char *buf, size_t size, bool hubspoke, bool mesh)
 	if (size)
 		buf[0] = '\0';
 	for (int m = 0; m < METHOD__COUNT; m++)
-		if (method_ops((enum method)m))
+		if (runs(m, hubspoke, mesh))
 			n = cap_add(buf, size, n, names[m]);
 	for (int m = 0; m < METHOD__COUNT; m++) {
 		const struct method_ops *ops = method_ops((enum method)m);

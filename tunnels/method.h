@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct err;
 struct prov;
@@ -33,6 +34,9 @@ struct method_ops {
 	/* R4 words this planner adds after every method name ("hubspoke"
 	 * for MAP-E), or NULL. */
 	const char *capability;
+	/* Its data plane is an ip6tnl (DS-Lite, lw4o6, IPIP, MAP-E hub-and-
+	 * spoke): a kernel without one cannot run it. */
+	bool ip6tnl;
 	/* Can the offer in p be planned at all (before WAN facts)? */
 	int (*validate)(const struct prov *p, struct err *e);
 	/* Provisioning + WAN facts -> plan. Pure. */
@@ -46,12 +50,15 @@ const struct method_ops *method_ops(enum method m);
  * build has, or -ENOENT. The fixed mode (S8 SHOULD) is the caller's. */
 int method_pick(const enum method *order, size_t n);
 /* The R4 capability string of this build into buf, e.g.
- * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. The mode words
- * need the kernel too, which the caller probed (agent/meshcap.h; tunnels/
- * does not probe): hubspoke -- it has ip6tnl (the planners' capability
- * words, MAP-E's "hubspoke"); mesh -- it runs the mesh programs ("mesh",
- * with MAP-E built). */
+ * "dslite,ipip,lw4o6,map_e,hubspoke"; returns its length. What needs the
+ * kernel too the caller probed (agent/meshcap.h; tunnels/ does not
+ * probe): hubspoke -- it makes ip6tnl links (the ip6tnl methods, and the
+ * planners' capability words, MAP-E's "hubspoke"); mesh -- it runs the
+ * mesh programs ("mesh", and MAP-E without ip6tnl). A method the kernel
+ * cannot carry is not offered to the server. */
 #define METHOD_CAPABILITY_MAX 128
 size_t method_capability(char *buf, size_t size, bool hubspoke, bool mesh);
+/* The methods the same string names, a bit (1u << m) each. */
+uint32_t method_mask(bool hubspoke, bool mesh);
 
 #endif

@@ -157,9 +157,10 @@ rm -f "$D/fifo"
 
 # ---- 11.9: an AFTR name with two addresses ------------------------------------------
 # This host has no ip6tnl: every apply fails, so both addresses are tried,
-# in address order whatever order the resolver gives them in.
+# in address order whatever order the resolver gives them in. DS-Lite is
+# the fixed mode: without ip6tnl the agent neither offers nor picks it (R4).
 answer 200 '{"ttl":3600,"order":["dslite"],"dslite":{"aftr":"aftr.v6t.test"}}'
-agent -- --resolver "$RES" --state-dir "$D/state2"
+agent -- --resolver "$RES" --state-dir "$D/state2" --method dslite
 until_ok grep -q 'apply dslite' "$D/agent.log"
 like "$(grep -a 'resolving aftr.v6t.test' "$D/agent.log")" "AAAA" "11.9: the AFTR name resolved (AAAA)"
 like "$(grep -a 'its next address' "$D/agent.log")" "aftr.v6t.test at 2001:db8:ff::1 failed .*: trying 2001:db8:ff::2" \

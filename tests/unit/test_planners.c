@@ -65,12 +65,29 @@ static void test_capability(void **state)
 	strcat(want, ",mesh");
 #endif
 	assert_string_equal(cap, want[0] ? want + 1 : "");
-	/* a kernel without ip6tnl: no hubspoke, mesh still when it runs */
+	/* a kernel without ip6tnl: no hubspoke and none of the ip6tnl
+	 * methods; MAP-E still when the mesh runs */
 	method_capability(cap, sizeof(cap), false, true);
 	assert_null(strstr(cap, "hubspoke"));
+	assert_null(strstr(cap, "dslite"));
+	assert_null(strstr(cap, "lw4o6"));
+	assert_null(strstr(cap, "ipip"));
 #ifdef CONFIG_METHOD_MAP_E
 	assert_non_null(strstr(cap, "map_e,"));
 	assert_non_null(strstr(cap, ",mesh"));
+#endif
+#if defined(CONFIG_METHOD_MAP_E) && defined(CONFIG_METHOD_MAP_T) && \
+	defined(CONFIG_METHOD_464XLAT)
+	assert_string_equal(cap, "464xlat,map_e,map_t,mesh");
+	/* neither ip6tnl nor mesh: the translators only */
+	method_capability(cap, sizeof(cap), false, false);
+	assert_string_equal(cap, "464xlat,map_t");
+	/* what S8 chooses among is what the string names */
+	assert_int_equal(method_mask(false, false),
+			 (1u << METHOD_MAP_T) | (1u << METHOD_464XLAT));
+	assert_int_equal(method_mask(false, true), (1u << METHOD_MAP_T) |
+			 (1u << METHOD_464XLAT) | (1u << METHOD_MAP_E));
+	assert_true(method_mask(true, false) & (1u << METHOD_DSLITE));
 #endif
 }
 
