@@ -20,7 +20,9 @@
 # when c-ares, libcurl and OpenSSL have made their one-time allocations):
 #   open descriptors: the count after every cycle stays within the
 #     warm-up value +-1 (a DNS socket c-ares may or may not hold between
-#     queries), and the last equals the warm-up value;
+#     queries), the last too (a clean-clone check saw 18 through every
+#     cycle, then 19 a moment after the last: a query's socket); a leak
+#     of one per cycle is 30 over the short soak;
 #   heap (ASan, plain): the allocator's count of bytes in use (status.json
 #     heap_bytes: ASan's allocator statistics, glibc's mallinfo2) grows by
 #     at most SOAK_HEAP_KB (default 128 KiB) from the warm-up sample to
@@ -100,7 +102,7 @@ soak() {
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		;;
 	valgrind)
-		wrap="valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --freelist-vol=1000000"
+		wrap="valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --freelist-vol=1000000 --suppressions=$top/tests/vm/valgrind.supp"
 		;;
 	esac
 	[ -x "$agent" ] || { is "missing" "$agent" "$mode: agent built"; return; }
@@ -161,7 +163,8 @@ soak() {
 	echo "# $mode: heap bytes start $h0, after warm-up ${hw:-?}, max $hmax, end $he"
 	is "$n $bad" "$cycles 0" "$mode: $cycles refresh cycles, each fetch seen in status (bounded)"
 	ok "$mode: open fds flat (warm-up ${fw:-?}, min $fmin, max $fmax, end $fe; +-1 allowed)" \
-		test -n "${fw:-}" -a "$fe" = "${fw:-x}" -a "$fmin" -ge $((${fw:-0} - 1)) -a "$fmax" -le $((${fw:-0} + 1))
+		test -n "${fw:-}" -a "$fe" -ge $((${fw:-0} - 1)) -a "$fe" -le $((${fw:-0} + 1)) \
+		-a "$fmin" -ge $((${fw:-0} - 1)) -a "$fmax" -le $((${fw:-0} + 1))
 	if [ "$check_rss" = 1 ]; then
 		ok "$mode: RSS flat (+$((re - ${rw:-re})) KiB from warm-up to end; at most $tol)" \
 			test -n "${rw:-}" -a $((re - ${rw:-0})) -le "$tol"
