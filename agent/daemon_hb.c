@@ -91,7 +91,7 @@ static void start_fetch(struct daemon *d)
 		.user = c->user[0] ? c->user : NULL,
 		.pass = c->pass[0] ? c->pass : NULL,
 		.server_name = c->server_name[0] ? c->server_name : NULL,
-		.hubspoke = hubspoke_capable(),
+		.ip6tnl = ip6tnl_capable(),
 		.mesh = mesh_capable(),
 	};
 	struct fetch_opts o = {

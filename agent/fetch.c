@@ -590,7 +590,7 @@ static int copy_opts(struct fetch *f, const struct fetch_opts *o)
 	for (size_t i = 0; i < FETCH_N_STRS; i++)
 		if (copy_str(&f->strs[i], map[i].dst, map[i].src) < 0)
 			return -ENOMEM;
-	f->req.hubspoke = p->hubspoke;
+	f->req.ip6tnl = p->ip6tnl;
 	f->req.mesh = p->mesh;
 	if (o->wan)
 		snprintf(f->wan, sizeof(f->wan), "%s", o->wan);

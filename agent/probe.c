@@ -184,7 +184,7 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 	}
 	if (optind < argc)
 		return cli_usage_error("probe: unexpected argument '%s'", argv[optind]);
-	a->req.hubspoke = hubspoke_capable(); /* R4 */
+	a->req.ip6tnl = ip6tnl_capable(); /* R4 */
 	a->req.mesh = mesh_capable();
 	return check_args(a);
 }

@@ -137,7 +137,7 @@ int req_validate(const struct req_params *p, struct err *e)
 	const char *capability = p->capability;
 
 	if (!capability) {
-		method_capability(cap, sizeof(cap), p->hubspoke, p->mesh);
+		method_capability(cap, sizeof(cap), p->ip6tnl, p->mesh);
 		capability = cap;
 	}
 	if (!valid_vendorid(vendorid))
@@ -176,7 +176,7 @@ static int query_string(const struct req_params *p, bool creds, char *q,
 	int n;
 
 	if (!capability) {
-		method_capability(cap, sizeof(cap), p->hubspoke, p->mesh);
+		method_capability(cap, sizeof(cap), p->ip6tnl, p->mesh);
 		capability = cap;
 	}
 	n = snprintf(q, size, "vendorid=%s&product=%s&version=%s&capability=%s"

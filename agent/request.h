@@ -16,7 +16,7 @@ struct req_params {
 	const char *product;     /* NULL: CONFIG_PRODUCT (R2) */
 	const char *version;     /* NULL: CONFIG_VERSION (R3) */
 	const char *capability;  /* NULL: method_capability() of this build (R4) */
-	bool hubspoke, mesh;     /* ... with these modes (agent/meshcap.h probed them) */
+	bool ip6tnl, mesh;       /* ... on a kernel with ip6tnl / the mesh (agent/meshcap.h probed them) */
 	const char *token;       /* NULL or "": not sent (R5) */
 	const char *user, *pass; /* both or neither (R6) */
 	const char *server_name; /* configured with user/pass (R7); NULL: none */
