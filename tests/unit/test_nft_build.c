@@ -30,24 +30,9 @@
 #include "../../tunnels/err.h"
 #include "../../tunnels/plan.h"
 
+#include "nft_fixture.h"
+
 #define MAX_MSGS 512
-
-static struct plan mape_plan(unsigned offset, unsigned k, unsigned psid)
-{
-	struct plan p;
-
-	plan_init(&p, METHOD_MAP_E);
-	p.nat.enabled = p.filter.enabled = true;
-	strcpy(p.nat.out_ifname, "v6mig0");
-	strcpy(p.filter.in_ifname, "v6mig0");
-	assert_int_equal(v4addr_parse("192.0.2.18", &p.nat.src), 0);
-	assert_int_equal(v4pfx_parse("192.0.2.18/32", true, &p.filter.ours), 0);
-	p.nat.ports.offset = p.filter.ports.offset = (uint8_t)offset;
-	p.nat.ports.len = p.filter.ports.len = (uint8_t)k;
-	p.nat.ports.psid = p.filter.ports.psid = (uint16_t)psid;
-	p.filter.mss = 1380;
-	return p;
-}
 
 /* RFC 7597 5.1 written out again here, so the test does not trust
  * portset_range(): port = (i << (16 - a)) | (psid << m) | j, i >= 1. */
@@ -483,7 +468,7 @@ static void done3(struct nft_objs *o, struct nft_batch *b, struct parsed *p)
 
 static void check_shape(unsigned a, unsigned k, unsigned psid, size_t nr)
 {
-	struct plan pl = mape_plan(a, k, psid);
+	struct plan pl = nft_mape_plan(a, k, psid);
 	struct nft_objs o;
 	struct nft_batch b;
 	struct parsed p;
@@ -519,7 +504,7 @@ static void test_nft_63_ranges(void **state)
  * 65535 (no interval end after it). */
 static void test_nft_split_elements(void **state)
 {
-	struct plan pl = mape_plan(12, 4, 0xf);
+	struct plan pl = nft_mape_plan(12, 4, 0xf);
 	struct nft_objs o;
 	struct nft_batch b;
 	struct parsed p;
@@ -537,7 +522,7 @@ static void test_nft_split_elements(void **state)
 /* No sharing (PSID length 0): one rule, snat to the address. */
 static void test_nft_no_sharing(void **state)
 {
-	struct plan pl = mape_plan(0, 0, 0);
+	struct plan pl = nft_mape_plan(0, 0, 0);
 	struct nft_objs o;
 	struct nft_batch b;
 	struct parsed p;
@@ -624,7 +609,7 @@ static int rule_in_eth2(struct nftnl_rule *r, void *arg)
  * its name (nothing lands in the unnamed instance's table). */
 static void test_nft_instance_table(void **state)
 {
-	struct plan pl = mape_plan(4, 8, 1);
+	struct plan pl = nft_mape_plan(4, 8, 1);
 	struct nft_objs o;
 	struct nft_batch b;
 	struct parsed p;
@@ -650,7 +635,7 @@ static void test_nft_instance_table(void **state)
 /* A delegated IPv4 prefix that is not byte-aligned (/22) is masked. */
 static void test_nft_ours_prefix(void **state)
 {
-	struct plan pl = mape_plan(4, 8, 1);
+	struct plan pl = nft_mape_plan(4, 8, 1);
 	uint8_t m[3] = { 0xff, 0xff, 0xfc }, net[3] = { 198, 51, 100 };
 	struct nft_objs o;
 	struct nft_batch b;
@@ -669,7 +654,7 @@ static void test_nft_ours_prefix(void **state)
 
 static void test_nft_bad_plan(void **state)
 {
-	struct plan pl = mape_plan(4, 8, 0x34);
+	struct plan pl = nft_mape_plan(4, 8, 0x34);
 	struct nft_objs o;
 	struct err e = { "" };
 
@@ -678,7 +663,7 @@ static void test_nft_bad_plan(void **state)
 	pl.nat.out_ifname[0] = 0;
 	assert_int_equal(nft_objs_build(&pl, &o, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "interface"));
-	pl = mape_plan(4, 8, 0x34);
+	pl = nft_mape_plan(4, 8, 0x34);
 	pl.filter.ports.psid = 0x1ff; /* does not fit 8 bits */
 	assert_int_equal(nft_objs_build(&pl, &o, &e), -EINVAL);
 	assert_true(o.table == (void *)0x5a5a5a5a5a5a5a5aULL); /* untouched */

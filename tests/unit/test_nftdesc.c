@@ -24,20 +24,7 @@
 #include "../../netlink/nft.h"
 #include "../../tunnels/nftdesc.h"
 
-static struct plan mape_plan(void)
-{
-	struct plan p;
-
-	plan_init(&p, METHOD_MAP_E);
-	p.nat.enabled = p.filter.enabled = true;
-	strcpy(p.nat.out_ifname, "v6mig0");
-	strcpy(p.filter.in_ifname, "v6mig0");
-	assert_int_equal(v4addr_parse("192.0.2.18", &p.nat.src), 0);
-	assert_int_equal(v4pfx_parse("192.0.2.18/32", true, &p.filter.ours), 0);
-	p.nat.ports = p.filter.ports = (struct portset){ .offset = 4, .len = 8, .psid = 0x31 };
-	p.filter.mss = 1380;
-	return p;
-}
+#include "nft_fixture.h"
 
 /* The kinds of rule i's terms as letters: I ifname, L l4proto, C icmp
  * type, S tcp syn, G mss >, M mss set, A daddr !=, P dport != @set,
@@ -54,7 +41,7 @@ static void kinds(const struct nftd_table *t, size_t i, const char *want)
 
 static void test_mape_table(void **state)
 {
-	struct plan p = mape_plan();
+	struct plan p = nft_mape_plan(4, 8, 0x31);
 	struct nftd_table t;
 	struct err e;
 
@@ -115,7 +102,7 @@ static void test_dslite_clamp_only(void **state)
 
 static void test_instance_and_bad(void **state)
 {
-	struct plan p = mape_plan();
+	struct plan p = nft_mape_plan(4, 8, 0x31);
 	struct nftd_table t;
 	struct err e;
 
@@ -126,7 +113,7 @@ static void test_instance_and_bad(void **state)
 	p.nat.out_ifname[0] = '\0';
 	assert_int_equal(nftd_build(&p, &t, &e), -EINVAL);
 	assert_string_equal(e.msg, "nft: NAT without an interface");
-	p = mape_plan();
+	p = nft_mape_plan(4, 8, 0x31);
 	p.filter.ours.len = 33;
 	assert_int_equal(nftd_build(&p, &t, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "bad prefix length 33"));
@@ -205,7 +192,7 @@ static void both(const struct nftd_table *t, struct nft_objs *o, char **text)
 
 static void test_one_source(void **state)
 {
-	struct plan p = mape_plan();
+	struct plan p = nft_mape_plan(4, 8, 0x31);
 	struct nftd_table t;
 	struct nft_objs o;
 	struct find fd = { 0 };
@@ -252,7 +239,7 @@ static void test_one_source(void **state)
 /* A named set no rule looks up is still made and printed (after the rules). */
 static void test_unused_set(void **state)
 {
-	struct plan p = mape_plan();
+	struct plan p = nft_mape_plan(4, 8, 0x31);
 	struct nftd_table t;
 	struct nft_objs o;
 	struct err e;
