@@ -22,8 +22,7 @@ bool is_our_link(const struct kstate *k, const char *name)
 }
 
 /* A plan link by name; a veth's peer counts as part of it. */
-const struct plan_link *plan_link_of(const struct plan *p,
-					    const char *name)
+const struct plan_link *plan_link_of(const struct plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_links; i++)
 		if (!strcmp(p->links[i].name, name) ||
@@ -94,8 +93,7 @@ static bool on_link_going(const struct rc *c, const char *ifname)
 	return link_going(c, ifname) || link_replaced(c, ifname);
 }
 
-int record_keep(struct own_record *r, const struct kaddr *a,
-		       struct err *e)
+int record_keep(struct own_record *r, const struct kaddr *a, struct err *e)
 {
 	if (in_record(r, a))
 		return 0;
