@@ -41,7 +41,7 @@ struct rc {
 	const struct plan *plan;
 	struct kstate have;             /* as read before the first write */
 	struct kstate after;            /* as read back after the last */
-	const struct kstate *k;         /* the state diff() compares with */
+	const struct kstate *k;         /* the state apply_diff() compares with */
 	struct own_record old_rec, new_rec;
 	struct own_record cover;        /* old + new: written before writing */
 	bool had_record;
